@@ -1,0 +1,57 @@
+# PRP pretraining data: unlabelled videos of the UCF101 split-1 train list,
+# 800 of them held out for validation (tools/data/ucf101 writes both lists).
+dataset_type = 'VideoDataset'
+data_root = 'data/ucf101/videos'
+split = 1
+ann_file_train = f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt'
+ann_file_val = f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt'
+
+sampler = dict(
+    type='PlaybackRateSampler',
+    rates=(1, 2, 4, 8),
+    clip_len=16,
+    recon_rate=2,
+    attention='sparse')
+prp_keys = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
+            'target_weights', 'target_valid', 'attention_inds')
+file_client_args = dict(io_backend='disk')
+train_pipeline = [
+    dict(type='DecordInit', **file_client_args),
+    sampler,
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(171, 128), keep_ratio=False),
+    # The authors' code centre-crops (the paper says random crop).
+    dict(type='CenterCrop', crop_size=112),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', algorithm_keys=prp_keys)
+]
+val_pipeline = [
+    step if step['type'] != 'PlaybackRateSampler' else dict(
+        step, test_mode=True) for step in train_pipeline
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='PretextLossMetric')
+test_evaluator = val_evaluator

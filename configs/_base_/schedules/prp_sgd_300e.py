@@ -1,0 +1,32 @@
+# PRP_SPEC §6: SGD lr 0.01, momentum 0.9, wd 5e-4, 10x LR on the rate
+# classifier's linear layer, 300 epochs, LR x0.1 when the validation loss
+# has not improved for 50 epochs; keep the lowest-validation-loss checkpoint.
+# Inherits MMAction2's runtime (default_scope='mmaction', hooks, logging).
+_base_ = ['mmaction::_base_/default_runtime.py']
+
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=300, val_begin=1, val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(custom_keys={'rate_head.fc_rate': dict(lr_mult=10.)}))
+param_scheduler = [
+    dict(
+        type='ReduceOnPlateauLR',
+        monitor='pretext/loss',
+        rule='less',
+        factor=0.1,
+        patience=50,
+        by_epoch=True)
+]
+default_hooks = dict(
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=10,
+        max_keep_ckpts=3,
+        save_best='pretext/loss',
+        rule='less'))
+# Batch 8 on one GPU in the paper; scale the LR linearly with the total batch.
+auto_scale_lr = dict(enable=False, base_batch_size=8)

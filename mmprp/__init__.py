@@ -1,0 +1,18 @@
+"""mmprp: PRP self-supervised video pretraining as an MMAction2 plugin.
+
+``import mmprp`` (or ``custom_imports=dict(imports=['mmprp'])`` in a config)
+repairs the installed stack where needed and registers every mmprp component
+into MMAction2's registries (``mmaction.registry``).
+"""
+from .utils.mmaction_compat import install_drn_placeholder
+
+install_drn_placeholder()
+
+from .utils.checkpoint_loading import register_local_checkpoint_loader  # noqa: E402,E501
+
+register_local_checkpoint_loader()
+
+from . import datasets, evaluation, models  # noqa: E402,F401
+from .version import __version__  # noqa: E402
+
+__all__ = ['__version__']

@@ -1,0 +1,4 @@
+"""Data transforms of PRP."""
+from .playback_rate_sampler import PlaybackRateSampler
+
+__all__ = ['PlaybackRateSampler']

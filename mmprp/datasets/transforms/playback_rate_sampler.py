@@ -1,0 +1,220 @@
+"""Dilated sampling of PRP: one playback rate, one window, the frames it needs."""
+import zlib
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmaction.registry import TRANSFORMS
+
+ATTENTION_MODES = ('sparse', 'dense', None)
+# Raw-frame offsets of the authors' sparse motion attention inside each
+# segment of ``clip_len`` raw frames (0, 5, 10, 15 for clip_len = 16).
+NUM_SPARSE_FRAMES = 4
+
+
+@TRANSFORMS.register_module()
+class PlaybackRateSampler(BaseTransform):
+    """Draw a playback rate and the frames that PRP needs for it.
+
+    A rate ``s`` is drawn uniformly from ``rates``; the sampling window covers
+    ``clip_len * s`` consecutive raw frames. Three views live in the window:
+
+    * the input clip: every ``s``-th frame (``clip_len`` frames);
+    * the reconstruction target: the clip slowed down ``recon_rate`` times
+      (``clip_len * recon_rate`` frames at raw step ``s / recon_rate``).
+      Where the step falls between raw frames (``s < recon_rate``) the frame
+      is linearly interpolated and marked invalid, so the loss ignores it;
+      the last slots repeat the window's last frame (also invalid);
+    * the motion-attention frames: ``'sparse'`` (the authors' code) uses raw
+      offsets 0, 5, 10, 15 of each ``clip_len``-frame segment, ``'dense'``
+      (the paper) every raw frame of the window, ``None`` none.
+
+    Only the distinct frames of the three views go to ``frame_inds``, sorted,
+    so ``DecordDecode`` decodes each needed frame once (for rates 1, 2, 4, 8
+    with ``recon_rate=2``, sparse: 16, 32, 40 and 56 frames). Index maps into
+    the decoded frames let the model rebuild every view on its device after
+    the usual resize / crop / flip, which then apply identically to all views.
+
+    Too-short videos: a video needs ``clip_len * s`` frames for rate ``s``.
+    In training, when it is too short for the drawn rate, the transform
+    returns ``None`` and keeps the rate for its next call: mmengine's
+    ``BaseDataset`` then immediately re-fetches a random other video in the
+    same process, which gets the same rate. Rate labels therefore stay
+    uniform (the authors' policy), and no frame is looped or dropped. In
+    ``test_mode`` the rate is fixed per video (a hash of its file name); a
+    video too short for it uses the largest rate that fits, and a video
+    shorter than ``clip_len * min(rates)`` frames raises ``ValueError``.
+
+    Required Keys:
+
+        - total_frames
+        - start_index (optional, default 0)
+        - filename (test_mode only, to fix the rate per video)
+
+    Added Keys:
+
+        - frame_inds: sorted distinct absolute frame indices to decode
+        - clip_len: the number of those frames (for ``FormatShape``)
+        - num_clips: 1
+        - frame_interval: None
+        - rate_label: index of the drawn rate in ``rates``
+        - playback_rate: the drawn rate ``s``
+        - clip_inds: (clip_len,) positions of the input clip's frames in
+          ``frame_inds``
+        - target_inds: (clip_len * recon_rate, 2) positions of the two frames
+          each target frame interpolates between
+        - target_weights: (clip_len * recon_rate,) float32 weight of the
+          second of them
+        - target_valid: (clip_len * recon_rate,) bool, True for real frames
+        - attention_inds: positions of the attention frames, (s, 4) for
+          ``'sparse'`` and (clip_len * s,) for ``'dense'``; absent for None
+
+    Args:
+        rates (Sequence[int]): Candidate playback rates, strictly increasing
+            positive integers. Defaults to (1, 2, 4, 8).
+        clip_len (int): Frames of the input clip. Defaults to 16.
+        recon_rate (int): Slow-down factor ``r`` of the reconstruction
+            target. Defaults to 2.
+        attention (str, optional): ``'sparse'``, ``'dense'`` or None.
+            Defaults to ``'sparse'``.
+        test_mode (bool): Deterministic rate and centred window per video.
+            Defaults to False.
+
+    Randomness comes from numpy's global generator, which mmengine seeds in
+    every data-loader worker (``randomness=dict(seed=...)``).
+    """
+
+    def __init__(self,
+                 rates: Sequence[int] = (1, 2, 4, 8),
+                 clip_len: int = 16,
+                 recon_rate: int = 2,
+                 attention: Optional[str] = 'sparse',
+                 test_mode: bool = False) -> None:
+        self.rates = tuple(int(rate) for rate in rates)
+        self.clip_len = clip_len
+        self.recon_rate = recon_rate
+        self.attention = attention
+        self.test_mode = test_mode
+        self._check_args()
+        self._pending_rate_label: Optional[int] = None
+        self._layouts = {rate: self._layout(rate) for rate in self.rates}
+
+    def _check_args(self) -> None:
+        rates = np.asarray(self.rates)
+        if rates.size == 0 or (rates <= 0).any() or (np.diff(rates) <= 0).any():
+            raise ValueError(
+                f'PlaybackRateSampler: `rates` must be non-empty, positive and '
+                f'strictly increasing, got {self.rates}')
+        if self.clip_len < NUM_SPARSE_FRAMES or self.recon_rate < 1:
+            raise ValueError(
+                f'PlaybackRateSampler: need `clip_len` >= {NUM_SPARSE_FRAMES} '
+                f'and `recon_rate` >= 1, got clip_len={self.clip_len}, '
+                f'recon_rate={self.recon_rate}')
+        if self.attention not in ATTENTION_MODES:
+            raise ValueError(
+                f'PlaybackRateSampler: `attention` must be one of '
+                f'{ATTENTION_MODES}, got {self.attention!r}')
+        target_len = self.clip_len * self.recon_rate
+        uneven = [rate for rate in self.rates if target_len % rate]
+        if self.attention == 'sparse' and uneven:
+            raise ValueError(
+                f'PlaybackRateSampler: sparse attention splits the '
+                f'{target_len} target frames into one segment per unit of '
+                f'rate; rates {uneven} do not divide {target_len} '
+                f'(clip_len * recon_rate). Use powers of two.')
+
+    def _layout(self, rate: int) -> Dict[str, np.ndarray]:
+        """Window offsets of every view and their positions among the
+        distinct frames, for one rate."""
+        window = self.clip_len * rate
+        clip = np.arange(self.clip_len) * rate
+        target_pos = np.arange(self.clip_len * self.recon_rate) * (
+            rate / self.recon_rate)
+        lower = np.floor(target_pos).astype(np.int64)
+        upper = np.minimum(np.ceil(target_pos).astype(np.int64), window - 1)
+        weights = np.where(upper > lower, target_pos - lower, 0.0)
+        valid = target_pos == lower
+        views = [clip, lower, upper]
+        attention = self._attention_offsets(rate)
+        if attention is not None:
+            views.append(attention.ravel())
+        offsets = np.unique(np.concatenate(views))
+        layout = dict(
+            offsets=offsets,
+            clip_inds=np.searchsorted(offsets, clip),
+            target_inds=np.stack(
+                [np.searchsorted(offsets, lower),
+                 np.searchsorted(offsets, upper)], axis=1),
+            target_weights=weights.astype(np.float32),
+            target_valid=valid)
+        if attention is not None:
+            layout['attention_inds'] = np.searchsorted(offsets, attention)
+        return layout
+
+    def _attention_offsets(self, rate: int) -> Optional[np.ndarray]:
+        if self.attention == 'dense':
+            return np.arange(self.clip_len * rate)
+        if self.attention == 'sparse':
+            within = np.linspace(
+                0, self.clip_len - 1, NUM_SPARSE_FRAMES).round().astype(int)
+            segments = np.arange(rate)[:, None] * self.clip_len
+            return segments + within[None, :]
+        return None
+
+    def _draw_rate_label(self) -> int:
+        if self._pending_rate_label is not None:
+            label, self._pending_rate_label = self._pending_rate_label, None
+            return label
+        return int(np.random.randint(len(self.rates)))
+
+    def _test_rate_label(self, results: Dict, total_frames: int) -> int:
+        key = str(results.get('filename', results.get('frame_dir', '')))
+        label = zlib.crc32(key.encode()) % len(self.rates)
+        fitting = [index for index, rate in enumerate(self.rates)
+                   if self.clip_len * rate <= total_frames]
+        if not fitting:
+            raise ValueError(
+                f'PlaybackRateSampler: {key or "video"} has {total_frames} '
+                f'frames, fewer than the {self.clip_len * self.rates[0]} '
+                f'that the smallest rate {self.rates[0]} needs')
+        return min(label, fitting[-1])
+
+    def transform(self, results: Dict) -> Optional[Dict]:
+        """Sample the frames of one PRP training example.
+
+        Args:
+            results (dict): The result dict, with ``total_frames``.
+
+        Returns:
+            dict | None: The result dict with the keys listed in the class
+            docstring, or None (training only) when the video is too short
+            for the drawn rate.
+        """
+        total_frames = int(results['total_frames'])
+        if self.test_mode:
+            label = self._test_rate_label(results, total_frames)
+        else:
+            label = self._draw_rate_label()
+        rate = self.rates[label]
+        slack = total_frames - self.clip_len * rate
+        if slack < 0:
+            self._pending_rate_label = label
+            return None
+        start = slack // 2 if self.test_mode else np.random.randint(slack + 1)
+        layout = self._layouts[rate]
+        frame_inds = layout['offsets'] + start + results.get('start_index', 0)
+        results.update(
+            frame_inds=frame_inds.astype(np.int64),
+            clip_len=len(frame_inds),
+            num_clips=1,
+            frame_interval=None,
+            rate_label=label,
+            playback_rate=rate,
+            **{key: value for key, value in layout.items()
+               if key != 'offsets'})
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(rates={self.rates}, '
+                f'clip_len={self.clip_len}, recon_rate={self.recon_rate}, '
+                f'attention={self.attention!r}, test_mode={self.test_mode})')

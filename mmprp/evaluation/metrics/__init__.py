@@ -1,0 +1,4 @@
+"""Metrics of mmprp."""
+from .pretext_loss_metric import PretextLossMetric
+
+__all__ = ['PretextLossMetric']

@@ -1,0 +1,110 @@
+"""Playback-rate classifier: PRP's discriminative perception head."""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn as nn
+from mmaction.models.heads.base import BaseHead
+from mmaction.registry import MODELS
+from mmcv.cnn import ConvModule
+from torch import Tensor
+
+
+@MODELS.register_module()
+class PRPHead(BaseHead):
+    """Classifies the playback rate (sampling interval) of the input clip.
+
+    ``feature map -> 3x3x3 Conv3d + BN3d + ReLU -> global average pool ->
+    fc_rate``. The linear layer is named ``fc_rate`` so configs can give it a
+    10x learning rate through ``paramwise_cfg.custom_keys``.
+
+    Args:
+        num_classes (int): Number of playback rates.
+        in_channels (int): Channels of the encoder feature map.
+            Defaults to 512.
+        hidden_channels (int, optional): Output channels of the 3x3x3 conv.
+            Defaults to None, meaning ``in_channels``.
+        loss_cls (dict): Config of the classification loss. Defaults to
+            ``dict(type='CrossEntropyLoss', loss_weight=0.1)``.
+        init_cfg (dict | list[dict], optional): Initialisation config. The
+            conv initialises itself (Kaiming); defaults to a N(0, 0.01)
+            ``fc_rate``.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int = 512,
+                 hidden_channels: Optional[int] = None,
+                 loss_cls: Dict = dict(
+                     type='CrossEntropyLoss', loss_weight=0.1),
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
+                     type='Normal', layer='Linear', std=0.01)) -> None:
+        super().__init__(
+            num_classes=num_classes,
+            in_channels=in_channels,
+            loss_cls=loss_cls,
+            topk=(1, ),
+            init_cfg=init_cfg)
+        self.hidden_channels = hidden_channels or in_channels
+        self.conv = ConvModule(
+            in_channels,
+            self.hidden_channels,
+            3,
+            padding=1,
+            conv_cfg=dict(type='Conv3d'),
+            norm_cfg=dict(type='BN3d'),
+            act_cfg=dict(type='ReLU'))
+        self.pool = nn.AdaptiveAvgPool3d(1)
+        self.fc_rate = nn.Linear(self.hidden_channels, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Compute playback-rate logits.
+
+        Args:
+            x (Tensor): Encoder feature map, shape (N, C, T, H, W).
+
+        Returns:
+            Tensor: Logits, shape (N, num_classes).
+        """
+        x = self.pool(self.conv(x)).flatten(1)
+        return self.fc_rate(x)
+
+    def loss_by_feat(self, cls_scores: Tensor,
+                     rate_labels: Tensor) -> Dict[str, Tensor]:
+        """Classification loss and top-1 accuracy from logits.
+
+        Args:
+            cls_scores (Tensor): Logits, shape (N, num_classes).
+            rate_labels (Tensor): Rate indices, shape (N, ), int64.
+
+        Returns:
+            Dict[str, Tensor]: ``loss_rate`` (weighted loss) and ``rate_acc``
+            (detached top-1 accuracy in [0, 1]).
+        """
+        rate_labels = rate_labels.to(cls_scores.device).view(-1)
+        correct = cls_scores.detach().argmax(dim=1) == rate_labels
+        return dict(
+            loss_rate=self.loss_cls(cls_scores, rate_labels),
+            rate_acc=correct.float().mean())
+
+    def loss(self, feats: Tensor, rate_labels: Tensor) -> Dict[str, Tensor]:
+        """Forward the head and compute :meth:`loss_by_feat`.
+
+        Args:
+            feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
+            rate_labels (Tensor): Rate indices, shape (N, ).
+
+        Returns:
+            Dict[str, Tensor]: ``loss_rate`` and ``rate_acc``.
+        """
+        return self.loss_by_feat(self(feats), rate_labels)
+
+    def predict(self, feats: Tensor) -> Tensor:
+        """Playback-rate probabilities.
+
+        Args:
+            feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
+
+        Returns:
+            Tensor: Softmax probabilities, shape (N, num_classes).
+        """
+        return torch.softmax(self(feats), dim=1)

@@ -1,0 +1,4 @@
+"""Recognizers of mmprp."""
+from .selfsup_recognizer import SelfSupRecognizer
+
+__all__ = ['SelfSupRecognizer']

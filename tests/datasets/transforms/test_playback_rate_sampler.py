@@ -1,0 +1,173 @@
+"""Tests of PlaybackRateSampler: exact frame indices and index maps."""
+import numpy as np
+import pytest
+
+from mmprp.datasets.transforms import PlaybackRateSampler
+
+
+def sample(sampler: PlaybackRateSampler, total_frames: int = 300,
+           **extra) -> dict:
+    return sampler.transform(dict(total_frames=total_frames, **extra))
+
+
+def decoded_offsets(results: dict) -> np.ndarray:
+    """Decoded frames relative to the window start."""
+    return results['frame_inds'] - results['frame_inds'][0]
+
+
+@pytest.mark.parametrize('rate,num_decoded', [(1, 16), (2, 32), (4, 40),
+                                              (8, 56)])
+def test_distinct_frames_per_rate(rate: int, num_decoded: int) -> None:
+    results = sample(PlaybackRateSampler(rates=(rate, )))
+    assert len(results['frame_inds']) == num_decoded
+    assert results['clip_len'] == num_decoded
+    assert results['num_clips'] == 1
+    assert np.all(np.diff(results['frame_inds']) > 0)
+
+
+@pytest.mark.parametrize('rate', [1, 2, 4, 8])
+def test_clip_is_every_rate_th_frame(rate: int) -> None:
+    results = sample(PlaybackRateSampler(rates=(rate, )))
+    clip = decoded_offsets(results)[results['clip_inds']]
+    np.testing.assert_array_equal(clip, np.arange(16) * rate)
+    assert results['playback_rate'] == rate
+    assert results['rate_label'] == 0
+
+
+def test_target_real_frames_for_rate_at_least_recon_rate() -> None:
+    results = sample(PlaybackRateSampler(rates=(8, ), recon_rate=2))
+    offsets = decoded_offsets(results)
+    lower = offsets[results['target_inds'][:, 0]]
+    upper = offsets[results['target_inds'][:, 1]]
+    np.testing.assert_array_equal(lower, np.arange(32) * 4)
+    np.testing.assert_array_equal(upper, lower)
+    assert results['target_valid'].all()
+    assert not results['target_weights'].any()
+
+
+def test_target_interpolated_for_rate_below_recon_rate() -> None:
+    results = sample(PlaybackRateSampler(rates=(1, ), recon_rate=2))
+    offsets = decoded_offsets(results)
+    lower = offsets[results['target_inds'][:, 0]]
+    upper = offsets[results['target_inds'][:, 1]]
+    # [f0, (f0+f1)/2, f1, ..., f14, (f14+f15)/2, f15, f15]
+    np.testing.assert_array_equal(lower, np.repeat(np.arange(16), 2))
+    np.testing.assert_array_equal(
+        upper, np.minimum(np.arange(32) // 2 + np.arange(32) % 2, 15))
+    expected_weights = np.tile([0., .5], 16)
+    expected_weights[-1] = 0.
+    np.testing.assert_array_equal(results['target_weights'],
+                                  expected_weights)
+    np.testing.assert_array_equal(results['target_valid'],
+                                  np.tile([True, False], 16))
+
+
+def test_target_quarter_steps_for_recon_rate_four() -> None:
+    results = sample(PlaybackRateSampler(rates=(2, ), recon_rate=4))
+    offsets = decoded_offsets(results)
+    lower = offsets[results['target_inds'][:, 0]]
+    assert len(lower) == 64
+    np.testing.assert_array_equal(lower[:6], [0, 0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(results['target_weights'][:4],
+                                  [0., .5, 0., .5])
+    np.testing.assert_array_equal(results['target_valid'][:4],
+                                  [True, False, True, False])
+
+
+def test_sparse_attention_frames() -> None:
+    results = sample(PlaybackRateSampler(rates=(4, ), attention='sparse'))
+    offsets = decoded_offsets(results)
+    attention = offsets[results['attention_inds']]
+    expected = np.arange(4)[:, None] * 16 + np.array([0, 5, 10, 15])
+    np.testing.assert_array_equal(attention, expected)
+
+
+def test_dense_attention_decodes_whole_window() -> None:
+    results = sample(PlaybackRateSampler(rates=(2, ), attention='dense'))
+    np.testing.assert_array_equal(
+        decoded_offsets(results)[results['attention_inds']], np.arange(32))
+    assert len(results['frame_inds']) == 32
+
+
+def test_no_attention_writes_no_attention_frames() -> None:
+    results = sample(PlaybackRateSampler(rates=(8, ), attention=None))
+    assert 'attention_inds' not in results
+    assert len(results['frame_inds']) == 32
+
+
+def test_window_bounds_and_start_index() -> None:
+    sampler = PlaybackRateSampler(rates=(8, ))
+    np.random.seed(0)
+    starts = set()
+    for _ in range(200):
+        results = sample(sampler, total_frames=130, start_index=1)
+        first, last = results['frame_inds'][0], results['frame_inds'][-1]
+        assert first >= 1 and last <= 130
+        assert last - first == 127
+        starts.add(first)
+    assert starts == {1, 2, 3}
+
+
+def test_rates_drawn_uniformly() -> None:
+    sampler = PlaybackRateSampler()
+    np.random.seed(1)
+    labels = [sample(sampler)['rate_label'] for _ in range(4000)]
+    counts = np.bincount(labels, minlength=4)
+    assert np.all(np.abs(counts - 1000) < 100), counts
+
+
+def test_too_short_video_keeps_drawn_rate_for_the_refetch() -> None:
+    sampler = PlaybackRateSampler()
+    np.random.seed(3)
+    drawn = []
+    for _ in range(400):
+        results = sample(sampler, total_frames=40)
+        while results is None:
+            # what mmengine's BaseDataset does: fetch another (long) video
+            results = sample(sampler, total_frames=300)
+        drawn.append(results['rate_label'])
+    counts = np.bincount(drawn, minlength=4)
+    assert counts[2] > 60 and counts[3] > 60, counts
+
+
+def test_test_mode_is_deterministic_and_centred() -> None:
+    sampler = PlaybackRateSampler(test_mode=True)
+    first = sample(sampler, total_frames=200, filename='a/v_x.mp4')
+    for _ in range(5):
+        again = sample(sampler, total_frames=200, filename='a/v_x.mp4')
+        np.testing.assert_array_equal(again['frame_inds'],
+                                      first['frame_inds'])
+    window = 16 * first['playback_rate']
+    assert first['frame_inds'][0] == (200 - window) // 2
+    labels = {sample(sampler, filename=f'v{i}.mp4')['rate_label']
+              for i in range(40)}
+    assert labels == {0, 1, 2, 3}
+
+
+def test_test_mode_short_video_uses_largest_fitting_rate() -> None:
+    sampler = PlaybackRateSampler(test_mode=True)
+    labels = [sample(sampler, total_frames=40, filename=f'v{i}')['rate_label']
+              for i in range(40)]
+    assert max(labels) == 1 and min(labels) == 0
+    with pytest.raises(ValueError, match=r'v_short.*10 frames.*16'):
+        sample(sampler, total_frames=10, filename='v_short')
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(rates=()), 'strictly increasing'),
+    (dict(rates=(2, 1)), 'strictly increasing'),
+    (dict(rates=(0, 1)), 'positive'),
+    (dict(rates=(1, 3)), r'rates \[3\] do not divide 32'),
+    (dict(attention='gaussian'), '`attention`'),
+    (dict(clip_len=2), '`clip_len`'),
+    (dict(recon_rate=0), '`recon_rate`'),
+])
+def test_invalid_arguments(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        PlaybackRateSampler(**kwargs)
+
+
+def test_repr() -> None:
+    assert repr(PlaybackRateSampler(rates=(1, 2), attention=None)) == (
+        'PlaybackRateSampler(rates=(1, 2), clip_len=16, recon_rate=2, '
+        'attention=None, test_mode=False)')

@@ -1,0 +1,187 @@
+"""Tests of SelfSupRecognizer: views, losses, predictions, errors."""
+from typing import List, Tuple
+
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from mmengine.model import stack_batch
+
+import mmprp  # noqa: F401
+from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.models.losses.motion_attention import sparse_motion_attention
+
+SIZE = 32
+PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
+            'target_weights', 'target_valid', 'attention_inds')
+
+
+def build_model(rates=(1, 2, 4, 8), recon_rate=2, attention='sparse',
+                rate_head=True, decoder=True) -> torch.nn.Module:
+    cfg = dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        rate_head=dict(type='PRPHead', num_classes=len(rates),
+                       in_channels=32) if rate_head else None,
+        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
+                     channels=(8, 8, 8, 8), recon_rate=recon_rate,
+                     attention=attention) if decoder else None)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def make_batch(sampler: PlaybackRateSampler, rates: List[int],
+               seed: int = 0) -> Tuple[torch.Tensor, list, list]:
+    """Videos whose frame i is a random image seeded by i, one per rate.
+
+    Returns the padded batch (N, 1, 3, T, H, W) in [0, 1], the data samples
+    and the absolute decoded frame indices of each sample.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    video = torch.rand(300, 3, SIZE, SIZE, generator=generator)
+    inputs, samples, frame_inds = [], [], []
+    for rate in rates:
+        sampler._pending_rate_label = sampler.rates.index(rate)
+        results = sampler.transform(dict(total_frames=300))
+        frame_inds.append(results['frame_inds'])
+        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
+        sample = ActionDataSample()
+        for key in PRP_KEYS:
+            if key in results:
+                sample.set_field(results[key], key)
+        samples.append(sample)
+    return stack_batch(inputs), samples, [video[i] for i in frame_inds]
+
+
+def test_prepare_views_gathers_and_interpolates() -> None:
+    model = build_model()
+    sampler = PlaybackRateSampler()
+    inputs, samples, frames = make_batch(sampler, [1, 8, 2])
+    views = model.prepare_views(inputs, samples)
+    assert views['clip'].shape == (3, 3, 16, SIZE, SIZE)
+    assert views['target'].shape == (3, 3, 32, SIZE, SIZE)
+    assert views['attention'].shape == (3, 3, 32, SIZE, SIZE)
+    torch.testing.assert_close(views['rate_label'], torch.tensor([0, 3, 1]))
+    # rate 1: clip = the 16 decoded frames; target = f0, (f0+f1)/2, ...
+    video1 = frames[0].transpose(0, 1)  # (3, T, H, W)
+    torch.testing.assert_close(views['clip'][0], video1)
+    torch.testing.assert_close(views['target'][0][:, 0::2], video1)
+    torch.testing.assert_close(views['target'][0][:, 1],
+                               (video1[:, 0] + video1[:, 1]) / 2)
+    torch.testing.assert_close(views['target'][0][:, 31], video1[:, 15])
+    assert views['target_valid'][0].tolist() == [True, False] * 16
+    # rate 8: clip = decoded frames 0, 8, ..., target = 0, 4, 8, ...
+    window8 = frames[1]
+    first = window8[0]
+    torch.testing.assert_close(views['clip'][1][:, 0], first)
+    assert views['target_valid'][1].all()
+
+
+def test_prepare_views_attention_matches_sparse_function() -> None:
+    model = build_model()
+    sampler = PlaybackRateSampler()
+    inputs, samples, _ = make_batch(sampler, [4, 2, 4])
+    views = model.prepare_views(inputs, samples)
+    for index, sample in enumerate(samples):
+        rate = sample.playback_rate
+        frames = inputs[index, 0][:, sample.attention_inds]  # C, S, 4, H, W
+        expected = sparse_motion_attention(frames[None], 32)[0]
+        torch.testing.assert_close(views['attention'][index], expected)
+        assert frames.shape[1] == rate
+
+
+def test_prepare_views_without_attention() -> None:
+    model = build_model(attention=None)
+    sampler = PlaybackRateSampler(attention=None)
+    inputs, samples, _ = make_batch(sampler, [1, 2])
+    assert model.prepare_views(inputs, samples)['attention'] is None
+
+
+def test_loss_gives_finite_weighted_losses() -> None:
+    torch.manual_seed(0)
+    model = build_model()
+    model.train()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'loss_rate', 'rate_acc', 'loss_recon'}
+    for value in losses.values():
+        assert torch.isfinite(value)
+    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    grads = [p.grad for p in model.backbone.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+
+
+@pytest.mark.parametrize('rate_head,decoder,keys', [
+    (True, False, {'loss_rate', 'rate_acc'}),
+    (False, True, {'loss_recon'}),
+])
+def test_discriminative_or_generative_only(rate_head: bool, decoder: bool,
+                                           keys: set) -> None:
+    model = build_model(rate_head=rate_head, decoder=decoder)
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8])
+    assert set(model.loss(inputs, samples)) == keys
+
+
+def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
+    model = build_model()
+    model.eval()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    with torch.no_grad():
+        batch_losses = model.loss(inputs, samples)
+        predicted = model.predict(inputs, samples)
+    for key in ('loss_rate', 'loss_recon'):
+        per_sample = torch.stack([s.get(key) for s in predicted])
+        torch.testing.assert_close(per_sample.mean(), batch_losses[key])
+    correct = torch.stack([s.rate_correct for s in predicted])
+    torch.testing.assert_close(correct.mean(), batch_losses['rate_acc'])
+    assert all(0 <= int(s.pred_rate) < 4 for s in predicted)
+
+
+def test_extract_feat_flattens_clips() -> None:
+    model = build_model()
+    feats = model.extract_feat(torch.rand(2, 3, 3, 16, SIZE, SIZE))
+    assert feats.shape == (6, 32, 2, 2, 2)
+    assert model(torch.rand(1, 3, 16, SIZE, SIZE), mode='tensor').shape == (
+        1, 32, 2, 2, 2)
+
+
+def test_needs_a_head() -> None:
+    with pytest.raises(ValueError, match='needs `rate_head`, `decoder`'):
+        build_model(rate_head=False, decoder=False)
+
+
+def test_missing_sampler_keys_are_named() -> None:
+    model = build_model()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    del samples[0].target_inds
+    with pytest.raises(KeyError, match='target_inds'):
+        model.prepare_views(inputs, samples)
+
+
+def test_attention_without_attention_frames_is_named() -> None:
+    model = build_model(attention='sparse')
+    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+    with pytest.raises(KeyError, match='attention_inds'):
+        model.prepare_views(inputs, samples)
+
+
+def test_sampler_and_model_disagreeing_are_named() -> None:
+    model = build_model(rates=(1, 2), recon_rate=2)
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
+    with pytest.raises(ValueError, match='rate_label 3.*num_classes=2'):
+        model.loss(inputs, samples)
+    model = build_model(recon_rate=4)
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
+    with pytest.raises(ValueError, match='32 target frames.*recon_rate=4'):
+        model.loss(inputs, samples)
+
+
+def test_default_preprocessor_scales_to_unit_range() -> None:
+    model = build_model()
+    data = dict(inputs=[torch.full((1, 3, 16, SIZE, SIZE), 255.)],
+                data_samples=[ActionDataSample()])
+    out = model.data_preprocessor(data)
+    assert torch.all(out['inputs'] == 1.)
+    assert np.isclose(float(model.data_preprocessor.std[0]), 255.)

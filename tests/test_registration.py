@@ -1,0 +1,49 @@
+"""``custom_imports=['mmprp']`` registers mmprp into MMAction2's registries."""
+import subprocess
+import sys
+import textwrap
+
+COMPONENTS = {
+    'TRANSFORMS': ['PlaybackRateSampler'],
+    'MODELS': ['SelfSupRecognizer', 'C3DEncoder', 'PRPHead',
+               'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
+    'METRICS': ['PretextLossMetric'],
+}
+
+
+def test_custom_imports_register_buildable_components(tmp_path) -> None:
+    config = tmp_path / 'plugin_config.py'
+    config.write_text(textwrap.dedent("""\
+        default_scope = 'mmaction'
+        custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
+        model = dict(
+            type='SelfSupRecognizer',
+            backbone=dict(type='C3DEncoder', base_channels=4),
+            rate_head=dict(type='PRPHead', num_classes=4, in_channels=32))
+        sampler = dict(type='PlaybackRateSampler', rates=(1, 2, 4, 8))
+        """))
+    code = textwrap.dedent(f"""\
+        import sys
+        from mmengine import Config
+        from mmengine.registry import init_default_scope
+        assert 'mmprp' not in sys.modules
+        cfg = Config.fromfile({str(config)!r})
+        assert 'mmprp' in sys.modules
+        init_default_scope(cfg.default_scope)
+        from mmaction.registry import MODELS, METRICS, TRANSFORMS
+        registries = dict(MODELS=MODELS, METRICS=METRICS,
+                          TRANSFORMS=TRANSFORMS)
+        for registry, names in {COMPONENTS!r}.items():
+            for name in names:
+                assert registries[registry].get(name) is not None, name
+        model = MODELS.build(cfg.model)
+        sampler = TRANSFORMS.build(cfg.sampler)
+        print(type(model).__module__, type(sampler).__module__)
+        """)
+    result = subprocess.run([sys.executable, '-c', code], text=True,
+                            capture_output=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        'mmprp.models.recognizers.selfsup_recognizer',
+        'mmprp.datasets.transforms.playback_rate_sampler'
+    ]
