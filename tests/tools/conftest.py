@@ -1,0 +1,85 @@
+"""Fixtures for end-to-end runs of the training and testing entry points."""
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Dict, List
+
+import pytest
+
+from mmprp.datasets.synthetic import SyntheticDataset
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def data_options(dataset: SyntheticDataset, loaders=('train', 'val'),
+                 num_videos: Dict[str, int] = None,
+                 batch_size: int = 2) -> List[str]:
+    """``--cfg-options`` that point a config at the synthetic dataset.
+
+    Args:
+        dataset (SyntheticDataset): The synthetic UCF101.
+        loaders (tuple[str]): Data loaders to retarget.
+        num_videos (dict, optional): Videos kept per loader (``indices``).
+        batch_size (int): Batch size of every loader.
+
+    Returns:
+        list[str]: ``key=value`` options.
+    """
+    train_list, val_list = dataset.ann_files[1]
+    ann_files = dict(train=train_list, val=val_list, test=val_list)
+    num_videos = num_videos or {}
+    options = []
+    for loader in loaders:
+        prefix = f'{loader}_dataloader'
+        options += [
+            f'{prefix}.dataset.ann_file={ann_files[loader]}',
+            f'{prefix}.dataset.data_prefix.video={dataset.video_dir}',
+            f'{prefix}.num_workers=0', f'{prefix}.persistent_workers=False',
+            f'{prefix}.batch_size={batch_size}'
+        ]
+        if loader in num_videos:
+            options.append(f'{prefix}.dataset.indices={num_videos[loader]}')
+    return options
+
+
+def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command without stdin, fail the test with its output on error."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    result = subprocess.run([str(part) for part in command], cwd=cwd,
+                            env=env, stdin=subprocess.DEVNULL, text=True,
+                            capture_output=True, timeout=600)
+    assert result.returncode == 0, (
+        f'{command} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}')
+    return result
+
+
+def read_scalars(work_dir: Path) -> List[dict]:
+    """The json lines mmengine's LocalVisBackend logged in ``work_dir``."""
+    files = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    assert files, f'no scalars.json under {work_dir}'
+    return [json.loads(line) for line in files[-1].read_text().splitlines()]
+
+
+def assert_finite(records: List[dict], keys: List[str]) -> None:
+    """Every key occurs in ``records`` and each value is finite."""
+    for key in keys:
+        values = [record[key] for record in records if key in record]
+        assert values, f'{key} never logged'
+        assert all(math.isfinite(value) for value in values), (key, values)
+
+
+@pytest.fixture(scope='session')
+def python() -> str:
+    """The interpreter of this environment."""
+    return sys.executable
+
+
+@pytest.fixture(scope='session')
+def helpers() -> Dict[str, Callable]:
+    """The helper functions above, for tests in this folder."""
+    return dict(data_options=data_options, run_command=run_command,
+                read_scalars=read_scalars, assert_finite=assert_finite,
+                repo=REPO)
