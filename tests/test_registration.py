@@ -5,9 +5,10 @@ import textwrap
 
 COMPONENTS = {
     'TRANSFORMS': ['PlaybackRateSampler'],
-    'MODELS': ['SelfSupRecognizer', 'C3DEncoder', 'PRPHead',
-               'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
-    'METRICS': ['PretextLossMetric'],
+    'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
+               'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
+    'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
+    'DATASETS': ['RetrievalVideoDataset'],
 }
 
 
@@ -30,9 +31,9 @@ def test_custom_imports_register_buildable_components(tmp_path) -> None:
         cfg = Config.fromfile({str(config)!r})
         assert 'mmprp' in sys.modules
         init_default_scope(cfg.default_scope)
-        from mmaction.registry import MODELS, METRICS, TRANSFORMS
+        from mmaction.registry import DATASETS, MODELS, METRICS, TRANSFORMS
         registries = dict(MODELS=MODELS, METRICS=METRICS,
-                          TRANSFORMS=TRANSFORMS)
+                          TRANSFORMS=TRANSFORMS, DATASETS=DATASETS)
         for registry, names in {COMPONENTS!r}.items():
             for name in names:
                 assert registries[registry].get(name) is not None, name

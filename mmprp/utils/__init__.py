@@ -1,11 +1,12 @@
-"""Utilities: compatibility repairs of the installed OpenMMLab stack."""
+"""Utilities: repairs of the installed OpenMMLab stack, checkpoint tools."""
+from .backbone_export import extract_backbone_state_dict
 from .checkpoint_loading import (MMENGINE_GLOBALS, load_local_checkpoint,
                                  register_local_checkpoint_loader)
 from .mmaction_compat import install_drn_placeholder, patch_localizers_init
 from .mmaction_tools import mmaction_tool_path, run_mmaction_tool
 
 __all__ = [
-    'MMENGINE_GLOBALS', 'load_local_checkpoint',
+    'extract_backbone_state_dict',     'MMENGINE_GLOBALS', 'load_local_checkpoint',
     'register_local_checkpoint_loader', 'install_drn_placeholder',
     'patch_localizers_init', 'mmaction_tool_path',
     'run_mmaction_tool'

@@ -1,21 +1,3 @@
-# PRP with the C3D encoder (PRP_SPEC §2-5): DG-P, S = {1, 2, 4, 8}, r = 2,
-# sparse motion attention. Pixels scaled to [0, 1], no mean/std (authors').
-model = dict(
-    type='SelfSupRecognizer',
-    backbone=dict(type='C3DEncoder', base_channels=64),
-    rate_head=dict(
-        type='PRPHead',
-        num_classes=4,  # len(rates) of the PlaybackRateSampler
-        in_channels=512,
-        loss_cls=dict(type='CrossEntropyLoss', loss_weight=0.1)),
-    decoder=dict(
-        type='MotionAttentionDecoder',
-        in_channels=512,
-        recon_rate=2,  # recon_rate of the PlaybackRateSampler
-        attention='sparse',  # attention of the PlaybackRateSampler
-        loss=dict(type='MotionAttentionMSELoss', loss_weight=1.0)),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[0., 0., 0.],
-        std=[255., 255., 255.],
-        format_shape='NCTHW'))
+# PRP with the C3D encoder of encoders/c3d.py and the heads of prp_heads.py.
+_base_ = ['./prp_heads.py', './encoders/c3d.py']
+model = dict(backbone=_base_.encoder)

@@ -1,13 +1,3 @@
-# PRP with R(2+1)D-18 as in VCOP/PRP: MMAction2's ResNet2Plus1d (each 3D conv
-# factorised (1,k,k) -> BN -> ReLU -> (k,1,1), mmaction's mid-width rule) with
-# ONE block per stage. ResNet2Plus1d always max-pools after the stem, so the
-# second stage keeps its spatial stride at 1 to end at 512x2x7x7 like C3D/R3D.
-_base_ = ['./prp_r3d.py']
-model = dict(
-    backbone=dict(
-        type='ResNet2Plus1d',
-        spatial_strides=(1, 1, 2, 2),
-        conv_cfg=dict(type='Conv2plus1d'),
-        norm_cfg=dict(type='BN3d', requires_grad=True, eps=1e-3),
-        act_cfg=dict(type='ReLU', inplace=True),
-        zero_init_residual=False))
+# PRP with the R(2+1)D-18 encoder of encoders/r21d18.py and the heads of prp_heads.py.
+_base_ = ['./prp_heads.py', './encoders/r21d18.py']
+model = dict(backbone=_base_.encoder)

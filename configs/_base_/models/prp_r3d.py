@@ -1,21 +1,3 @@
-# PRP with R3D-18 as in VCOP/PRP: MMAction2's ResNet3d with ONE basic block per
-# stage, a 3x7x7 stride-(1,2,2) stem, no stem pooling, stride 2 in T,H,W at
-# stages 3-5: a 3x16x112x112 clip gives 512x2x7x7 (14.4 M parameters).
-_base_ = ['./prp_c3d.py']
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='ResNet3d',
-        depth=18,
-        stage_blocks=(1, 1, 1, 1),
-        pretrained=None,
-        pretrained2d=False,
-        conv1_kernel=(3, 7, 7),
-        conv1_stride_t=1,
-        pool1_stride_t=1,
-        with_pool1=False,
-        with_pool2=False,
-        spatial_strides=(1, 2, 2, 2),
-        temporal_strides=(1, 2, 2, 2),
-        inflate=(1, 1, 1, 1),
-        norm_eval=False))
+# PRP with the R3D-18 encoder of encoders/r3d18.py and the heads of prp_heads.py.
+_base_ = ['./prp_heads.py', './encoders/r3d18.py']
+model = dict(backbone=_base_.encoder)

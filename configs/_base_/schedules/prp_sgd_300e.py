@@ -30,3 +30,9 @@ default_hooks = dict(
         rule='less'))
 # Batch 8 on one GPU in the paper; scale the LR linearly with the total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=8)
+# mmengine's LogProcessor averages every logged key matching `mean_pattern`
+# over `window_size` records; its default also caught the validation metric
+# `pretext/loss`, so logs showed a mean over past epochs. Keep the smoothing
+# for training losses and timings only.
+log_processor = dict(
+    mean_pattern=r'^(?!pretext/).*(loss|time|data_time|grad_norm).*')

@@ -1,4 +1,5 @@
 """Recognizers of mmprp."""
 from .selfsup_recognizer import SelfSupRecognizer
+from .video_feature_extractor import VideoFeatureExtractor
 
-__all__ = ['SelfSupRecognizer']
+__all__ = ['SelfSupRecognizer', 'VideoFeatureExtractor']

@@ -10,7 +10,8 @@ from mmengine.model import stack_batch
 
 import mmprp  # noqa: F401
 from mmprp.datasets.transforms import PlaybackRateSampler
-from mmprp.models.losses.motion_attention import sparse_motion_attention
+from mmprp.models.losses.motion_attention import (dense_motion_attention,
+                                                  sparse_motion_attention)
 
 SIZE = 32
 PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
@@ -90,6 +91,18 @@ def test_prepare_views_attention_matches_sparse_function() -> None:
         expected = sparse_motion_attention(frames[None], 32)[0]
         torch.testing.assert_close(views['attention'][index], expected)
         assert frames.shape[1] == rate
+
+
+def test_prepare_views_dense_attention_uses_whole_window() -> None:
+    model = build_model(attention='dense')
+    sampler = PlaybackRateSampler(attention='dense')
+    inputs, samples, frames = make_batch(sampler, [2, 1])
+    views = model.prepare_views(inputs, samples)
+    for index, rate in enumerate((2, 1)):
+        window = frames[index].transpose(0, 1)  # every raw frame, (C, T, ...)
+        assert window.shape[1] == 16 * rate
+        expected = dense_motion_attention(window[None], 32)[0]
+        torch.testing.assert_close(views['attention'][index], expected)
 
 
 def test_prepare_views_without_attention() -> None:

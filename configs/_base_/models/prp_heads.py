@@ -1,0 +1,21 @@
+# PRP heads (PRP_SPEC §3-5): DG-P, S = {1, 2, 4, 8}, r = 2, sparse motion
+# attention; pixels scaled to [0, 1], no mean/std (authors'). The encoder comes
+# from prp_{c3d,r3d,r21d}.py.
+model = dict(
+    type='SelfSupRecognizer',
+    rate_head=dict(
+        type='PRPHead',
+        num_classes=4,  # len(rates) of the PlaybackRateSampler
+        in_channels=512,
+        loss_cls=dict(type='CrossEntropyLoss', loss_weight=0.1)),
+    decoder=dict(
+        type='MotionAttentionDecoder',
+        in_channels=512,
+        recon_rate=2,  # recon_rate of the PlaybackRateSampler
+        attention='sparse',  # attention of the PlaybackRateSampler
+        loss=dict(type='MotionAttentionMSELoss', loss_weight=1.0)),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        format_shape='NCTHW'))

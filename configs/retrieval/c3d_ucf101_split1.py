@@ -1,0 +1,6 @@
+# Video retrieval on UCF101 split 1 with the encoder of encoders/c3d.py; see
+# _base_/retrieval/ucf101.py. A PRP checkpoint (its backbone.* weights) or a
+# random-initialisation checkpoint (tools/random_init_checkpoint.py) is given
+# to tools/test.py.
+_base_ = ['../_base_/retrieval/ucf101.py', '../_base_/models/encoders/c3d.py']
+model = dict(backbone=_base_.encoder)

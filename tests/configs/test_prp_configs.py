@@ -1,0 +1,107 @@
+"""Every PRP config parses, builds, and keeps sampler and model consistent."""
+import re
+from pathlib import Path
+
+import pytest
+from mmaction.registry import MODELS, TRANSFORMS
+from mmengine import Config
+
+REPO = Path(__file__).resolve().parents[2]
+PRP_CONFIGS = sorted((REPO / 'configs' / 'prp').rglob('*.py'))
+PAPER_SETTINGS = {
+    # ablation config: (rates, rate head?, recon_rate or None, attention)
+    'prp_c3d_ucf101_dp_s12.py': ((1, 2), True, None, None),
+    'prp_c3d_ucf101_dp_s124.py': ((1, 2, 4), True, None, None),
+    'prp_c3d_ucf101_dp_s1248.py': ((1, 2, 4, 8), True, None, None),
+    'prp_c3d_ucf101_dp_s124816.py': ((1, 2, 4, 8, 16), True, None, None),
+    'prp_c3d_ucf101_gp_r1_plain_mse.py': ((1, 2, 4, 8), False, 1, None),
+    'prp_c3d_ucf101_gp_r1.py': ((1, 2, 4, 8), False, 1, 'sparse'),
+    'prp_c3d_ucf101_gp_r2.py': ((1, 2, 4, 8), False, 2, 'sparse'),
+    'prp_c3d_ucf101_gp_r4.py': ((1, 2, 4, 8), False, 4, 'sparse'),
+    'prp_c3d_ucf101_dgp_s1248_r2.py': ((1, 2, 4, 8), True, 2, 'sparse'),
+}
+
+
+def samplers(cfg: Config) -> list:
+    return [
+        step for loader in ('train', 'val', 'test')
+        for step in cfg[f'{loader}_dataloader'].dataset.pipeline
+        if step['type'] == 'PlaybackRateSampler'
+    ]
+
+
+def test_all_encoders_and_datasets_present() -> None:
+    names = {path.name for path in PRP_CONFIGS}
+    for encoder in ('c3d', 'r3d', 'r21d'):
+        for dataset in ('ucf101', 'hmdb51'):
+            assert f'prp_{encoder}_{dataset}.py' in names
+    assert set(PAPER_SETTINGS) <= names
+
+
+@pytest.mark.parametrize('path', PRP_CONFIGS, ids=lambda path: path.name)
+def test_config_is_consistent_and_builds(path: Path) -> None:
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports == dict(imports=['mmprp'],
+                                      allow_failed_imports=False)
+    assert cfg.default_scope == 'mmaction'
+    train_sampler, val_sampler, test_sampler = samplers(cfg)
+    assert not train_sampler.get('test_mode', False)
+    assert val_sampler['test_mode'] and test_sampler['test_mode']
+    for sampler in (train_sampler, val_sampler):
+        TRANSFORMS.build(sampler)
+        if cfg.model.rate_head:
+            assert cfg.model.rate_head.num_classes == len(sampler['rates'])
+        if cfg.model.decoder:
+            assert cfg.model.decoder.recon_rate == sampler['recon_rate']
+            assert cfg.model.decoder.attention == sampler['attention']
+        else:
+            assert sampler['attention'] is None
+    model = MODELS.build(cfg.model)
+    assert model.backbone is not None
+
+
+@pytest.mark.parametrize('name,setting', PAPER_SETTINGS.items())
+def test_ablation_rows_match_the_paper(name: str, setting: tuple) -> None:
+    rates, has_rate_head, recon_rate, attention = setting
+    cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'ablation' / name)
+    sampler = samplers(cfg)[0]
+    assert tuple(sampler['rates']) == rates
+    assert bool(cfg.model.rate_head) == has_rate_head
+    if recon_rate is None:
+        assert cfg.model.decoder is None
+    else:
+        assert cfg.model.decoder.recon_rate == recon_rate
+        assert cfg.model.decoder.attention == attention
+
+
+def test_main_config_follows_the_spec() -> None:
+    cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum,
+            optimizer.weight_decay) == ('SGD', 0.01, 0.9, 5e-4)
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
+        'rate_head.fc_rate': dict(lr_mult=10.)}
+    assert cfg.train_cfg.max_epochs == 300
+    assert cfg.train_dataloader.batch_size == 8
+    scheduler, = cfg.param_scheduler
+    assert (scheduler.type, scheduler.monitor, scheduler.factor,
+            scheduler.patience) == ('ReduceOnPlateauLR', 'pretext/loss', 0.1,
+                                    50)
+    checkpoint = cfg.default_hooks.checkpoint
+    assert (checkpoint.save_best, checkpoint.rule) == ('pretext/loss', 'less')
+    assert cfg.model.rate_head.loss_cls.loss_weight == 0.1
+    assert cfg.model.decoder.loss.loss_weight == 1.0
+    steps = [step['type'] for step in cfg.train_pipeline]
+    assert steps == ['DecordInit', 'PlaybackRateSampler', 'DecordDecode',
+                     'Resize', 'CenterCrop', 'FormatShape',
+                     'PackActionInputs']
+    assert cfg.train_pipeline[3]['scale'] == (171, 128)
+
+
+def test_logs_show_this_epochs_validation_loss() -> None:
+    cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
+    pattern = re.compile(cfg.log_processor.mean_pattern)
+    for smoothed in ('loss', 'loss_rate', 'loss_recon', 'time', 'data_time'):
+        assert pattern.search(smoothed)
+    for current in ('pretext/loss', 'pretext/loss_rate', 'pretext/rate_acc'):
+        assert not pattern.search(current)
