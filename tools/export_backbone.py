@@ -32,7 +32,10 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     checkpoint = CheckpointLoader.load_checkpoint(args.checkpoint, 'cpu')
-    backbone = extract_backbone_state_dict(checkpoint)
+    try:
+        backbone = extract_backbone_state_dict(checkpoint)
+    except ValueError as error:
+        raise SystemExit(f'export_backbone: {args.checkpoint}: {error}')
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(source=str(args.checkpoint), **checkpoint.get('meta', {}))
     torch.save(dict(meta=meta, state_dict=backbone), args.out)

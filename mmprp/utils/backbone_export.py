@@ -24,7 +24,7 @@ def extract_backbone_state_dict(checkpoint: Dict,
         ``prefix``.
 
     Raises:
-        KeyError: If no key starts with ``prefix``.
+        ValueError: If no key starts with ``prefix``.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
     backbone = OrderedDict(
@@ -32,6 +32,6 @@ def extract_backbone_state_dict(checkpoint: Dict,
         if key.startswith(prefix))
     if not backbone:
         found = sorted({key.split('.')[0] for key in state_dict})
-        raise KeyError(f'no "{prefix}*" weights in the checkpoint; its '
+        raise ValueError(f'no "{prefix}*" weights in the checkpoint; its '
                        f'top-level keys are {found}')
     return backbone

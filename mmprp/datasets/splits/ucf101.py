@@ -15,6 +15,8 @@ from typing import Dict, Iterable, List, Sequence, Tuple, Union
 
 PathLike = Union[str, Path]
 Entry = Tuple[str, int]
+# The train entries, the test entries and the class names of a split.
+OfficialSplit = Tuple[List[Entry], List[Entry], List[str]]
 
 CLASS_INDEX_FILE = 'classInd.txt'
 TRAIN_LIST = 'trainlist{:02d}.txt'
@@ -221,6 +223,54 @@ def write_mmaction_list(path: PathLike, entries: Sequence[Entry]) -> Path:
     return _write_lines(path, (f'{video} {label}' for video, label in entries))
 
 
+def read_mmaction_list(path: PathLike) -> List[Entry]:
+    """Read an MMAction2 ``VideoDataset`` annotation list.
+
+    Args:
+        path (str | Path): The file, ``"<video> <0-based label>"`` lines, as
+            :func:`write_mmaction_list` writes.
+
+    Returns:
+        list[tuple[str, int]]: ``(video path, 0-based label)``.
+
+    Raises:
+        ValueError: On an empty file, a line without exactly two fields, or
+            a label that is not an integer.
+    """
+    entries = []
+    for lineno, text in _read_lines(path):
+        fields = text.split()
+        if len(fields) != 2 or not fields[1].isdigit():
+            raise _malformed(path, lineno, text, 'expected "<video> <label>"')
+        entries.append((fields[0], int(fields[1])))
+    return entries
+
+
+def read_ucf101_split(split_dir: PathLike, split: int) -> OfficialSplit:
+    """Read one official UCF101 split.
+
+    Args:
+        split_dir (str | Path): The official ``ucfTrainTestlist`` folder.
+        split (int): The split number, 1 for ``trainlist01.txt`` and
+            ``testlist01.txt``.
+
+    Returns:
+        tuple[list, list, list[str]]: The train and the test entries as
+        ``(relative video path, 0-based label)``, and the class names by
+        0-based label.
+
+    Raises:
+        FileNotFoundError: If a file of the split is missing.
+        ValueError: If an official file is malformed (see
+            :func:`read_class_index` and :func:`read_split_list`).
+    """
+    split_dir = Path(split_dir)
+    class_index = read_class_index(split_dir / CLASS_INDEX_FILE)
+    train = read_split_list(split_dir / TRAIN_LIST.format(split), class_index)
+    test = read_split_list(split_dir / TEST_LIST.format(split), class_index)
+    return train, test, sorted(class_index, key=class_index.__getitem__)
+
+
 def convert_ucf101_splits(split_dir: PathLike,
                           out_dir: PathLike,
                           splits: Sequence[int] = (1, 2, 3)) -> List[Path]:
@@ -236,17 +286,18 @@ def convert_ucf101_splits(split_dir: PathLike,
         list[Path]: The files written, train then val for each split.
 
     Raises:
+        FileNotFoundError: If a file of a split is missing.
         ValueError: If an official file is malformed (see
             :func:`read_class_index` and :func:`read_split_list`).
     """
-    split_dir, out_dir = Path(split_dir), Path(out_dir)
-    class_index = read_class_index(split_dir / CLASS_INDEX_FILE)
+    out_dir = Path(out_dir)
     written = []
     for split in splits:
-        for source, target in ((TRAIN_LIST, MMACTION_TRAIN_LIST),
-                               (TEST_LIST, MMACTION_VAL_LIST)):
-            entries = read_split_list(split_dir / source.format(split),
-                                      class_index)
-            written.append(
-                write_mmaction_list(out_dir / target.format(split), entries))
+        train, test, _ = read_ucf101_split(split_dir, split)
+        written += [
+            write_mmaction_list(out_dir / MMACTION_TRAIN_LIST.format(split),
+                                train),
+            write_mmaction_list(out_dir / MMACTION_VAL_LIST.format(split),
+                                test)
+        ]
     return written

@@ -1,0 +1,45 @@
+"""tools/random_init_checkpoint.py and tools/export_backbone.py."""
+import subprocess
+
+import torch
+from mmaction.registry import MODELS
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
+    repo = helpers['repo']
+    full = tmp_path / 'random_init.pth'
+    result = helpers['run_command']([
+        python, repo / 'tools' / 'random_init_checkpoint.py',
+        repo / 'configs' / 'demo' / 'prp_c3d_demo.py', full, '--seed', '3'
+    ], cwd=tmp_path)
+    assert 'seed 3' in result.stdout
+    checkpoint = CheckpointLoader.load_checkpoint(str(full), 'cpu')
+    assert checkpoint['meta']['random_init'] is True
+    keys = checkpoint['state_dict'].keys()
+    assert {key.split('.')[0] for key in keys} == {
+        'backbone', 'rate_head', 'decoder'}
+
+    exported = tmp_path / 'backbone.pth'
+    result = helpers['run_command'](
+        [python, repo / 'tools' / 'export_backbone.py', full, exported],
+        cwd=tmp_path)
+    assert 'wrote 48 backbone tensors' in result.stdout
+    backbone = CheckpointLoader.load_checkpoint(str(exported), 'cpu')
+    encoder = MODELS.build(dict(type='C3DEncoder', base_channels=16))
+    encoder.load_state_dict(backbone['state_dict'], strict=True)
+    for name, tensor in encoder.state_dict().items():
+        assert torch.equal(tensor, checkpoint['state_dict'][f'backbone.{name}'])
+
+
+def test_export_names_what_is_missing(tmp_path, python, helpers) -> None:
+    path = tmp_path / 'head_only.pth'
+    torch.save(dict(state_dict={'cls_head.fc.weight': torch.ones(1)}), path)
+    result = subprocess.run(
+        [python, str(helpers['repo'] / 'tools' / 'export_backbone.py'),
+         str(path), str(tmp_path / 'out.pth')],
+        capture_output=True, text=True)
+    assert result.returncode != 0
+    assert 'no "backbone.*" weights' in result.stderr
+    assert "['cls_head']" in result.stderr
+    assert not (tmp_path / 'out.pth').exists()

@@ -1,0 +1,13 @@
+"""Write the HMDB51 annotation lists of MMAction2 and PRP pretraining.
+
+Example, from the repository root (these are the defaults; see README.md in
+this folder)::
+
+    python tools/data/hmdb51/prepare_annotations.py \\
+        --split-dir data/hmdb51/testTrainMulti_7030_splits \\
+        --video-dir data/hmdb51/videos --out-dir data/hmdb51 --num-val 400
+"""
+from mmprp.datasets.splits.prepare import HMDB51, main
+
+if __name__ == '__main__':
+    main(HMDB51)
