@@ -12,7 +12,7 @@ from .utils.checkpoint_loading import register_local_checkpoint_loader  # noqa: 
 
 register_local_checkpoint_loader()
 
-from . import datasets, evaluation, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

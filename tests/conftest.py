@@ -1,4 +1,9 @@
 """Shared pytest fixtures."""
+from pathlib import Path
+from typing import Dict
+
+import cv2
+import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
@@ -33,3 +38,54 @@ def synthetic_ucf101(
 def mmaction_default_scope() -> None:
     """Build from MMAction2's registries, as ``default_scope='mmaction'``."""
     init_default_scope('mmaction')
+
+
+def _write_video(path: Path, frames: np.ndarray, fourcc: str = 'mp4v',
+                 is_color: bool = True) -> Path:
+    height, width = frames.shape[1:3]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 25,
+                             (width, height), is_color)
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope='session')
+def video_zoo(tmp_path_factory: pytest.TempPathFactory,
+              synthetic_ucf101: SyntheticDataset) -> Dict[str, Path]:
+    """Real files of every kind a dirty dataset holds, in one folder.
+
+    Keys: ``good`` (a synthetic video, 130-150 frames), ``zero_byte``,
+    ``truncated`` (the first half of the good mp4's bytes), ``garbage``
+    (random bytes), ``grayscale`` (140 one-channel frames), ``odd_size``
+    (63x47 MJPG AVI, 140 frames), ``short`` (20 frames), ``static`` (140
+    identical frames).
+
+    Args:
+        tmp_path_factory (pytest.TempPathFactory): pytest's temp folders.
+        synthetic_ucf101 (SyntheticDataset): Source of the good video.
+
+    Returns:
+        dict[str, Path]: The files, all in one folder.
+    """
+    root = tmp_path_factory.mktemp('video_zoo')
+    rng = np.random.default_rng(0)
+    source = synthetic_ucf101.video_dir / sorted(
+        synthetic_ucf101.frame_counts)[0]
+    data = source.read_bytes()
+    zoo = dict(good=root / 'good.mp4', zero_byte=root / 'zero_byte.mp4',
+               truncated=root / 'truncated.mp4', garbage=root / 'garbage.mp4')
+    zoo['good'].write_bytes(data)
+    zoo['zero_byte'].write_bytes(b'')
+    zoo['truncated'].write_bytes(data[:len(data) // 2])
+    zoo['garbage'].write_bytes(rng.bytes(20000))
+    noise = rng.integers(0, 256, (140, 48, 64, 3), dtype=np.uint8)
+    zoo['grayscale'] = _write_video(root / 'grayscale.mp4', noise[..., 0],
+                                    is_color=False)
+    zoo['odd_size'] = _write_video(root / 'odd_size.avi',
+                                   noise[:, :47, :63], fourcc='MJPG')
+    zoo['short'] = _write_video(root / 'short.mp4', noise[:20])
+    zoo['static'] = _write_video(root / 'static.mp4',
+                                 np.repeat(noise[:1], 140, axis=0))
+    return zoo

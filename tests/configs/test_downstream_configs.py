@@ -30,6 +30,7 @@ def test_finetune_config(encoder: str, dataset: str, split: int) -> None:
     assert cfg.model.cls_head.num_classes == DATASETS[dataset]
     assert cfg.model.data_preprocessor.std == [255., 255., 255.]
     assert cfg.load_from is None
+    assert dict(type='CheckpointMatchHook') in cfg.custom_hooks
     prefix = f'data/{dataset}/{dataset}'
     assert cfg.train_dataloader.dataset.ann_file == (
         f'{prefix}_train_split_{split}_videos.txt')
@@ -69,3 +70,4 @@ def test_retrieval_config(encoder: str, dataset: str, split: int) -> None:
     assert dataset_cfg.pipeline[1].num_clips == 10
     assert cfg.test_evaluator == dict(type='VideoRetrievalMetric',
                                       topk=(1, 5, 10, 20, 50))
+    assert dict(type='CheckpointMatchHook') in cfg.custom_hooks

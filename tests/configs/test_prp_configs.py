@@ -44,6 +44,10 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
     assert cfg.custom_imports == dict(imports=['mmprp'],
                                       allow_failed_imports=False)
     assert cfg.default_scope == 'mmaction'
+    hooks = [hook['type'] for hook in cfg.custom_hooks]
+    assert {'BadVideoReportHook', 'CheckpointMatchHook'} <= set(hooks)
+    assert cfg.train_dataloader.dataset.type in ('PRPVideoDataset',
+                                                 'RepeatDataset')
     train_sampler, val_sampler, test_sampler = samplers(cfg)
     assert not train_sampler.get('test_mode', False)
     assert val_sampler['test_mode'] and test_sampler['test_mode']

@@ -1,6 +1,9 @@
 # PRP pretraining data: unlabelled videos of the UCF101 split-1 train list,
 # 800 of them held out for validation (tools/data/ucf101 writes both lists).
-dataset_type = 'VideoDataset'
+# PRPVideoDataset: MMAction2's VideoDataset with checked lists; unusable
+# videos stop training (bad_videos='raise') or are skipped and counted
+# (bad_videos='skip', reported every epoch by BadVideoReportHook).
+dataset_type = 'PRPVideoDataset'
 data_root = 'data/ucf101/videos'
 split = 1
 ann_file_train = f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt'
@@ -39,7 +42,8 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+        bad_videos='raise'))
 val_dataloader = dict(
     batch_size=8,
     num_workers=8,

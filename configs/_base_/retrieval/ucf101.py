@@ -61,3 +61,5 @@ env_cfg = dict(
 log_level = 'INFO'
 load_from = None
 resume = False
+# stop early if the checkpoint holds another encoder's weights
+custom_hooks = [dict(type='CheckpointMatchHook')]

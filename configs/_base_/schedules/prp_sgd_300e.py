@@ -28,6 +28,10 @@ default_hooks = dict(
         max_keep_ckpts=3,
         save_best='pretext/loss',
         rule='less'))
+custom_hooks = [
+    dict(type='BadVideoReportHook'),
+    dict(type='CheckpointMatchHook'),
+]
 # Batch 8 on one GPU in the paper; scale the LR linearly with the total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=8)
 # mmengine's LogProcessor averages every logged key matching `mean_pattern`

@@ -1,4 +1,5 @@
 """Data transforms of PRP."""
-from .playback_rate_sampler import PlaybackRateSampler
+from .playback_rate_sampler import (PlaybackRateSampler, RateStarvationError,
+                                    VideoTooShortError)
 
-__all__ = ['PlaybackRateSampler']
+__all__ = ['PlaybackRateSampler', 'RateStarvationError', 'VideoTooShortError']

@@ -7,6 +7,14 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 ATTENTION_MODES = ('sparse', 'dense', None)
+
+
+class VideoTooShortError(ValueError):
+    """A video has fewer frames than the smallest rate's window needs."""
+
+
+class RateStarvationError(RuntimeError):
+    """Too many consecutive videos were unusable for one kept rate."""
 # Raw-frame offsets of the authors' sparse motion attention inside each
 # segment of ``clip_len`` raw frames (0, 5, 10, 15 for clip_len = 16).
 NUM_SPARSE_FRAMES = 4
@@ -40,10 +48,14 @@ class PlaybackRateSampler(BaseTransform):
     returns ``None`` and keeps the rate for its next call: mmengine's
     ``BaseDataset`` then immediately re-fetches a random other video in the
     same process, which gets the same rate. Rate labels therefore stay
-    uniform (the authors' policy), and no frame is looped or dropped. In
+    uniform (the authors' policy), and no frame is looped or dropped. After
+    ``max_retries`` consecutive videos too short for a kept rate it raises
+    :class:`RateStarvationError` (too few long videos for that rate). In
     ``test_mode`` the rate is fixed per video (a hash of its file name); a
-    video too short for it uses the largest rate that fits, and a video
-    shorter than ``clip_len * min(rates)`` frames raises ``ValueError``.
+    video too short for it uses the largest rate that fits. A video shorter
+    than ``clip_len * min(rates)`` frames can never be used and raises
+    :class:`VideoTooShortError` (``PRPVideoDataset(bad_videos='skip')``
+    skips it instead).
 
     Required Keys:
 
@@ -79,6 +91,8 @@ class PlaybackRateSampler(BaseTransform):
             Defaults to ``'sparse'``.
         test_mode (bool): Deterministic rate and centred window per video.
             Defaults to False.
+        max_retries (int): Consecutive too-short videos tolerated for one
+            kept rate before giving up. Defaults to 100.
 
     Randomness comes from numpy's global generator, which mmengine seeds in
     every data-loader worker (``randomness=dict(seed=...)``).
@@ -89,14 +103,19 @@ class PlaybackRateSampler(BaseTransform):
                  clip_len: int = 16,
                  recon_rate: int = 2,
                  attention: Optional[str] = 'sparse',
-                 test_mode: bool = False) -> None:
+                 test_mode: bool = False,
+                 max_retries: int = 100) -> None:
         self.rates = tuple(int(rate) for rate in rates)
         self.clip_len = clip_len
         self.recon_rate = recon_rate
         self.attention = attention
         self.test_mode = test_mode
+        self.max_retries = max_retries
         self._check_args()
         self._pending_rate_label: Optional[int] = None
+        self._retries = 0
+        self.num_draws = 0
+        self.last_rate_label: Optional[int] = None
         self._layouts = {rate: self._layout(rate) for rate in self.rates}
 
     def _check_args(self) -> None:
@@ -122,6 +141,15 @@ class PlaybackRateSampler(BaseTransform):
                 f'{target_len} target frames into one segment per unit of '
                 f'rate; rates {uneven} do not divide {target_len} '
                 f'(clip_len * recon_rate). Use powers of two.')
+        misaligned = [rate for rate in self.rates
+                      if max(rate, self.recon_rate) % min(rate,
+                                                          self.recon_rate)]
+        if misaligned:
+            raise ValueError(
+                f'PlaybackRateSampler: with recon_rate={self.recon_rate} the '
+                f'target of rates {misaligned} would fall between raw frames '
+                f'without ever hitting them; each rate and recon_rate must '
+                f'divide one another (use powers of two).')
 
     def _layout(self, rate: int) -> Dict[str, np.ndarray]:
         """Window offsets of every view and their positions among the
@@ -162,21 +190,51 @@ class PlaybackRateSampler(BaseTransform):
         return None
 
     def _draw_rate_label(self) -> int:
+        self.num_draws += 1
         if self._pending_rate_label is not None:
             label, self._pending_rate_label = self._pending_rate_label, None
-            return label
-        return int(np.random.randint(len(self.rates)))
+        else:
+            label = int(np.random.randint(len(self.rates)))
+        self.last_rate_label = label
+        return label
+
+    def keep_rate(self, label: int) -> None:
+        """Give ``label`` to the next training sample.
+
+        Used when a sample is dropped after its rate was drawn (too-short or
+        unreadable video), so that re-fetching keeps the labels uniform.
+
+        Args:
+            label (int): Index of the rate in ``rates``.
+
+        Raises:
+            RateStarvationError: After ``max_retries`` consecutive kept
+                rates.
+        """
+        self._retries += 1
+        if self._retries > self.max_retries:
+            self._retries = 0
+            window = self.clip_len * self.rates[label]
+            raise RateStarvationError(
+                f'PlaybackRateSampler: {self.max_retries} videos in a row '
+                f'were too short or unreadable for rate {self.rates[label]} '
+                f'({window} frames); drop that rate or the short videos '
+                f'(tools/misc/scan_videos.py lists them)')
+        self._pending_rate_label = label
+
+    def _check_usable(self, results: Dict, total_frames: int) -> None:
+        needed = self.clip_len * self.rates[0]
+        if total_frames < needed:
+            name = results.get('filename', results.get('frame_dir', 'video'))
+            raise VideoTooShortError(
+                f'{name} has {total_frames} frames, fewer than the {needed} '
+                f'that the smallest rate {self.rates[0]} needs')
 
     def _test_rate_label(self, results: Dict, total_frames: int) -> int:
         key = str(results.get('filename', results.get('frame_dir', '')))
         label = zlib.crc32(key.encode()) % len(self.rates)
         fitting = [index for index, rate in enumerate(self.rates)
                    if self.clip_len * rate <= total_frames]
-        if not fitting:
-            raise ValueError(
-                f'PlaybackRateSampler: {key or "video"} has {total_frames} '
-                f'frames, fewer than the {self.clip_len * self.rates[0]} '
-                f'that the smallest rate {self.rates[0]} needs')
         return min(label, fitting[-1])
 
     def transform(self, results: Dict) -> Optional[Dict]:
@@ -189,8 +247,12 @@ class PlaybackRateSampler(BaseTransform):
             dict | None: The result dict with the keys listed in the class
             docstring, or None (training only) when the video is too short
             for the drawn rate.
+
+        Raises:
+            VideoTooShortError: If the video is too short for every rate.
         """
         total_frames = int(results['total_frames'])
+        self._check_usable(results, total_frames)
         if self.test_mode:
             label = self._test_rate_label(results, total_frames)
         else:
@@ -198,8 +260,9 @@ class PlaybackRateSampler(BaseTransform):
         rate = self.rates[label]
         slack = total_frames - self.clip_len * rate
         if slack < 0:
-            self._pending_rate_label = label
+            self.keep_rate(label)
             return None
+        self._retries = 0
         start = slack // 2 if self.test_mode else np.random.randint(slack + 1)
         layout = self._layouts[rate]
         frame_inds = layout['offsets'] + start + results.get('start_index', 0)

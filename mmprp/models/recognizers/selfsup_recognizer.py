@@ -190,11 +190,23 @@ class SelfSupRecognizer(BaseRecognizer):
                     f'model.decoder has recon_rate={self.decoder.recon_rate}:'
                     f' use the same recon_rate in both')
 
+    def _encode(self, clip: Tensor) -> Tensor:
+        """Encode the clips, naming the settings to fix if they do not fit."""
+        try:
+            return self.extract_feat(clip)
+        except RuntimeError as error:
+            raise ValueError(
+                f'{type(self.backbone).__name__} cannot encode clips of shape '
+                f'{tuple(clip.shape)} (N, C, T, H, W): {error}\nCheck '
+                f'clip_len of the PlaybackRateSampler and the crop size of '
+                f'the pipeline (C3D, R3D and R(2+1)D need 16x112x112 or '
+                f'comparable)') from error
+
     def _pretext_outputs(self, inputs: Tensor, data_samples: SampleList
                          ) -> Dict[str, Tensor]:
         views = self.prepare_views(inputs, data_samples)
         self._check_views(views)
-        feats = self.extract_feat(views['clip'])
+        feats = self._encode(views['clip'])
         outputs = dict(views=views, feats=feats)
         if self.rate_head is not None:
             outputs['rate_scores'] = self.rate_head(feats)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler, VideoTooShortError
 
 
 def sample(sampler: PlaybackRateSampler, total_frames: int = 300,
@@ -161,6 +161,9 @@ def test_test_mode_short_video_uses_largest_fitting_rate() -> None:
     (dict(attention='gaussian'), '`attention`'),
     (dict(clip_len=2), '`clip_len`'),
     (dict(recon_rate=0), '`recon_rate`'),
+    (dict(rates=(1, 3), attention=None), r'target of rates \[3\]'),
+    (dict(rates=(1, 2), recon_rate=3, attention=None),
+     r'target of rates \[2\].*powers of two'),
 ])
 def test_invalid_arguments(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -171,3 +174,31 @@ def test_repr() -> None:
     assert repr(PlaybackRateSampler(rates=(1, 2), attention=None)) == (
         'PlaybackRateSampler(rates=(1, 2), clip_len=16, recon_rate=2, '
         'attention=None, test_mode=False)')
+
+
+def test_video_too_short_for_every_rate_is_named_in_training() -> None:
+    sampler = PlaybackRateSampler()
+    with pytest.raises(VideoTooShortError, match=r'v_tiny.mp4 has 9 frames'):
+        sample(sampler, total_frames=9, filename='v_tiny.mp4')
+    assert sampler.num_draws == 0
+
+
+def test_consecutive_too_short_videos_are_bounded() -> None:
+    sampler = PlaybackRateSampler(rates=(1, 8), max_retries=5)
+    sampler.keep_rate(1)
+    for _ in range(4):
+        assert sample(sampler, total_frames=20) is None
+    with pytest.raises(RuntimeError, match=r'5 videos in a row.*rate 8 '
+                       r'\(128 frames\).*scan_videos'):
+        sample(sampler, total_frames=20)
+
+
+def test_keep_rate_gives_the_label_to_the_next_sample() -> None:
+    sampler = PlaybackRateSampler()
+    np.random.seed(0)
+    first = sample(sampler)
+    assert sampler.num_draws == 1
+    assert sampler.last_rate_label == first['rate_label']
+    sampler.keep_rate(3)
+    assert sample(sampler)['rate_label'] == 3
+    assert sampler.num_draws == 2

@@ -198,3 +198,12 @@ def test_default_preprocessor_scales_to_unit_range() -> None:
     out = model.data_preprocessor(data)
     assert torch.all(out['inputs'] == 1.)
     assert np.isclose(float(model.data_preprocessor.std[0]), 255.)
+
+
+def test_clips_the_encoder_cannot_take_are_named() -> None:
+    model = build_model(decoder=False)
+    sampler = PlaybackRateSampler(clip_len=4, attention=None)
+    inputs, samples, _ = make_batch(sampler, [1, 2])
+    with pytest.raises(ValueError, match=r'C3DEncoder cannot encode clips of '
+                       r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
+        model.loss(inputs, samples)

@@ -1,0 +1,190 @@
+"""A VideoDataset that checks its list and deals with unusable videos."""
+import logging
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Tuple, Union
+
+import torch
+from decord._ffi.base import DECORDError
+from mmaction.datasets import VideoDataset
+from mmaction.registry import DATASETS
+from mmengine.fileio import list_from_file
+from mmengine.logging import print_log
+
+from .transforms.playback_rate_sampler import (PlaybackRateSampler,
+                                               RateStarvationError,
+                                               VideoTooShortError)
+
+BAD_VIDEO_POLICIES = ('raise', 'skip')
+# decord raises RuntimeError("Error reading N bytes") for files it cannot
+# open and DECORDError while decoding; the file system raises OSError.
+BAD_VIDEO_ERRORS = (DECORDError, RuntimeError, OSError, VideoTooShortError)
+OTHER_DELIMITERS = (',', '\t', ';')
+SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
+
+
+class BadVideoError(RuntimeError):
+    """A listed video cannot be used; the message names it."""
+
+
+@DATASETS.register_module()
+class PRPVideoDataset(VideoDataset):
+    """MMAction2's ``VideoDataset`` with checked lists and bad-video policy.
+
+    The annotation list is checked when the dataset is built: every line
+    must be ``<video>[<delimiter><label>]`` with an integer label, no video
+    may be listed twice, and every listed file must exist. Errors name the
+    file and the line.
+
+    A video that cannot be used while training (missing, empty, corrupt,
+    unreadable by decord, or shorter than the smallest playback rate's
+    window) either stops training with :class:`BadVideoError` naming it
+    (``bad_videos='raise'``, the default), or (``'skip'``) is logged once,
+    counted, and replaced by another video; the playback rate already drawn
+    for it goes to the replacement, so rate labels stay uniform. Missing
+    files are dropped when the dataset is built. ``skipped_videos`` gives the
+    count so far, across data-loader workers
+    (:class:`~mmprp.engine.BadVideoReportHook` logs it every epoch).
+    Validation and test datasets (``test_mode``) always raise.
+
+    Args:
+        ann_file (str): The annotation list.
+        pipeline (list[dict | Callable]): The data pipeline.
+        bad_videos (str): ``'raise'`` or ``'skip'``. Defaults to
+            ``'raise'``.
+        **kwargs: Other arguments of ``VideoDataset`` (``data_prefix``,
+            ``delimiter``, ``test_mode``, ...).
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: List[Union[Dict, Callable]],
+                 bad_videos: str = 'raise',
+                 **kwargs) -> None:
+        if bad_videos not in BAD_VIDEO_POLICIES:
+            raise ValueError(f'PRPVideoDataset: bad_videos must be one of '
+                             f'{BAD_VIDEO_POLICIES}, got {bad_videos!r}')
+        if kwargs.get('multi_class'):
+            raise ValueError('PRPVideoDataset reads single-label lists; '
+                             'multi_class=True is not supported')
+        self.bad_videos = bad_videos
+        self.missing_videos: List[str] = []
+        super().__init__(ann_file, pipeline, **kwargs)
+        # shared with data-loader workers, one flag per listed video
+        self._skipped = torch.zeros(len(self), dtype=torch.bool)
+        self._skipped.share_memory_()
+
+    @property
+    def skipped_videos(self) -> int:
+        """Videos left out so far: missing at build time plus skipped."""
+        return len(self.missing_videos) + int(self._skipped.sum())
+
+    def load_data_list(self) -> List[dict]:
+        """Parse and check the annotation list.
+
+        Returns:
+            list[dict]: ``filename`` and ``label`` of each listed video.
+
+        Raises:
+            ValueError: On a malformed or repeated line, or (with
+                ``bad_videos='raise'``) on missing videos.
+        """
+        data_list, first_line = [], {}
+        for number, line in enumerate(list_from_file(self.ann_file), 1):
+            if not line.strip():
+                continue
+            video, label = self._parse_line(line, number)
+            if video in first_line:
+                raise ValueError(
+                    f'{self.ann_file}, line {number}: {video!r} is already '
+                    f'listed on line {first_line[video]}')
+            first_line[video] = number
+            if self.data_prefix['video'] is not None:
+                video = osp.join(self.data_prefix['video'], video)
+            data_list.append(dict(filename=video, label=label))
+        return self._without_missing(data_list)
+
+    def _parse_line(self, line: str, number: int) -> Tuple[str, int]:
+        fields = line.strip().split(self.delimiter)
+        where = f'{self.ann_file}, line {number}: {line.strip()!r}'
+        if len(fields) == 1:
+            used = [d for d in OTHER_DELIMITERS if d in fields[0]]
+            if used:
+                raise ValueError(
+                    f'{where} is separated by {used[0]!r}, but the '
+                    f'delimiter is {self.delimiter!r}; set the dataset\'s '
+                    f'`delimiter` or rewrite the list')
+            return fields[0], -1
+        if len(fields) != 2:
+            raise ValueError(f'{where} has {len(fields)} fields; expected '
+                             f'"<video>{self.delimiter}<label>"')
+        try:
+            label = int(fields[1])
+        except ValueError:
+            raise ValueError(f'{where}: the label {fields[1]!r} is not an '
+                             f'integer') from None
+        if label < 0:
+            raise ValueError(f'{where}: negative label {label}')
+        return fields[0], label
+
+    def _without_missing(self, data_list: List[dict]) -> List[dict]:
+        missing = [item['filename'] for item in data_list
+                   if not osp.isfile(item['filename'])]
+        if missing and self.bad_videos == 'raise':
+            shown = '\n  '.join(missing[:10])
+            if len(missing) > 10:
+                shown += f'\n  ... and {len(missing) - 10} more'
+            raise ValueError(
+                f'{len(missing)} videos of {self.ann_file} do not exist:\n  '
+                f'{shown}\nFix the list or data_prefix, or set '
+                f"bad_videos='skip' to train without them ({SCAN_HINT})")
+        for video in missing:
+            print_log(f'skipping missing video {video}', logger='current',
+                      level=logging.WARNING)
+        self.missing_videos = missing
+        missing_set = set(missing)
+        return [item for item in data_list
+                if item['filename'] not in missing_set]
+
+    def _rate_sampler(self) -> Optional[PlaybackRateSampler]:
+        return next((t for t in self.pipeline.transforms
+                     if isinstance(t, PlaybackRateSampler)), None)
+
+    def prepare_data(self, idx: int) -> Optional[dict]:
+        """Run the pipeline on one video, applying the bad-video policy.
+
+        Args:
+            idx (int): Index of the video.
+
+        Returns:
+            dict | None: The packed sample, or None to make mmengine's
+            ``BaseDataset`` fetch another video (too short for the drawn
+            rate, or skipped).
+
+        Raises:
+            BadVideoError: If the video is unusable and the policy is
+                ``'raise'`` (always in ``test_mode``).
+        """
+        sampler = self._rate_sampler()
+        draws = sampler.num_draws if sampler is not None else 0
+        try:
+            return super().prepare_data(idx)
+        except RateStarvationError:
+            raise
+        except BAD_VIDEO_ERRORS as error:
+            filename = self.get_data_info(idx)['filename']
+            if self.bad_videos == 'raise' or self.test_mode:
+                raise BadVideoError(
+                    f'{filename} cannot be used: {type(error).__name__}: '
+                    f"{error}\nRemove it from {self.ann_file} or set "
+                    f"bad_videos='skip' ({SCAN_HINT})") from error
+            if sampler is not None and sampler.num_draws != draws:
+                sampler.keep_rate(sampler.last_rate_label)
+            self._skip(idx, filename, error)
+            return None
+
+    def _skip(self, idx: int, filename: str, error: Exception) -> None:
+        if not self._skipped[idx]:
+            self._skipped[idx] = True
+            print_log(f'skipping unusable video {filename}: '
+                      f'{type(error).__name__}: {error}', logger='current',
+                      level=logging.WARNING)

@@ -1,0 +1,211 @@
+"""PRPVideoDataset: list checks and the policy for unusable videos."""
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import MODELS, TRANSFORMS
+from mmcv.transforms import BaseTransform
+from mmengine.logging import MessageHub, MMLogger
+
+from mmprp.datasets import BadVideoError, PRPVideoDataset
+from mmprp.engine import BadVideoReportHook
+
+PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
+            'target_weights', 'target_valid', 'attention_inds')
+
+
+def pipeline(*extra: dict) -> List[dict]:
+    return [
+        dict(type='DecordInit'),
+        dict(type='PlaybackRateSampler'), *extra,
+        dict(type='DecordDecode'),
+        dict(type='Resize', scale=(-1, 64)),
+        dict(type='CenterCrop', crop_size=56),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs', algorithm_keys=PRP_KEYS)
+    ]
+
+
+def write_list(tmp_path: Path, lines: List[str]) -> str:
+    path = tmp_path / 'list.txt'
+    path.write_text('\n'.join(lines) + '\n')
+    return str(path)
+
+
+def build(tmp_path: Path, zoo: Dict[str, Path], names: List[str],
+          **kwargs) -> PRPVideoDataset:
+    lines = [f'{zoo[name].name} {index}' for index, name in enumerate(names)]
+    return PRPVideoDataset(
+        ann_file=write_list(tmp_path, lines),
+        pipeline=kwargs.pop('pipeline', pipeline()),
+        data_prefix=dict(video=str(zoo['good'].parent)), **kwargs)
+
+
+@pytest.mark.parametrize('lines,match', [
+    (['a.mp4 1', 'b.mp4 1 2'], r'line 2: .*has 3 fields'),
+    (['a.mp4 one'], r"line 1: .*label 'one' is not an integer"),
+    (['a.mp4,1'], r"line 1: .*separated by ',', but the delimiter is ' '"),
+    (['a.mp4\t1'], r"separated by '\\t'"),
+    (['a.mp4 1', '', 'b.mp4 0', 'a.mp4 1'],
+     r"line 4: 'a.mp4' is already listed on line 1"),
+    (['a.mp4 -3'], 'negative label -3'),
+])
+def test_malformed_lists_are_named(tmp_path, lines, match) -> None:
+    ann_file = write_list(tmp_path, lines)
+    with pytest.raises(ValueError, match=match) as error:
+        PRPVideoDataset(ann_file=ann_file, pipeline=[])
+    assert ann_file in str(error.value)
+
+
+def test_lines_without_label_are_unlabelled(tmp_path, video_zoo) -> None:
+    ann_file = write_list(tmp_path, ['good.mp4'])
+    dataset = PRPVideoDataset(
+        ann_file=ann_file, pipeline=[],
+        data_prefix=dict(video=str(video_zoo['good'].parent)))
+    assert dataset.get_data_info(0)['label'] == -1
+
+
+def test_missing_videos_fail_fast_by_default(tmp_path, video_zoo) -> None:
+    zoo = dict(video_zoo, lost=video_zoo['good'].parent / 'lost.mp4')
+    with pytest.raises(ValueError, match=r'1 videos of .* do not exist:'
+                       r'\n  .*lost.mp4\nFix the list'):
+        build(tmp_path, zoo, ['good', 'lost'])
+
+
+def test_missing_videos_are_dropped_when_skipping(tmp_path, video_zoo) -> None:
+    zoo = dict(video_zoo, lost=video_zoo['good'].parent / 'lost.mp4')
+    dataset = build(tmp_path, zoo, ['good', 'lost'], bad_videos='skip')
+    assert len(dataset) == 1
+    assert dataset.missing_videos == [str(zoo['lost'])]
+    assert dataset.skipped_videos == 1
+
+
+@pytest.mark.parametrize('name,match', [
+    ('zero_byte', 'Error reading 0 bytes'),
+    ('truncated', 'Error reading'),
+    ('garbage', 'Error reading'),
+    ('short', 'has 20 frames, fewer than the 32'),
+])
+def test_unusable_video_stops_training_naming_it(tmp_path, video_zoo, name,
+                                                 match) -> None:
+    dataset = build(tmp_path, video_zoo, [name],
+                    pipeline=pipeline_with_rates((2, 4)))
+    with pytest.raises(BadVideoError, match=match) as error:
+        dataset[0]
+    assert str(video_zoo[name]) in str(error.value)
+    assert "bad_videos='skip'" in str(error.value)
+
+
+def pipeline_with_rates(rates) -> List[dict]:
+    steps = pipeline()
+    steps[1] = dict(type='PlaybackRateSampler', rates=rates)
+    return steps
+
+
+def test_unusable_videos_are_skipped_once_and_counted(tmp_path,
+                                                      video_zoo) -> None:
+    names = ['zero_byte', 'good', 'garbage', 'short']
+    dataset = build(tmp_path, video_zoo, names, bad_videos='skip',
+                    pipeline=pipeline_with_rates((2, 4)))
+    np.random.seed(0)
+    for index in (0, 2, 3, 0):
+        sample = dataset[index]
+        assert sample['data_samples'].gt_label.item() == 1  # the good one
+    assert dataset.skipped_videos == 3
+    assert dataset._skipped.tolist() == [True, False, True, True]
+
+
+@TRANSFORMS.register_module(name='FailForVideoForTest', force=True)
+class FailForVideo(BaseTransform):
+    """Raises like decord does for one file, after the rate was drawn."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def transform(self, results: dict) -> dict:
+        if results['filename'].endswith(self.name):
+            raise RuntimeError('decoding failed')
+        return results
+
+
+def test_skipping_after_the_draw_keeps_the_rate(tmp_path, video_zoo,
+                                               monkeypatch) -> None:
+    steps = pipeline(dict(type='FailForVideoForTest', name='grayscale.mp4'))
+    dataset = build(tmp_path, video_zoo, ['grayscale', 'good', 'static'],
+                    bad_videos='skip', pipeline=steps)
+    sampler = dataset._rate_sampler()
+    drawn = []
+    draw = sampler._draw_rate_label
+    monkeypatch.setattr(sampler, '_draw_rate_label',
+                        lambda: drawn.append(draw()) or drawn[-1])
+    labels = []
+    np.random.seed(4)
+    for _ in range(40):
+        drawn.clear()
+        sample = dataset[0]  # fails after its draw, a replacement follows
+        labels.append(sample['data_samples'].rate_label)
+        assert labels[-1] == drawn[0]
+    assert np.bincount(labels, minlength=4).min() >= 4
+    assert dataset.skipped_videos == 1
+
+
+def test_validation_always_raises(tmp_path, video_zoo) -> None:
+    steps = pipeline()
+    steps[1] = dict(type='PlaybackRateSampler', test_mode=True)
+    dataset = build(tmp_path, video_zoo, ['zero_byte'], bad_videos='skip',
+                    pipeline=steps, test_mode=True)
+    with pytest.raises(BadVideoError, match='zero_byte.mp4'):
+        dataset[0]
+
+
+@pytest.mark.parametrize('name', ['grayscale', 'odd_size', 'static'])
+def test_grayscale_odd_size_and_static_videos_train(tmp_path, video_zoo,
+                                                    name) -> None:
+    dataset = build(tmp_path, video_zoo, [name])
+    np.random.seed(1)
+    sample = dataset[0]
+    frames = sample['inputs']
+    assert frames.shape[:2] == (1, 3) and frames.shape[-2:] == (56, 56)
+    assert torch.isfinite(frames.float()).all()
+
+
+def test_static_video_gives_unit_attention_and_finite_losses(
+        tmp_path, video_zoo) -> None:
+    dataset = build(tmp_path, video_zoo, ['static'])
+    model = MODELS.build(dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
+        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
+                     channels=(8, 8, 8, 8))))
+    np.random.seed(2)
+    samples = [dataset[0], dataset[0]]
+    batch = model.data_preprocessor(
+        dict(inputs=[sample['inputs'] for sample in samples],
+             data_samples=[sample['data_samples'] for sample in samples]),
+        training=True)
+    views = model.prepare_views(batch['inputs'], batch['data_samples'])
+    assert torch.all(views['attention'] == 1)
+    losses = model.loss(batch['inputs'], batch['data_samples'])
+    assert all(torch.isfinite(value) for value in losses.values())
+
+
+def test_report_hook_logs_the_count(tmp_path, video_zoo, capsys) -> None:
+    dataset = build(tmp_path, video_zoo, ['zero_byte', 'good'],
+                    bad_videos='skip')
+    np.random.seed(0)
+    dataset[0]
+
+    class Runner:
+        train_dataloader = type('Loader', (), {'dataset': dataset})
+        message_hub = MessageHub.get_instance('bad_video_report_test')
+        logger = MMLogger.get_instance('bad_video_report_test')
+        epoch = 2
+
+    BadVideoReportHook().after_train_epoch(Runner)
+    assert Runner.message_hub.get_scalar(
+        'train/skipped_videos').current() == 1
+    assert 'epoch 3: 1 of the listed videos were left out so far' in (
+        capsys.readouterr().out)

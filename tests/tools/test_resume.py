@@ -1,0 +1,68 @@
+"""A PRP run killed mid-training and resumed with --resume logs the same
+second-epoch losses as an uninterrupted run.
+
+With a fixed seed and data-loader workers (which mmengine seeds identically
+every epoch), the second epoch sees the same samples and the restored model,
+optimizer and scheduler state give the same losses.
+"""
+import os
+import signal
+import subprocess
+import time
+
+LOSS_KEYS = ('loss', 'loss_rate', 'loss_recon', 'rate_acc', 'lr')
+
+
+def second_epoch_losses(records: list) -> list:
+    return [tuple(record[key] for key in LOSS_KEYS) for record in records
+            if 'loss_rate' in record and record['epoch'] == 2]
+
+
+def kill_after_first_checkpoint(command: list, work_dir, cwd) -> int:
+    """Start training, kill it once epoch_1.pth is recorded as saved."""
+    process = subprocess.Popen([str(part) for part in command], cwd=cwd,
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    marker = work_dir / 'last_checkpoint'
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if marker.is_file() and 'epoch_1.pth' in marker.read_text():
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.2)
+    return process.wait()
+
+
+def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
+                                                 python, helpers) -> None:
+    repo = helpers['repo']
+
+    def command(work_dir):
+        return [
+            python, repo / 'tools' / 'train.py',
+            repo / 'configs' / 'demo' / 'prp_c3d_demo.py', '--work-dir',
+            work_dir, '--cfg-options',
+            *helpers['data_options'](synthetic_ucf101, batch_size=4),
+            'train_dataloader.num_workers=1', 'train_cfg.max_epochs=2',
+            'param_scheduler.0.T_max=2', 'default_hooks.logger.interval=1',
+            'default_hooks.checkpoint.interval=1',
+            'randomness.seed=7', 'randomness.deterministic=True'
+        ]
+
+    helpers['run_command'](command(tmp_path / 'once'), cwd=tmp_path)
+    uninterrupted = second_epoch_losses(
+        helpers['read_scalars'](tmp_path / 'once'))
+
+    work_dir = tmp_path / 'killed'
+    assert kill_after_first_checkpoint(command(work_dir), work_dir,
+                                       tmp_path) == -signal.SIGKILL
+    helpers['run_command'](command(work_dir) + ['--resume'], cwd=tmp_path)
+    resumed = second_epoch_losses(helpers['read_scalars'](work_dir))
+
+    assert len(uninterrupted) == 2 and len(resumed) == 2
+    for expected, actual in zip(uninterrupted, resumed):
+        for a, b in zip(expected, actual):
+            assert abs(a - b) <= 1e-5 * max(1., abs(a)), (uninterrupted,
+                                                           resumed)

@@ -1,0 +1,50 @@
+"""List every video of an annotation list that PRP pretraining cannot use.
+
+Missing, empty, corrupt or unreadable videos, and videos too short for each
+playback rate's window (clip_len x rate frames), so dirty data is found
+before a 300-epoch run rather than during it::
+
+    python tools/misc/scan_videos.py data/ucf101/ucf101_prp_train_split_1_videos.txt \
+        --video-dir data/ucf101/videos [--rates 1 2 4 8] [--clip-len 16] \
+        [--report scan.txt]
+
+Exits with status 1 when some video cannot be used at any rate.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from mmprp.datasets.video_scan import scan_video_list
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('ann_file', help='MMAction2 video list')
+    parser.add_argument('--video-dir', required=True,
+                        help='folder the list\'s paths are relative to')
+    parser.add_argument('--rates', type=int, nargs='+', default=[1, 2, 4, 8],
+                        help='playback rates (default: 1 2 4 8)')
+    parser.add_argument('--clip-len', type=int, default=16,
+                        help='frames per clip (default: 16)')
+    parser.add_argument('--report', type=Path,
+                        help='also write the report to this file')
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    try:
+        scan = scan_video_list(args.ann_file, args.video_dir, args.rates,
+                               args.clip_len)
+    except (ValueError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    text = scan.format()
+    print(f'\n{text}')
+    if args.report:
+        args.report.write_text(text + '\n')
+    return 1 if scan.unusable else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
