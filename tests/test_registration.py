@@ -8,7 +8,10 @@ COMPONENTS = {
     'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
     'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
-    'DATASETS': ['RetrievalVideoDataset'],
+    'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
+    'HOOKS': ['BadVideoReportHook', 'CheckpointMatchHook',
+              'ChannelsLast3dHook'],
+    'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }
 
 
@@ -31,9 +34,10 @@ def test_custom_imports_register_buildable_components(tmp_path) -> None:
         cfg = Config.fromfile({str(config)!r})
         assert 'mmprp' in sys.modules
         init_default_scope(cfg.default_scope)
-        from mmaction.registry import DATASETS, MODELS, METRICS, TRANSFORMS
-        registries = dict(MODELS=MODELS, METRICS=METRICS,
-                          TRANSFORMS=TRANSFORMS, DATASETS=DATASETS)
+        import mmaction.registry
+        registries = {{name: getattr(mmaction.registry, name)
+                      for name in {list(COMPONENTS)!r}}}
+        MODELS, TRANSFORMS = registries['MODELS'], registries['TRANSFORMS']
         for registry, names in {COMPONENTS!r}.items():
             for name in names:
                 assert registries[registry].get(name) is not None, name

@@ -4,4 +4,6 @@ from .checkpoint_match_hook import CheckpointMatchHook
 from .channels_last_hook import ChannelsLast3dHook, to_channels_last_3d
 
 __all__ = [
-    'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook', 'to_channels_last_3d']
+    'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
+    'to_channels_last_3d'
+]

@@ -1,0 +1,170 @@
+"""Models and single-video inputs for the visualisation tools."""
+import logging
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Union
+
+import numpy as np
+import torch
+from mmaction.registry import MODELS
+from mmengine.config import Config, ConfigDict
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.logging import MMLogger
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from torch import Tensor, nn
+
+from .figure import PathLike
+
+
+@contextmanager
+def _quiet_mmengine() -> Iterator[None]:
+    """Hide mmengine's per-parameter INFO records of ``init_weights``."""
+    logger = MMLogger.get_instance('mmengine')
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def load_config(config: Union[PathLike, Config]) -> Config:
+    """Read a config and make its default scope current.
+
+    Args:
+        config (str | Path | Config): A config file or a loaded config.
+
+    Returns:
+        Config: The config.
+    """
+    cfg = config if isinstance(config, Config) else Config.fromfile(
+        str(config))
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    return cfg
+
+
+def build_model(cfg: Config,
+                checkpoint: Optional[PathLike] = None,
+                seed: int = 0,
+                device: str = 'cpu') -> nn.Module:
+    """Build the config's model, seeded, and load a checkpoint into it.
+
+    The model is initialised with ``init_weights`` under ``seed`` (without
+    touching the global random state); a checkpoint, if given, is then
+    loaded non-strictly, so a PRP checkpoint also fills the backbone of a
+    downstream model. mmengine reports missing and unexpected keys.
+
+    Args:
+        cfg (Config): Config with a ``model``.
+        checkpoint (str | Path, optional): Checkpoint file; None keeps the
+            random initialisation.
+        seed (int): Seed of the random initialisation. Defaults to 0.
+        device (str): Device of the model. Defaults to ``'cpu'``.
+
+    Returns:
+        nn.Module: The model in eval mode.
+    """
+    with torch.random.fork_rng(devices=[]), _quiet_mmengine():
+        torch.manual_seed(seed)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+    if checkpoint is not None:
+        load_checkpoint(model, str(checkpoint), map_location='cpu',
+                        strict=False, logger='current')
+    return model.to(device).eval()
+
+
+def pipeline_steps(cfg: Config) -> List[ConfigDict]:
+    """The steps of the config's validation pipeline, copied.
+
+    Args:
+        cfg (Config): Config with a ``val_dataloader``.
+
+    Returns:
+        list[ConfigDict]: The steps.
+    """
+    return [step.copy() for step in cfg.val_dataloader.dataset.pipeline]
+
+
+def step_index(steps: List[ConfigDict], suffix: str) -> int:
+    """Position of the first step whose type ends with ``suffix``.
+
+    Args:
+        steps (list[ConfigDict]): Pipeline steps.
+        suffix (str): E.g. ``'Decode'`` or ``'PlaybackRateSampler'``.
+
+    Returns:
+        int: Its index.
+
+    Raises:
+        ValueError: If no step matches.
+    """
+    for index, step in enumerate(steps):
+        if step['type'].endswith(suffix):
+            return index
+    raise ValueError(f'the validation pipeline has no *{suffix} step: '
+                     f'{[step["type"] for step in steps]}')
+
+
+def with_frame_indices(steps: List[ConfigDict]) -> List[ConfigDict]:
+    """Make the final ``PackActionInputs`` also keep ``frame_inds``.
+
+    Args:
+        steps (list[ConfigDict]): Pipeline steps ending with the packing.
+
+    Returns:
+        list[ConfigDict]: The steps, the packing step replaced.
+
+    Raises:
+        ValueError: If the last step is not ``PackActionInputs``.
+    """
+    pack = steps[-1]
+    if pack['type'] != 'PackActionInputs':
+        raise ValueError(f'the validation pipeline must end with '
+                         f'PackActionInputs, not {pack["type"]}')
+    keys = tuple(pack.get('algorithm_keys', ())) + ('frame_inds',)
+    return steps[:-1] + [dict(pack, algorithm_keys=keys)]
+
+
+def load_video_batch(steps: List[ConfigDict], video: PathLike,
+                     model: nn.Module) -> Dict:
+    """Run a pipeline on one video and the model's data preprocessor.
+
+    Args:
+        steps (list[ConfigDict]): Pipeline from a video file to packed
+            inputs.
+        video (str | Path): The video file.
+        model (nn.Module): Its ``data_preprocessor`` is applied.
+
+    Returns:
+        dict: ``inputs`` (1, ...) on the model's device and
+        ``data_samples`` (a one-element list).
+
+    Raises:
+        ValueError: If the pipeline drops the video.
+    """
+    results = Compose(steps)(
+        dict(filename=str(video), start_index=0, modality='RGB'))
+    if results is None:
+        raise ValueError(f'the pipeline could not sample {video}: too short '
+                         f'for the requested playback rate')
+    return model.data_preprocessor(pseudo_collate([results]), False)
+
+
+def to_display(frames: Tensor, preprocessor: nn.Module) -> np.ndarray:
+    """Undo the data preprocessor's normalisation for display.
+
+    Args:
+        frames (Tensor): Preprocessed frames (C, T, H, W).
+        preprocessor (nn.Module): The model's data preprocessor; with
+            normalisation it has ``mean`` and ``std`` buffers.
+
+    Returns:
+        np.ndarray: (T, H, W, C) float RGB in [0, 1].
+    """
+    frames = frames.detach().float()
+    if hasattr(preprocessor, 'mean'):
+        frames = frames * preprocessor.std.to(frames) + preprocessor.mean.to(
+            frames)
+    pixels = (frames / 255.).clamp(0, 1).permute(1, 2, 3, 0)
+    return pixels.cpu().numpy()

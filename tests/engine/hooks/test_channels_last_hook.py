@@ -1,0 +1,119 @@
+"""ChannelsLast3dHook: NDHWC weights, same PRP losses and gradients."""
+import copy
+from types import SimpleNamespace
+from typing import Dict, Tuple
+
+import numpy as np
+import torch
+from mmaction.registry import HOOKS, MODELS
+from mmaction.structures import ActionDataSample
+from mmengine.logging import MMLogger
+from mmengine.model import stack_batch
+from torch import nn
+
+from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
+
+SIZE = 32
+PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
+            'target_weights', 'target_valid', 'attention_inds')
+Tensors = Dict[str, torch.Tensor]
+
+
+def narrow_prp() -> nn.Module:
+    """A PRP model with a C3D of base width 4, seeded.
+
+    Returns:
+        nn.Module: The model in training mode.
+    """
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
+        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
+                     channels=(8, 8, 8, 8))))
+    model.init_weights()
+    return model.train()
+
+
+def random_batch(num: int = 4) -> Tuple[torch.Tensor, list]:
+    """Random videos sampled by a PlaybackRateSampler (random rates).
+
+    Args:
+        num (int): Batch size.
+
+    Returns:
+        tuple: Padded inputs (N, 1, 3, T, H, W) in [0, 1] and data samples.
+    """
+    np.random.seed(0)
+    video = torch.rand(300, 3, SIZE, SIZE,
+                       generator=torch.Generator().manual_seed(0))
+    sampler = PlaybackRateSampler()
+    inputs, samples = [], []
+    for _ in range(num):
+        results = sampler.transform(dict(total_frames=300))
+        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
+        sample = ActionDataSample()
+        for key in PRP_KEYS:
+            sample.set_field(results[key], key)
+        samples.append(sample)
+    return stack_batch(inputs), samples
+
+
+def losses_and_grads(
+        model: nn.Module,
+        batch: Tuple[torch.Tensor, list]) -> Tuple[Tensors, Tensors]:
+    """PRP losses of a batch and the gradients of their sum.
+
+    Args:
+        model (nn.Module): The PRP model.
+        batch (tuple): Inputs and data samples.
+
+    Returns:
+        tuple[dict, dict]: Losses by name, gradients by parameter name.
+    """
+    losses = model.loss(*batch)
+    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    grads = {name: param.grad for name, param in model.named_parameters()}
+    return {k: v.detach() for k, v in losses.items()}, grads
+
+
+def fake_runner(model: nn.Module) -> SimpleNamespace:
+    """The runner attributes the hook reads."""
+    return SimpleNamespace(model=model,
+                           logger=MMLogger.get_instance('channels_last'))
+
+
+def test_only_5d_tensors_change_format_and_keep_identity() -> None:
+    model = narrow_prp()
+    before = {name: param for name, param in model.named_parameters()}
+    volumes = [p for p in model.parameters() if p.dim() == 5]
+    assert to_channels_last_3d(model) == len(volumes) > 0
+    for name, param in model.named_parameters():
+        assert param is before[name]
+        if param.dim() == 5:
+            assert param.is_contiguous(memory_format=torch.channels_last_3d)
+        else:
+            assert param.is_contiguous()
+
+
+def test_hook_is_registered_and_keeps_losses_and_gradients() -> None:
+    batch = random_batch()
+    reference = narrow_prp()
+    model = copy.deepcopy(reference)
+    hook = HOOKS.build(dict(type='ChannelsLast3dHook'))
+    assert isinstance(hook, ChannelsLast3dHook)
+    hook.before_train(fake_runner(model))
+    conv = model.backbone.conv1a.conv.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last_3d)
+    assert not conv.is_contiguous()
+    # activations follow the weights' format from the first convolution on
+    feats = model.extract_feat(model.prepare_views(*batch)['clip'])
+    assert feats.is_contiguous(memory_format=torch.channels_last_3d)
+    expected_losses, expected_grads = losses_and_grads(reference, batch)
+    losses, grads = losses_and_grads(model, batch)
+    for key, value in expected_losses.items():
+        torch.testing.assert_close(losses[key], value, rtol=1e-4, atol=1e-5)
+    for name, grad in expected_grads.items():
+        torch.testing.assert_close(grads[name], grad, rtol=1e-3, atol=1e-5)

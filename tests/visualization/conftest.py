@@ -1,0 +1,85 @@
+"""Fixtures of the visualisation tests: the demo config and model, tools."""
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Tuple
+
+import pytest
+import torch
+from mmengine.config import Config
+from PIL import Image
+
+from mmprp.datasets.synthetic import SyntheticDataset
+from mmprp.visualization.figure import DPI
+from mmprp.visualization.inference import build_model, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
+
+
+@pytest.fixture(scope='session')
+def demo_cfg() -> Config:
+    """The demo config (narrow C3D, 64x64 crops)."""
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture(scope='session')
+def demo_model(demo_cfg: Config) -> torch.nn.Module:
+    """The demo model, randomly initialised with seed 0."""
+    return build_model(demo_cfg)
+
+
+@pytest.fixture(scope='session')
+def videos(synthetic_ucf101: SyntheticDataset) -> list:
+    """The synthetic videos, sorted."""
+    return [synthetic_ucf101.video_dir / name
+            for name in sorted(synthetic_ucf101.frame_counts)]
+
+
+@pytest.fixture(scope='session')
+def load_tool() -> Callable[[str], ModuleType]:
+    """Import a script of tools/ by file name, to call its ``main``."""
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(
+            name, REPO / 'tools' / f'{name}.py')
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+def _png_size(path: Path) -> Tuple[int, int]:
+    with Image.open(path) as image:
+        assert image.format == 'PNG'
+        return image.size
+
+
+@pytest.fixture(scope='session')
+def png_size() -> Callable[[Path], Tuple[int, int]]:
+    """Width and height in pixels of a PNG file."""
+    return _png_size
+
+
+@pytest.fixture(scope='session')
+def figure_pixels() -> Callable[..., Tuple[int, int]]:
+    """Pixel size of a figure of panels saved at the tools' DPI.
+
+    Called with ``(rows, cols, panel_size, extra_size)`` in inches, the
+    sizes :func:`mmprp.visualization.figure.new_figure` takes.
+    """
+
+    def pixels(rows: int, cols: int, panel_size: Tuple[float, float],
+               extra_size: Tuple[float, float] = (0., 0.)) -> Tuple[int, int]:
+        width = cols * panel_size[0] + extra_size[0]
+        height = rows * panel_size[1] + extra_size[1]
+        return round(width * DPI), round(height * DPI)
+
+    return pixels
+
+
+@pytest.fixture(scope='session')
+def demo_config() -> Path:
+    """Path of the demo config."""
+    return DEMO_CONFIG
