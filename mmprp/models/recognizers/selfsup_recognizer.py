@@ -8,6 +8,22 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
 
+def unit_range_preprocessor() -> dict:
+    """Config of MMAction2's preprocessor scaling pixels to [0, 1].
+
+    PRP's input scaling (the authors' code): no mean subtraction, divide by
+    255, clips in NCTHW layout.
+
+    Returns:
+        dict: A new ``ActionDataPreprocessor`` config.
+    """
+    return dict(
+        type='ActionDataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        format_shape='NCTHW')
+
+
 VIEW_KEYS = ('clip_inds', 'target_inds', 'target_weights', 'target_valid',
              'rate_label', 'playback_rate')
 
@@ -46,17 +62,11 @@ class SelfSupRecognizer(BaseRecognizer):
         if rate_head is None and decoder is None:
             raise ValueError('SelfSupRecognizer needs `rate_head`, `decoder` '
                              'or both; the model config sets neither')
-        if data_preprocessor is None:
-            data_preprocessor = dict(
-                type='ActionDataPreprocessor',
-                mean=[0., 0., 0.],
-                std=[255., 255., 255.],
-                format_shape='NCTHW')
         super().__init__(
             backbone=backbone,
             train_cfg=train_cfg,
             test_cfg=test_cfg,
-            data_preprocessor=data_preprocessor)
+            data_preprocessor=data_preprocessor or unit_range_preprocessor())
         self.rate_head = MODELS.build(rate_head) if rate_head else None
         self.decoder = MODELS.build(decoder) if decoder else None
 

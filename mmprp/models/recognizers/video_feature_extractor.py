@@ -7,6 +7,8 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
 
+from .selfsup_recognizer import unit_range_preprocessor
+
 
 @MODELS.register_module()
 class VideoFeatureExtractor(BaseRecognizer):
@@ -30,14 +32,9 @@ class VideoFeatureExtractor(BaseRecognizer):
                  backbone: ConfigType,
                  pool_size: Sequence[int] = (1, 2, 2),
                  data_preprocessor: OptConfigType = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(
-                type='ActionDataPreprocessor',
-                mean=[0., 0., 0.],
-                std=[255., 255., 255.],
-                format_shape='NCTHW')
         super().__init__(
-            backbone=backbone, data_preprocessor=data_preprocessor)
+            backbone=backbone,
+            data_preprocessor=data_preprocessor or unit_range_preprocessor())
         self.pool_size = tuple(pool_size)
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
