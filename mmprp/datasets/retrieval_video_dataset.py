@@ -1,7 +1,7 @@
 """Gallery and query videos of the nearest-neighbour retrieval protocol."""
 from typing import Callable, List, Union
 
-from mmengine.fileio import exists, join_path, list_from_file
+from mmengine.fileio import exists, join_path
 from mmengine.utils import is_abs
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
