@@ -1,111 +1,116 @@
-"""The built-in demo: PRP pretraining on a synthetic action dataset, on a CPU.
+"""The built-in demo: PRP on a synthetic action dataset, on a CPU.
 
-Steps (each prints its progress):
+Stages (each prints its progress; total time at the end):
 
-1. write the synthetic 10-class UCF101-layout dataset to
-   ``<work-dir>/data`` (classes differ only in motion), unless present;
+1. write the synthetic UCF101-layout dataset (classes that differ only in
+   how an object moves) to ``<work-dir>/data``;
 2. pretrain PRP (discriminative + generative perception with motion
-   attention) with ``configs/demo/prp_c3d_demo.py`` on its split-1 train
-   videos, validating on the split-1 test videos;
-3. print the validation loss and rate accuracy of every epoch, the best
-   checkpoint and the total time.
+   attention, ``configs/demo/prp_c3d_demo.py``) once per seed on the split-1
+   train videos;
+3. evaluate each seed's pretrained encoder and the same encoder at that
+   seed's random initialisation (``configs/demo/retrieval_c3d_demo.py``):
+   video retrieval top-1/5/10/20/50 and a linear probe;
+4. draw the figures (training curves, rate confusion, motion attention,
+   activation maps) into ``<work-dir>/figures``;
+5. write ``<work-dir>/report.md`` and ``<work-dir>/results.json``.
 
 Run ``make demo`` (which sets up ``.venv`` first) or
-``python tools/demo.py [--work-dir DIR] [--epochs N]``.
+``python tools/demo.py [--work-dir DIR] [--seeds 0 1 2] [--epochs N] ...``;
+the smaller options exist for quick looks and for the tests.
 """
 import argparse
-import shutil
 import time
 from pathlib import Path
+from typing import Callable, Dict, List, TypeVar
 
-from mmengine import Config
-from mmengine.runner import Runner
+from mmprp.demo import (DemoSettings, SeedResult, describe_setup,
+                        draw_figures, evaluate, make_dataset, pretrain,
+                        pretrain_config, prp_sampler, random_init_checkpoint,
+                        write_report, write_results_json)
 
-from mmprp.datasets.synthetic import (SyntheticDataset,
-                                      generate_synthetic_ucf101)
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
+T = TypeVar('T')
+DEFAULTS = DemoSettings()
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args() -> DemoSettings:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work-dir', type=Path,
-                        default=Path('work_dirs/demo'),
-                        help='where data, logs and checkpoints go')
-    parser.add_argument('--epochs', type=int, default=None,
-                        help='pretraining epochs (default: the config\'s)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the synthetic dataset and training')
-    return parser.parse_args()
+    parser.add_argument('--work-dir', type=Path, default=DEFAULTS.work_dir,
+                        help=f'default: {DEFAULTS.work_dir}')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        default=list(DEFAULTS.seeds),
+                        help='one pretraining run and random init per seed '
+                        f'(default: {list(DEFAULTS.seeds)})')
+    parser.add_argument('--epochs', type=int,
+                        help="pretraining epochs (default: the config's)")
+    parser.add_argument('--classes', type=int, default=DEFAULTS.num_classes,
+                        help=f'default: {DEFAULTS.num_classes}')
+    parser.add_argument('--groups', type=int,
+                        default=DEFAULTS.groups_per_class,
+                        help='groups per class, a third of them test '
+                        f'(default: {DEFAULTS.groups_per_class})')
+    parser.add_argument('--clips', type=int,
+                        default=DEFAULTS.clips_per_group,
+                        help=f'videos per group (default: '
+                        f'{DEFAULTS.clips_per_group})')
+    parser.add_argument('--eval-clips', type=int,
+                        help="clips per video in evaluation (default: the "
+                        "config's)")
+    args = parser.parse_args()
+    return DemoSettings(
+        work_dir=args.work_dir, num_classes=args.classes,
+        groups_per_class=args.groups, clips_per_group=args.clips,
+        seeds=tuple(args.seeds), epochs=args.epochs,
+        eval_clips=args.eval_clips)
 
 
-def prepare_data(data_dir: Path, seed: int) -> SyntheticDataset:
-    """Write the synthetic dataset and the pretraining lists.
-
-    Args:
-        data_dir (Path): Folder of the dataset.
-        seed (int): Seed of the generator.
-
-    Returns:
-        SyntheticDataset: Where the dataset lies.
-    """
-    print(f'[1/2] synthetic dataset -> {data_dir}', flush=True)
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    dataset = generate_synthetic_ucf101(data_dir, num_classes=10, seed=seed)
-    train_list, test_list = dataset.ann_files[1]
-    shutil.copy(train_list, data_dir / 'prp_train_videos.txt')
-    shutil.copy(test_list, data_dir / 'prp_val_videos.txt')
-    return dataset
-
-
-def pretrain(work_dir: Path, data_dir: Path, epochs: int, seed: int) -> dict:
-    """Run PRP pretraining with the demo config.
-
-    Args:
-        work_dir (Path): Logs and checkpoints go to ``work_dir/pretrain``.
-        data_dir (Path): The synthetic dataset.
-        epochs (int | None): Overrides the config's epochs if given.
-        seed (int): Training seed.
-
-    Returns:
-        dict: The last validation metrics.
-    """
-    cfg = Config.fromfile(DEMO_CONFIG)
-    cfg.work_dir = str(work_dir / 'pretrain')
-    cfg.randomness = dict(seed=seed)
-    for loader in ('train', 'val', 'test'):
-        dataset = cfg[f'{loader}_dataloader'].dataset
-        dataset.ann_file = str(data_dir / Path(dataset.ann_file).name)
-        dataset.data_prefix.video = str(data_dir / 'videos')
-    if epochs is not None:
-        cfg.train_cfg.max_epochs = epochs
-        cfg.param_scheduler[0].T_max = epochs
-    print(f'[2/2] PRP pretraining, {cfg.train_cfg.max_epochs} epochs -> '
-          f'{cfg.work_dir}', flush=True)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    hub = runner.message_hub
-    return {key: hub.get_scalar(f'val/{key}').current()
-            for key in ('pretext/loss', 'pretext/loss_rate',
-                        'pretext/loss_recon', 'pretext/rate_acc')}
+def stage(timings: Dict[str, float], name: str,
+          action: Callable[[], T]) -> T:
+    """Announce a stage, run it and record its wall time."""
+    print(f'\n=== [{len(timings) + 1}] {name} ===', flush=True)
+    start = time.perf_counter()
+    result = action()
+    timings[name] = time.perf_counter() - start
+    # a progress bar may have left the cursor at the end of its line
+    print(f'\n=== {name}: done in {timings[name]:.0f} s ===', flush=True)
+    return result
 
 
 def main() -> None:
-    args = parse_args()
+    settings = parse_args()
     start = time.perf_counter()
-    data_dir = args.work_dir / 'data'
-    prepare_data(data_dir, args.seed)
-    metrics = pretrain(args.work_dir, data_dir, args.epochs, args.seed)
-    print('\nPRP demo finished. Validation after the last epoch:')
-    for key, value in metrics.items():
-        print(f'  {key:22s} {value:.4f}')
-    print(f'  (chance rate accuracy: {1 / 4:.4f})')
-    best = sorted((args.work_dir / 'pretrain').glob('best_*.pth'))
-    if best:
-        print(f'Best checkpoint (lowest validation loss): {best[-1]}')
-    print(f'Total time: {time.perf_counter() - start:.0f} s')
+    timings: Dict[str, float] = {}
+    dataset = stage(timings, 'synthetic dataset',
+                    lambda: make_dataset(settings))
+    runs = [stage(timings, f'PRP pretraining, seed {seed}',
+                  lambda seed=seed: pretrain(settings, seed))
+            for seed in settings.seeds]
+    results: List[SeedResult] = []
+    random_checkpoints = []
+    for run in runs:
+        random_checkpoints.append(random_init_checkpoint(settings, run.seed))
+        prp = stage(timings, f'evaluate PRP, seed {run.seed}',
+                    lambda run=run: evaluate(
+                        settings, run.checkpoint,
+                        settings.run_dir('eval_prp', run.seed)))
+        random = stage(timings, f'evaluate random init, seed {run.seed}',
+                       lambda run=run: evaluate(
+                           settings, random_checkpoints[-1],
+                           settings.run_dir('eval_random', run.seed)))
+        results.append(SeedResult(run.seed, prp, random, run.rate_acc,
+                                  run.seconds))
+    cfg = pretrain_config(settings, runs[0].seed)
+    figures = stage(timings, 'figures', lambda: draw_figures(
+        cfg, dataset, runs, random_checkpoints[0],
+        settings.work_dir / 'figures'))
+    timings['total'] = time.perf_counter() - start
+    report = write_report(settings.work_dir / 'report.md', settings, results,
+                          figures, timings,
+                          describe_setup(settings, cfg, dataset),
+                          len(prp_sampler(cfg)['rates']))
+    write_results_json(settings.work_dir / 'results.json', settings,
+                       results, timings)
+    print('\n' + report.read_text())
+    print(f'Report: {report}\nTotal time: {timings["total"]:.0f} s')
 
 
 if __name__ == '__main__':

@@ -8,17 +8,9 @@ own initialisation (seeded) and pass it like a PRP checkpoint::
     python tools/test.py configs/retrieval/c3d_ucf101_split1.py OUT_FILE
 """
 import argparse
-import logging
 from pathlib import Path
 
-import torch
-from mmengine import Config
-from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
-from mmengine.runner import set_random_seed
-
-import mmprp  # noqa: F401
-from mmaction.registry import MODELS
+from mmprp.utils import save_random_init_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,16 +23,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    set_random_seed(args.seed)
-    model = MODELS.build(cfg.model)
-    # BaseModule.init_weights logs one INFO record per parameter
-    MMLogger.get_instance('mmengine').setLevel(logging.WARNING)
-    model.init_weights()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = dict(config=str(args.config), seed=args.seed, random_init=True)
-    torch.save(dict(meta=meta, state_dict=model.state_dict()), args.out)
+    save_random_init_checkpoint(args.config, args.out, args.seed)
     print(f'wrote a random initialisation of {args.config} '
           f'(seed {args.seed}) to {args.out}')
 

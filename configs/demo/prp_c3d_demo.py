@@ -1,46 +1,67 @@
-# PRP on a 2-core CPU: the full method (DG-P, rates 1/2/4/8, r = 2, sparse
-# motion attention) with a narrow C3D (base width 16 instead of 64: 1/16 of
-# the multiply-adds) on 16x64x64 clips instead of 16x112x112, on the built-in
-# synthetic dataset that `python tools/demo.py` writes to work_dirs/demo/data.
+# PRP on a 2-core CPU, the pretraining stage of `make demo` (tools/demo.py):
+# the full method (DG-P, rates 1/2/4/8, r = 2, sparse motion attention) on
+# the built-in synthetic dataset that tools/demo.py writes to
+# work_dirs/demo/data. Scaled down from the paper:
+# - C3D at 1/8 width (base 8: 8|16|32,32|64,64|64,64 channels, 1/64 of the
+#   multiply-adds) on 16x48x48 clips instead of 16x112x112; the decoder
+#   narrowed alike (64-32-16-8);
+# - the videos are made at 48x60 and used at that size: objects move 0.4-2.8
+#   pixels a frame at rate 1 where the encoder sees them (downscaled videos
+#   made the motion sub-pixel and the rate task did not leave chance level
+#   within the budget);
+# - batch 16, Adam lr 1e-3 (no 10x LR on the classifier) for 180 steps
+#   instead of SGD lr 0.01 for 300 epochs: with it the rate task leaves
+#   chance level within this budget; SGD was not tuned for the demo;
+# - rate loss weight lambda_d = 1 instead of 0.1 (lambda_g = 1 as in the
+#   paper): with 0.1 the reconstruction loss drives the encoder early on and
+#   at this budget one seed in three (seed 2) stayed at chance rate accuracy
+#   through 200 steps; with 1 it left chance within about 100 steps;
+# - weights stored channels-last (NDHWC): on the CPU that halves the time of
+#   the decoder's full-resolution output convolution.
 _base_ = ['../prp/prp_c3d_ucf101.py']
 
 data_root = 'work_dirs/demo/data'
-width = 16
+width = 8
 model = dict(
     backbone=dict(base_channels=width),
-    rate_head=dict(in_channels=8 * width),
-    decoder=dict(in_channels=8 * width, channels=(128, 64, 32, 16)))
+    rate_head=dict(in_channels=8 * width, loss_cls=dict(loss_weight=1.0)),
+    decoder=dict(in_channels=8 * width, channels=(64, 32, 16, 8)))
 
 
 def demo_pipeline(pipeline):
-    """The PRP pipeline with frames resized to 64 (short side), crop 64."""
-    resize = dict(type='Resize', scale=(-1, 64))
-    crop = dict(type='CenterCrop', crop_size=64)
+    """The PRP pipeline with frames resized to 48 (short side), crop 48."""
+    resize = dict(type='Resize', scale=(-1, 48))
+    crop = dict(type='CenterCrop', crop_size=48)
     swaps = dict(Resize=resize, CenterCrop=crop)
     return [swaps.get(step['type'], step) for step in pipeline]
 
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
+    batch_size=16,
+    num_workers=1,
     dataset=dict(
-        ann_file=f'{data_root}/prp_train_videos.txt',
+        ann_file=f'{data_root}/ucf101_train_split_1_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos'),
         pipeline=demo_pipeline(_base_.train_pipeline)))
+# Pretext validation on the test videos (no labels used) draws the curves;
+# the demo evaluates the last checkpoint, so no test video selects it.
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
+    batch_size=16,
+    num_workers=1,
     dataset=dict(
-        ann_file=f'{data_root}/prp_val_videos.txt',
+        ann_file=f'{data_root}/ucf101_val_split_1_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos'),
         pipeline=demo_pipeline(_base_.val_pipeline)))
 test_dataloader = val_dataloader
 
-train_cfg = dict(max_epochs=20)
-optim_wrapper = dict(optimizer=dict(lr=0.05))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=20, eta_min=1e-4, by_epoch=True)
-]
+train_cfg = dict(max_epochs=12, val_interval=2)
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='Adam', lr=1e-3),
+    paramwise_cfg=dict(_delete_=True))
+param_scheduler = []
 default_hooks = dict(
-    logger=dict(interval=5), checkpoint=dict(interval=5, max_keep_ckpts=1))
+    logger=dict(interval=5),
+    checkpoint=dict(
+        interval=-1, save_last=True, save_best=None, max_keep_ckpts=1))
+custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLast3dHook')]
 randomness = dict(seed=0)

@@ -26,7 +26,7 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
         cwd=tmp_path)
     assert 'wrote 48 backbone tensors' in result.stdout
     backbone = CheckpointLoader.load_checkpoint(str(exported), 'cpu')
-    encoder = MODELS.build(dict(type='C3DEncoder', base_channels=16))
+    encoder = MODELS.build(dict(type='C3DEncoder', base_channels=8))
     encoder.load_state_dict(backbone['state_dict'], strict=True)
     for name, tensor in encoder.state_dict().items():
         assert torch.equal(tensor, checkpoint['state_dict'][f'backbone.{name}'])

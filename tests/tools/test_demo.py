@@ -1,19 +1,91 @@
-"""``tools/demo.py`` (what ``make demo`` runs) completes on a tiny budget."""
+"""``tools/demo.py`` (what ``make demo`` runs) on a tiny budget.
+
+The same pipeline as ``make demo`` (dataset, pretraining per seed,
+evaluation of PRP and random init per seed, figures, report), with 4
+classes, one epoch, two seeds and one clip per video.
+"""
+import json
 import re
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+
+FIGURES = ('training_curves.png', 'rate_confusion.png',
+           'motion_attention.png', 'activations.png')
+METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
+           'retrieval/top20', 'retrieval/top50', 'probe/top1')
 
 
-def test_demo_one_epoch(tmp_path, python, helpers) -> None:
+@pytest.fixture(scope='module')
+def demo_run(tmp_path_factory, python, helpers) -> tuple:
+    """Run the demo once; return its work dir and stdout."""
+    tmp_path = tmp_path_factory.mktemp('demo')
     work_dir = tmp_path / 'demo'
     result = helpers['run_command']([
         python, helpers['repo'] / 'tools' / 'demo.py', '--work-dir',
-        work_dir, '--epochs', '1'
+        work_dir, '--classes', '4', '--groups', '3', '--clips', '1',
+        '--seeds', '3', '4', '--epochs', '1', '--eval-clips', '1'
     ], cwd=tmp_path)
-    out = result.stdout
-    assert '[1/2] synthetic dataset' in out
-    assert '[2/2] PRP pretraining, 1 epochs' in out
-    assert (work_dir / 'data' / 'prp_train_videos.txt').is_file()
-    assert list((work_dir / 'pretrain').glob('best_pretext_loss_epoch_1.pth'))
-    loss = float(re.search(r'pretext/loss\s+([\d.]+)', out).group(1))
-    accuracy = float(re.search(r'pretext/rate_acc\s+([\d.]+)', out).group(1))
-    assert 0 < loss < 10 and 0 <= accuracy <= 1
+    return work_dir, result.stdout
+
+
+def logged_test_metrics(run_dir: Path) -> dict:
+    """The metrics an evaluation run's mmengine logger wrote."""
+    (log,) = run_dir.glob('*/*.json')
+    return json.loads(log.read_text().splitlines()[-1])
+
+
+def test_every_stage_reports_and_total_time(demo_run) -> None:
+    _, out = demo_run
+    for stage in ('synthetic dataset', 'PRP pretraining, seed 3',
+                  'PRP pretraining, seed 4', 'evaluate PRP, seed 4',
+                  'evaluate random init, seed 3', 'figures'):
+        assert re.search(rf'=== {stage}: done in \d+ s ===', out), stage
     assert re.search(r'Total time: \d+ s', out)
+    assert 'Epoch(train)' in out and 'Epoch(test)' in out
+
+
+def test_figures_are_images(demo_run) -> None:
+    work_dir, _ = demo_run
+    for name in FIGURES:
+        image = mpimg.imread(work_dir / 'figures' / name)
+        assert image.ndim == 3 and min(image.shape[:2]) > 200, name
+        assert image.std() > 0.01, f'{name} is blank'
+
+
+def test_numbers_come_from_the_runs(demo_run) -> None:
+    work_dir, _ = demo_run
+    results = json.loads((work_dir / 'results.json').read_text())
+    assert [seed['seed'] for seed in results['seeds']] == [3, 4]
+    for seed in results['seeds']:
+        for encoder in ('prp', 'random'):
+            logged = logged_test_metrics(
+                work_dir / f'eval_{encoder}' / f"seed{seed['seed']}")
+            for key in METRICS:
+                assert seed[encoder][key] == pytest.approx(logged[key])
+                assert 0 <= seed[encoder][key] <= 1
+        assert 0 <= seed['rate_acc'] <= 1
+        assert (work_dir / 'pretrain' / f"seed{seed['seed']}" /
+                'epoch_1.pth').is_file()
+    assert results['timings']['total'] > 0
+
+
+def test_report_tables_and_figure_links(demo_run) -> None:
+    work_dir, out = demo_run
+    results = json.loads((work_dir / 'results.json').read_text())
+    report = (work_dir / 'report.md').read_text()
+    assert report in out
+    for seed in results['seeds']:
+        for name, encoder in (('PRP', 'prp'), ('random init', 'random')):
+            cells = ' | '.join(f'{100 * seed[encoder][key]:.1f}'
+                               for key in METRICS)
+            assert f"| {name} | {seed['seed']} | {cells} |" in report
+    assert '4 test videos query 8 train videos' in report
+    assert re.search(r'\*\*Retrieval top-1: (PRP beats|this run does not)',
+                     report)
+    assert re.search(r'\*\*Linear probe top-1: (PRP beats|this run does '
+                     'not)', report)
+    for name in FIGURES:
+        assert f'(figures/{name})' in report
+    assert f"| total | {results['timings']['total']:.0f} |" in report

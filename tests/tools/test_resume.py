@@ -46,7 +46,7 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
             work_dir, '--cfg-options',
             *helpers['data_options'](synthetic_ucf101, batch_size=4),
             'train_dataloader.num_workers=1', 'train_cfg.max_epochs=2',
-            'param_scheduler.0.T_max=2', 'default_hooks.logger.interval=1',
+            'default_hooks.logger.interval=1',
             'default_hooks.checkpoint.interval=1',
             'randomness.seed=7', 'randomness.deterministic=True'
         ]

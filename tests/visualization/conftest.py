@@ -19,7 +19,7 @@ DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
 
 @pytest.fixture(scope='session')
 def demo_cfg() -> Config:
-    """The demo config (narrow C3D, 64x64 crops)."""
+    """The demo config (narrow C3D, 48x48 crops)."""
     return load_config(DEMO_CONFIG)
 
 

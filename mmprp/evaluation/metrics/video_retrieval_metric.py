@@ -1,14 +1,12 @@
 """Nearest-neighbour video retrieval: top-k accuracy (VCOP protocol)."""
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.utils import mkdir_or_exist
 from mmaction.registry import METRICS
 
-REQUIRED_FIELDS = ('feature', 'gt_label', 'is_query')
+from .video_feature_metric import VideoFeatureMetric, check_feature_sets
 
 
 def retrieval_topk_accuracy(query_feats: np.ndarray,
@@ -55,7 +53,8 @@ def retrieval_topk_accuracy(query_feats: np.ndarray,
     query_feats, query_labels, gallery_feats, gallery_labels = (
         np.asarray(array) for array in (query_feats, query_labels,
                                         gallery_feats, gallery_labels))
-    _check_inputs(query_feats, query_labels, gallery_feats, gallery_labels)
+    check_feature_sets(query_feats, query_labels, gallery_feats,
+                       gallery_labels)
     _check_positive(topk=tuple(topk), chunk_size=(chunk_size, ))
     query_feats = _l2_normalise(query_feats)
     gallery_feats = _l2_normalise(gallery_feats)
@@ -67,33 +66,6 @@ def retrieval_topk_accuracy(query_feats: np.ndarray,
     ])
     num_gallery = len(gallery_feats)
     return {k: float(np.mean(ranks < min(k, num_gallery))) for k in topk}
-
-
-def _check_inputs(query_feats: np.ndarray, query_labels: np.ndarray,
-                  gallery_feats: np.ndarray,
-                  gallery_labels: np.ndarray) -> None:
-    """Raise a ValueError unless both sets are non-empty and consistent.
-
-    Args:
-        query_feats (np.ndarray): Shape (M, D).
-        query_labels (np.ndarray): Shape (M,).
-        gallery_feats (np.ndarray): Shape (N, D).
-        gallery_labels (np.ndarray): Shape (N,).
-    """
-    if len(query_feats) == 0 or len(gallery_feats) == 0:
-        raise ValueError(
-            'Video retrieval needs at least one query and one gallery '
-            f'video, got {len(query_feats)} queries and '
-            f'{len(gallery_feats)} gallery videos')
-    if (query_feats.ndim != 2 or gallery_feats.ndim != 2
-            or query_feats.shape[1] != gallery_feats.shape[1]
-            or query_labels.shape != query_feats.shape[:1]
-            or gallery_labels.shape != gallery_feats.shape[:1]):
-        raise ValueError(
-            'Expected query features (M, D), query labels (M,), gallery '
-            'features (N, D) and gallery labels (N,), got '
-            f'{query_feats.shape}, {query_labels.shape}, '
-            f'{gallery_feats.shape} and {gallery_labels.shape}')
 
 
 def _check_positive(**values: Tuple[int, ...]) -> None:
@@ -151,18 +123,16 @@ def _first_hit_ranks(query_feats: np.ndarray, query_labels: np.ndarray,
 
 
 @METRICS.register_module()
-class VideoRetrievalMetric(BaseMetric):
+class VideoRetrievalMetric(VideoFeatureMetric):
     """Top-k accuracy of retrieving train videos with test videos.
 
     The VCOP retrieval protocol: every query video (``is_query=True``, the
     split's test list) ranks the gallery videos (``is_query=False``, the
     train list) by the cosine similarity of their features; see
     :func:`retrieval_topk_accuracy` for the ranking, its tie rule and the
-    hit rule. Use it with :class:`RetrievalVideoDataset`, whose data
-    samples carry ``is_query``, and a model whose ``predict`` writes a 1-D
-    ``feature`` per video. Reports (with the default prefix ``retrieval``)
-    ``retrieval/top{k}`` in [0, 1] for every ``k``, ``retrieval/num_query``
-    and ``retrieval/num_gallery``.
+    hit rule. Data samples: see :class:`VideoFeatureMetric`. Reports (with
+    the default prefix ``retrieval``) ``retrieval/top{k}`` in [0, 1] for
+    every ``k``, ``retrieval/num_query`` and ``retrieval/num_gallery``.
 
     Args:
         topk (Sequence[int]): The values of ``k``. Defaults to
@@ -190,31 +160,6 @@ class VideoRetrievalMetric(BaseMetric):
         _check_positive(topk=self.topk)
         self.save_features = save_features
 
-    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
-        """Keep each video's feature, class and role.
-
-        Args:
-            data_batch (Any): Unused.
-            data_samples (Sequence[dict]): Predicted data samples as dicts,
-                with ``feature`` (D,), ``gt_label`` and ``is_query``.
-
-        Raises:
-            KeyError: If a data sample lacks one of those fields.
-            ValueError: If a feature is not 1-D or a label not single.
-        """
-        for sample in data_samples:
-            missing = [key for key in REQUIRED_FIELDS if key not in sample]
-            if missing:
-                raise KeyError(
-                    f'VideoRetrievalMetric: a data sample lacks {missing}: '
-                    'the model must write `feature` in predict and the '
-                    'dataset (RetrievalVideoDataset) must pack `is_query` '
-                    "with PackActionInputs(algorithm_keys=('is_query',))")
-            self.results.append(
-                dict(feature=_to_feature(sample['feature']),
-                     label=_to_label(sample['gt_label']),
-                     is_query=bool(sample['is_query'])))
-
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Rank the gallery for every query and count the hits.
 
@@ -224,8 +169,8 @@ class VideoRetrievalMetric(BaseMetric):
         Returns:
             dict: ``top{k}`` per ``k``, ``num_query`` and ``num_gallery``.
         """
-        query_feats, query_labels = _stack(results, is_query=True)
-        gallery_feats, gallery_labels = _stack(results, is_query=False)
+        query_feats, query_labels, gallery_feats, gallery_labels = (
+            self.feature_sets(results))
         accuracy = retrieval_topk_accuracy(query_feats, query_labels,
                                            gallery_feats, gallery_labels,
                                            self.topk)
@@ -240,56 +185,3 @@ class VideoRetrievalMetric(BaseMetric):
         metrics.update(num_query=len(query_feats),
                        num_gallery=len(gallery_feats))
         return metrics
-
-
-def _to_feature(value: Any) -> np.ndarray:
-    """A video's feature as a float32 vector.
-
-    Args:
-        value (Any): Tensor or array of shape (D,).
-
-    Returns:
-        np.ndarray: Shape (D,), float32.
-    """
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().float().numpy()
-    feature = np.asarray(value, dtype=np.float32)
-    if feature.ndim != 1:
-        raise ValueError('VideoRetrievalMetric expects a 1-D `feature` per '
-                         f'video, got shape {feature.shape}')
-    return feature
-
-
-def _to_label(value: Any) -> int:
-    """A video's class as an int.
-
-    Args:
-        value (Any): int, or tensor / array holding one class.
-
-    Returns:
-        int: The class.
-    """
-    label = torch.as_tensor(value).reshape(-1)
-    if label.numel() != 1:
-        raise ValueError('VideoRetrievalMetric expects one class per video, '
-                         f'got `gt_label` {label.tolist()}')
-    return int(label[0])
-
-
-def _stack(results: List[dict],
-           is_query: bool) -> Tuple[np.ndarray, np.ndarray]:
-    """Features and classes of the queries or of the gallery, in order.
-
-    Args:
-        results (list[dict]): Per-video values from :meth:`process`.
-        is_query (bool): Take the queries (True) or the gallery (False).
-
-    Returns:
-        tuple[np.ndarray, np.ndarray]: float32 features (K, D) (shape (0, 0)
-        when there is none) and int64 classes (K,).
-    """
-    kept = [item for item in results if item['is_query'] == is_query]
-    feats = (np.stack([item['feature'] for item in kept]) if kept
-             else np.zeros((0, 0), dtype=np.float32))
-    labels = np.array([item['label'] for item in kept], dtype=np.int64)
-    return feats, labels

@@ -1,0 +1,37 @@
+# The evaluation stage of `make demo` (tools/demo.py): video retrieval (VCOP
+# protocol, _base_/retrieval/ucf101.py) and a linear probe on the same
+# features, for the demo's narrow C3D on the synthetic dataset's split 1:
+# 5 clips x 16 frames per video (instead of 10) at 48x48, every test video
+# queries the train videos; the probe fits a softmax classifier on the train
+# videos' features and classifies the test videos.
+_base_ = ['../_base_/retrieval/ucf101.py']
+
+data_root = 'work_dirs/demo/data'
+model = dict(backbone=dict(type='C3DEncoder', base_channels=8))
+test_pipeline = [
+    dict(type='DecordInit', io_backend='disk'),
+    dict(
+        type='SampleFrames',
+        clip_len=16,
+        frame_interval=1,
+        num_clips=5,
+        test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 48)),
+    dict(type='CenterCrop', crop_size=48),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', algorithm_keys=('is_query', ))
+]
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=False,
+    dataset=dict(
+        ann_file=f'{data_root}/ucf101_train_split_1_videos.txt',
+        query_ann_file=f'{data_root}/ucf101_val_split_1_videos.txt',
+        data_prefix=dict(video=f'{data_root}/videos'),
+        pipeline=test_pipeline))
+test_evaluator = [
+    dict(type='VideoRetrievalMetric', topk=(1, 5, 10, 20, 50)),
+    dict(type='LinearProbeMetric'),
+]

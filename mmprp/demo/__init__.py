@@ -1,0 +1,17 @@
+"""The built-in demo (``make demo``, ``tools/demo.py``): PRP pretraining on
+the synthetic dataset, evaluation against random initialisation over seeds,
+figures and a report."""
+from .figures import draw_figures, first_test_videos
+from .report import (Comparison, SeedResult, compare, describe_setup,
+                     write_report, write_results_json)
+from .runs import (PretrainRun, eval_config, evaluate, make_dataset, pretrain,
+                   pretrain_config, prp_sampler, random_init_checkpoint)
+from .settings import DemoSettings
+
+__all__ = [
+    'Comparison', 'DemoSettings', 'PretrainRun', 'SeedResult', 'compare',
+    'describe_setup', 'draw_figures', 'eval_config', 'evaluate',
+    'first_test_videos', 'make_dataset', 'pretrain', 'pretrain_config',
+    'prp_sampler', 'random_init_checkpoint', 'write_report',
+    'write_results_json'
+]

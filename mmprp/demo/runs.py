@@ -1,0 +1,188 @@
+"""The runs of the built-in demo: data, PRP pretraining, evaluation.
+
+Pretraining and evaluation are ordinary mmengine runs of the demo configs
+(``configs/demo/``), pointed at the demo's dataset and work dirs, so their
+logs, ``vis_data/scalars.json`` and checkpoints are the ones a
+``tools/train.py`` / ``tools/test.py`` run writes.
+"""
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional
+
+from mmengine import Config
+from mmengine.runner import Runner
+
+from ..datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
+from ..utils import save_random_init_checkpoint
+from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
+
+
+@dataclass(frozen=True)
+class PretrainRun:
+    """One finished pretraining run.
+
+    Attributes:
+        seed (int): Its seed.
+        work_dir (Path): Its mmengine work dir.
+        checkpoint (Path): The last checkpoint (the one evaluated).
+        seconds (float): Wall time of the run.
+        rate_acc (float | None): Rate accuracy of the last validation.
+    """
+
+    seed: int
+    work_dir: Path
+    checkpoint: Path
+    seconds: float
+    rate_acc: Optional[float]
+
+
+def make_dataset(settings: DemoSettings) -> SyntheticDataset:
+    """Write the synthetic dataset afresh.
+
+    Args:
+        settings (DemoSettings): Its size and seed.
+
+    Returns:
+        SyntheticDataset: Where it lies.
+    """
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    return generate_synthetic_ucf101(
+        settings.data_dir,
+        num_classes=settings.num_classes,
+        groups_per_class=settings.groups_per_class,
+        clips_per_group=settings.clips_per_group,
+        num_frames=settings.num_frames,
+        frame_size=settings.frame_size,
+        seed=settings.data_seed)
+
+
+def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:
+    """Rewrite the annotation files and video folder of data loaders.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        loaders (tuple[str, ...]): Data loader keys, e.g. ``'val'``.
+        data_dir (Path): The demo dataset.
+    """
+    for loader in loaders:
+        dataset = cfg[f'{loader}_dataloader'].dataset
+        for key in ('ann_file', 'query_ann_file'):
+            if key in dataset:
+                dataset[key] = str(data_dir / Path(dataset[key]).name)
+        dataset.data_prefix.video = str(data_dir / 'videos')
+
+
+def prp_sampler(cfg: Config) -> dict:
+    """The PlaybackRateSampler step of a config's training pipeline.
+
+    Args:
+        cfg (Config): A PRP config.
+
+    Returns:
+        dict: The step's config.
+    """
+    return next(step for step in cfg.train_dataloader.dataset.pipeline
+                if step['type'] == 'PlaybackRateSampler')
+
+
+def pretrain_config(settings: DemoSettings, seed: int) -> Config:
+    """The demo's PRP config for one seed.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        seed (int): Training seed.
+
+    Returns:
+        Config: ``configs/demo/prp_c3d_demo.py`` on the demo's data, work
+        dir ``run_dir('pretrain', seed)``.
+    """
+    cfg = Config.fromfile(PRETRAIN_CONFIG)
+    cfg.work_dir = str(settings.run_dir('pretrain', seed))
+    cfg.randomness = dict(seed=seed)
+    cfg.experiment_name = f'demo_pretrain_seed{seed}_{time.time_ns()}'
+    _point_at_data(cfg, ('train', 'val', 'test'), settings.data_dir)
+    if settings.epochs is not None:
+        cfg.train_cfg.max_epochs = settings.epochs
+        cfg.train_cfg.val_interval = min(cfg.train_cfg.val_interval,
+                                         settings.epochs)
+    return cfg
+
+
+def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
+    """Pretrain PRP on the demo's train videos with one seed.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        seed (int): Training seed.
+
+    Returns:
+        PretrainRun: The run and its last checkpoint.
+    """
+    cfg = pretrain_config(settings, seed)
+    start = time.perf_counter()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    seconds = time.perf_counter() - start
+    work_dir = Path(cfg.work_dir)
+    checkpoint = Path((work_dir / 'last_checkpoint').read_text().strip())
+    history = runner.message_hub.log_scalars.get('val/pretext/rate_acc')
+    rate_acc = None if history is None else float(history.current())
+    return PretrainRun(seed, work_dir, checkpoint, seconds, rate_acc)
+
+
+def random_init_checkpoint(settings: DemoSettings, seed: int) -> Path:
+    """Save the demo model's random initialisation for one seed.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        seed (int): Seed of the initialisation.
+
+    Returns:
+        Path: The checkpoint, in ``run_dir('eval_random', seed)``.
+    """
+    out = settings.run_dir('eval_random', seed) / 'random_init.pth'
+    return save_random_init_checkpoint(pretrain_config(settings, seed), out,
+                                       seed)
+
+
+def eval_config(settings: DemoSettings, checkpoint: Path,
+                work_dir: Path) -> Config:
+    """The demo's retrieval + probe config for one checkpoint.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        checkpoint (Path): A PRP or random-initialisation checkpoint.
+        work_dir (Path): The run's work dir.
+
+    Returns:
+        Config: ``configs/demo/retrieval_c3d_demo.py`` on the demo's data.
+    """
+    cfg = Config.fromfile(EVAL_CONFIG)
+    cfg.work_dir = str(work_dir)
+    cfg.load_from = str(checkpoint)
+    cfg.experiment_name = f'demo_eval_{time.time_ns()}'
+    _point_at_data(cfg, ('test', ), settings.data_dir)
+    if settings.eval_clips is not None:
+        for step in cfg.test_dataloader.dataset.pipeline:
+            if step['type'] == 'SampleFrames':
+                step['num_clips'] = settings.eval_clips
+    return cfg
+
+
+def evaluate(settings: DemoSettings, checkpoint: Path,
+             work_dir: Path) -> Dict[str, float]:
+    """Retrieval top-k and linear-probe accuracy of a checkpoint's encoder.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        checkpoint (Path): A PRP or random-initialisation checkpoint.
+        work_dir (Path): The run's work dir.
+
+    Returns:
+        dict[str, float]: ``retrieval/top{k}``, ``probe/top1`` and the set
+        sizes, as the evaluators report them.
+    """
+    return Runner.from_cfg(eval_config(settings, checkpoint, work_dir)).test()

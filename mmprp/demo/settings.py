@@ -1,0 +1,66 @@
+"""What the built-in demo runs: dataset size, seeds and training budget."""
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Tuple
+
+REPO = Path(__file__).resolve().parents[2]
+PRETRAIN_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
+EVAL_CONFIG = REPO / 'configs' / 'demo' / 'retrieval_c3d_demo.py'
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """The budget of one demo run; the defaults are ``make demo``'s.
+
+    The model, pipelines and optimiser come from the two demo configs;
+    these settings only size the run.
+
+    Attributes:
+        work_dir (Path): Data, runs, figures and ``report.md`` go here.
+        num_classes (int): Synthetic classes. Defaults to 10.
+        groups_per_class (int): Groups per class; a third of them are the
+            test videos. Defaults to 12.
+        clips_per_group (int): Videos per group. Defaults to 3.
+        frame_size (tuple[int, int]): ``(height, width)`` of the videos;
+            the demo configs use them at this size (48 high). Defaults to
+            (48, 60).
+        num_frames (tuple[int, int]): Frame count range of the videos; 129
+            frames is the shortest a rate-8 clip fits in. Defaults to
+            (140, 200).
+        seeds (tuple[int, ...]): One pretraining run (and one random
+            initialisation) per seed. Defaults to (0, 1, 2).
+        epochs (int, optional): Pretraining epochs; None keeps the
+            config's.
+        eval_clips (int, optional): Clips per video for retrieval and the
+            probe; None keeps the config's.
+        data_seed (int): Seed of the synthetic dataset. Defaults to 0.
+    """
+
+    work_dir: Path = Path('work_dirs/demo')
+    num_classes: int = 10
+    groups_per_class: int = 12
+    clips_per_group: int = 3
+    frame_size: Tuple[int, int] = (48, 60)
+    num_frames: Tuple[int, int] = (140, 200)
+    seeds: Tuple[int, ...] = field(default=(0, 1, 2))
+    epochs: Optional[int] = None
+    eval_clips: Optional[int] = None
+    data_seed: int = 0
+
+    @property
+    def data_dir(self) -> Path:
+        """Path: The synthetic dataset."""
+        return self.work_dir / 'data'
+
+    def run_dir(self, stage: str, seed: int) -> Path:
+        """The work dir of one run.
+
+        Args:
+            stage (str): ``'pretrain'``, ``'eval_prp'`` or
+                ``'eval_random'``.
+            seed (int): The run's seed.
+
+        Returns:
+            Path: ``work_dir/<stage>/seed<seed>``.
+        """
+        return self.work_dir / stage / f'seed{seed}'

@@ -1,0 +1,96 @@
+"""Tests of the demo report: summaries, verdicts and the written files."""
+import json
+from pathlib import Path
+
+import pytest
+
+from mmprp.demo import (DemoSettings, SeedResult, compare, write_report,
+                        write_results_json)
+from mmprp.demo.report import results_table, verdict
+
+KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
+        'retrieval/top20', 'retrieval/top50', 'probe/top1')
+
+
+def metrics(top1: float, probe: float) -> dict:
+    """Evaluator output with the given top-1 and probe accuracy."""
+    values = dict.fromkeys(KEYS, 0.9)
+    values.update({'retrieval/top1': top1, 'probe/top1': probe,
+                   'retrieval/num_query': 40, 'retrieval/num_gallery': 80})
+    return values
+
+
+RESULTS = [
+    SeedResult(0, metrics(0.30, 0.50), metrics(0.10, 0.20), 0.7, 100.),
+    SeedResult(1, metrics(0.40, 0.25), metrics(0.12, 0.30), 0.6, 110.),
+    SeedResult(2, metrics(0.35, 0.30), metrics(0.08, 0.25), None, 120.),
+]
+
+
+def test_compare_means_spread_and_wins() -> None:
+    retrieval = compare(RESULTS, 'retrieval/top1')
+    assert retrieval.prp_mean == pytest.approx(0.35)
+    assert retrieval.prp_std == pytest.approx(0.05)
+    assert retrieval.random_mean == pytest.approx(0.10)
+    assert retrieval.random_std == pytest.approx(0.02)
+    assert retrieval.margin == pytest.approx(0.25)
+    assert retrieval.spread == pytest.approx(0.05)
+    assert (retrieval.wins, retrieval.seeds) == (3, 3)
+    assert retrieval.shown
+    probe = compare(RESULTS, 'probe/top1')
+    assert probe.wins == 2
+    assert probe.margin == pytest.approx(0.1)
+    assert probe.spread == pytest.approx(0.13228756)
+    assert not probe.shown
+
+
+def test_one_seed_never_shows_an_effect() -> None:
+    single = compare(RESULTS[:1], 'retrieval/top1')
+    assert single.prp_std == 0.0
+    assert not single.shown
+
+
+def test_verdicts_state_what_the_numbers_say() -> None:
+    shown = verdict(compare(RESULTS, 'retrieval/top1'), 'Retrieval top-1',
+                    0.1)
+    assert shown.startswith('**Retrieval top-1: PRP beats random')
+    assert 'PRP 35.0 ± 5.0 vs random init 10.0 ± 2.0 (chance 10.0)' in shown
+    assert 'ahead in 3 of 3 seeds' in shown
+    assert '25.0 points, is larger than' in shown
+    missed = verdict(compare(RESULTS, 'probe/top1'), 'Linear probe', 0.1)
+    assert 'does not show PRP beating' in missed
+    assert 'ahead in 2 of 3 seeds' in missed
+    assert 'is not larger than' in missed and '13.2.' in missed
+
+
+def test_results_table_rows_per_seed_and_mean() -> None:
+    lines = results_table(RESULTS).splitlines()
+    assert lines[0].startswith('| encoder | seed | top1 |')
+    assert len(lines) == 2 + 2 * (len(RESULTS) + 1)
+    assert lines[2] == ('| PRP | 0 | 30.0 | 90.0 | 90.0 | 90.0 | 90.0 | '
+                        '50.0 |')
+    assert lines[5].startswith('| **PRP** | **mean ± std** | 35.0 ± 5.0 |')
+    assert lines[-1].endswith('| 25.0 ± 5.0 |')
+
+
+def test_write_report_and_results_json(tmp_path: Path) -> None:
+    settings = DemoSettings(work_dir=tmp_path, num_classes=10)
+    figure = tmp_path / 'figures' / 'curves.png'
+    report = write_report(tmp_path / 'report.md', settings, RESULTS,
+                          {'Training curves': figure},
+                          {'pretraining': 330.4, 'total': 612.0},
+                          ['data: something'], num_rates=4)
+    text = report.read_text()
+    assert '- data: something' in text
+    assert '40 test videos query 80 train videos' in text
+    assert '![Training curves](figures/curves.png)' in text
+    assert 'seed 0: 70.0, seed 1: 60.0 (chance 25.0)' in text
+    assert '| total | 612 |' in text
+    assert '| PRP | 23.2 | 38.1 | 46.0 | 55.7 | 68.4 | 69.1 |' in text
+    saved = json.loads(write_results_json(
+        tmp_path / 'results.json', settings, RESULTS,
+        {'total': 612.0}).read_text())
+    assert saved['settings']['work_dir'] == str(tmp_path)
+    assert saved['seeds'][1]['prp']['retrieval/top1'] == 0.40
+    assert saved['seeds'][2]['rate_acc'] is None
+    assert saved['timings'] == {'total': 612.0}

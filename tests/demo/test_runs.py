@@ -1,0 +1,45 @@
+"""Tests of the demo's run configs: data, work dirs, seeds and budget."""
+from pathlib import Path
+
+from mmprp.demo import DemoSettings, eval_config, pretrain_config, prp_sampler
+
+
+def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
+    settings = DemoSettings(work_dir=tmp_path, epochs=1)
+    cfg = pretrain_config(settings, seed=5)
+    assert cfg.work_dir == str(tmp_path / 'pretrain' / 'seed5')
+    assert cfg.randomness == dict(seed=5)
+    assert cfg.train_cfg.max_epochs == 1
+    assert cfg.train_cfg.val_interval == 1
+    data = tmp_path / 'data'
+    for loader, name in (('train', 'ucf101_train_split_1_videos.txt'),
+                         ('val', 'ucf101_val_split_1_videos.txt')):
+        dataset = cfg[f'{loader}_dataloader'].dataset
+        assert dataset.ann_file == str(data / name)
+        assert dataset.data_prefix.video == str(data / 'videos')
+    assert prp_sampler(cfg)['rates'] == (1, 2, 4, 8)
+
+
+def test_pretrain_config_keeps_the_config_budget(tmp_path: Path) -> None:
+    cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
+    assert cfg.train_cfg.max_epochs == 12
+    assert cfg.train_cfg.val_interval == 2
+    assert cfg.model.backbone.base_channels == 8
+
+
+def test_eval_config_loads_the_checkpoint_on_split_1(tmp_path: Path) -> None:
+    settings = DemoSettings(work_dir=tmp_path, eval_clips=2)
+    checkpoint = tmp_path / 'ckpt.pth'
+    cfg = eval_config(settings, checkpoint, tmp_path / 'eval')
+    assert cfg.load_from == str(checkpoint)
+    assert cfg.work_dir == str(tmp_path / 'eval')
+    dataset = cfg.test_dataloader.dataset
+    assert dataset.ann_file == str(
+        tmp_path / 'data' / 'ucf101_train_split_1_videos.txt')
+    assert dataset.query_ann_file == str(
+        tmp_path / 'data' / 'ucf101_val_split_1_videos.txt')
+    (sample,) = [step for step in dataset.pipeline
+                 if step['type'] == 'SampleFrames']
+    assert sample['num_clips'] == 2
+    assert [m['type'] for m in cfg.test_evaluator] == [
+        'VideoRetrievalMetric', 'LinearProbeMetric']
