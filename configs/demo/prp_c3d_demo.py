@@ -13,9 +13,10 @@
 #   instead of SGD lr 0.01 for 300 epochs: with it the rate task leaves
 #   chance level within this budget; SGD was not tuned for the demo;
 # - rate loss weight lambda_d = 1 instead of 0.1 (lambda_g = 1 as in the
-#   paper): with 0.1 the reconstruction loss drives the encoder early on and
-#   at this budget one seed in three (seed 2) stayed at chance rate accuracy
-#   through 200 steps; with 1 it left chance within about 100 steps;
+#   paper): in a first trial (the generator's smaller objects) the rate task
+#   of one seed in three stayed at chance through 200 steps with 0.1 and
+#   left it with 1; with the demo's larger objects and 1, all three demo
+#   seeds leave chance within about 60 steps (0.1 was not re-measured there);
 # - weights stored channels-last (NDHWC): on the CPU that halves the time of
 #   the decoder's full-resolution output convolution.
 _base_ = ['../prp/prp_c3d_ucf101.py']

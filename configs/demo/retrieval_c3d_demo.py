@@ -8,19 +8,13 @@ _base_ = ['../_base_/retrieval/ucf101.py']
 
 data_root = 'work_dirs/demo/data'
 model = dict(backbone=dict(type='C3DEncoder', base_channels=8))
+demo_steps = dict(
+    SampleFrames=dict(num_clips=5),
+    Resize=dict(scale=(-1, 48), keep_ratio=True),
+    CenterCrop=dict(crop_size=48))
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=1,
-        num_clips=5,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 48)),
-    dict(type='CenterCrop', crop_size=48),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', algorithm_keys=('is_query', ))
+    dict(step, **demo_steps.get(step['type'], {}))
+    for step in _base_.test_pipeline
 ]
 test_dataloader = dict(
     batch_size=8,

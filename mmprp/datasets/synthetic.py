@@ -43,6 +43,9 @@ NUM_SPLITS = 3
 MIN_FRAME_SIDE = 32
 SPEED_JITTER = 0.15
 MAX_SCALE = 1.35
+# Default object size range, as a fraction of the frame's shorter side.
+OBJECT_SIZE = (0.18, 0.28)
+MAX_OBJECT_SIZE = 0.5
 STOP_AND_GO_HALF_CYCLE = 20
 # Seed-sequence stream tags keep group and video generators apart.
 _GROUP_STREAM, _VIDEO_STREAM = 0, 1
@@ -463,7 +466,8 @@ def _paste(frame: np.ndarray, sprite: np.ndarray, alpha: np.ndarray,
 
 
 def _render_video(motion: Motion, background: np.ndarray, num_frames: int,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator,
+                  object_size: Sequence[float] = OBJECT_SIZE) -> np.ndarray:
     """Render one video of a class over a background.
 
     Args:
@@ -471,12 +475,15 @@ def _render_video(motion: Motion, background: np.ndarray, num_frames: int,
         background (np.ndarray): ``(H, W, 3)`` uint8 BGR background.
         num_frames (int): Number of frames.
         rng (np.random.Generator): The video's generator.
+        object_size (Sequence[float]): Range of the object's largest side
+            as a fraction of the frame's shorter side. Defaults to
+            :data:`OBJECT_SIZE`.
 
     Returns:
         np.ndarray: ``(num_frames, H, W, 3)`` uint8 BGR frames.
     """
     height, width = background.shape[:2]
-    size = round(min(height, width) * rng.uniform(0.18, 0.28))
+    size = round(min(height, width) * rng.uniform(*object_size))
     sprite, alpha = _make_object(size, rng)
     stage = _Stage(height, width, margin=size / 2 * MAX_SCALE)
     speed = motion.speed * rng.uniform(1 - SPEED_JITTER, 1 + SPEED_JITTER)
@@ -600,7 +607,8 @@ def _write_official_splits(entries: Sequence[Tuple[str, int, int]],
 
 def _generate_video(path: Path, motion: Motion, label: int, group: int,
                     clip: int, seed: int, num_frames: Sequence[int],
-                    frame_size: Sequence[int], fps: float) -> int:
+                    frame_size: Sequence[int], fps: float,
+                    object_size: Sequence[float]) -> int:
     """Render and write one video from its own seeded generator.
 
     Args:
@@ -613,6 +621,7 @@ def _generate_video(path: Path, motion: Motion, label: int, group: int,
         num_frames (Sequence[int]): Inclusive ``(min, max)`` frame count.
         frame_size (Sequence[int]): ``(height, width)``.
         fps (float): Frame rate.
+        object_size (Sequence[float]): See :func:`_render_video`.
 
     Returns:
         int: The number of frames written.
@@ -620,7 +629,8 @@ def _generate_video(path: Path, motion: Motion, label: int, group: int,
     rng = np.random.default_rng([_VIDEO_STREAM, seed, label, group, clip])
     length = int(rng.integers(num_frames[0], num_frames[1] + 1))
     background = _background(seed, label, group, *frame_size, rng)
-    _write_video(path, _render_video(motion, background, length, rng), fps)
+    frames = _render_video(motion, background, length, rng, object_size)
+    _write_video(path, frames, fps)
     return length
 
 
@@ -632,7 +642,9 @@ def generate_synthetic_ucf101(out_dir: PathLike,
                               frame_size: Sequence[int] = (128, 160),
                               fps: float = 25,
                               seed: int = 0,
-                              progress: bool = True) -> SyntheticDataset:
+                              progress: bool = True,
+                              object_size: Sequence[float] = OBJECT_SIZE
+                              ) -> SyntheticDataset:
     """Write a synthetic action-video dataset in UCF101's layout.
 
     The same arguments give byte-identical files (with the same OpenCV
@@ -653,6 +665,9 @@ def generate_synthetic_ucf101(out_dir: PathLike,
         fps (float): Frame rate stored in the files. Defaults to 25.
         seed (int): Non-negative seed. Defaults to 0.
         progress (bool): Show a progress bar. Defaults to True.
+        object_size (Sequence[float]): ``(min, max)`` of the object's
+            largest side as a fraction of the frame's shorter side, within
+            (0, 0.5]. Defaults to (0.18, 0.28).
 
     Returns:
         SyntheticDataset: Where everything was written.
@@ -662,6 +677,10 @@ def generate_synthetic_ucf101(out_dir: PathLike,
     """
     _check_arguments(num_classes, groups_per_class, clips_per_group,
                      num_frames, frame_size, fps, seed)
+    if not 0 < object_size[0] <= object_size[1] <= MAX_OBJECT_SIZE:
+        raise ValueError(
+            f'object_size must be (min, max) with 0 < min <= max <= '
+            f'{MAX_OBJECT_SIZE}, got {tuple(object_size)}')
     root = Path(out_dir)
     video_dir, split_dir = root / 'videos', root / 'ucfTrainTestlist'
     motions = MOTIONS[:num_classes]
@@ -675,7 +694,8 @@ def generate_synthetic_ucf101(out_dir: PathLike,
         video = f'{motion.name}/v_{motion.name}_g{group:02d}_c{clip:02d}.mp4'
         frame_counts[video] = _generate_video(video_dir / video, motion,
                                               label, group, clip, seed,
-                                              num_frames, frame_size, fps)
+                                              num_frames, frame_size, fps,
+                                              object_size)
         entries.append((video, label, group))
         if bar is not None:
             bar.update()

@@ -219,8 +219,10 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'data: {settings.num_classes} synthetic motion classes, '
         f'{len(dataset.frame_counts)} videos of {settings.frame_size[0]}×'
         f'{settings.frame_size[1]} pixels and {settings.num_frames[0]}-'
-        f'{settings.num_frames[1]} frames; split 1 has {num_train} train and '
-        f'{num_test} test videos (test groups never seen in pretraining)',
+        f'{settings.num_frames[1]} frames, one object of '
+        f'{settings.object_size[0]:.0%}-{settings.object_size[1]:.0%} of '
+        f'the frame height; split 1 has {num_train} train and {num_test} '
+        'test videos (test groups never seen in pretraining)',
         f'encoder: C3D at base width {width} (the paper: 64), input '
         f'{sampler["clip_len"]}×{crop}×{crop} (the paper: 16×112×112)',
         f'PRP: rates {tuple(sampler["rates"])}, reconstruction rate '

@@ -56,7 +56,8 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
         clips_per_group=settings.clips_per_group,
         num_frames=settings.num_frames,
         frame_size=settings.frame_size,
-        seed=settings.data_seed)
+        seed=settings.data_seed,
+        object_size=settings.object_size)
 
 
 def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:

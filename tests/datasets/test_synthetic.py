@@ -172,6 +172,9 @@ def test_same_seed_same_bytes_other_seed_differs(
     (dict(clips_per_group=0), 'clips_per_group'),
     (dict(fps=0), 'fps'),
     (dict(seed=-1), 'seed'),
+    (dict(object_size=(0.3, 0.2)), 'object_size'),
+    (dict(object_size=(0.0, 0.2)), 'object_size'),
+    (dict(object_size=(0.3, 0.6)), 'object_size'),
 ])
 def test_invalid_arguments_raise_before_writing(tmp_path: Path,
                                                 override: dict,
@@ -211,3 +214,27 @@ def test_classes_differ_in_direction_and_speed(
         assert expected_vx[0] < vx < expected_vx[1], (video, vx)
         assert expected_speed_y[0] <= speed_y < expected_speed_y[1], (
             video, speed_y)
+
+
+def _object_area(path: Path) -> float:
+    """Mean pixel count of the moving object over the first 60 frames."""
+    frames = decord.VideoReader(str(path)).get_batch(
+        list(range(60))).asnumpy().astype(np.int16)
+    mask = np.abs(frames - np.median(frames, axis=0)).sum(axis=-1) > 60
+    return float(mask.sum(axis=(1, 2)).mean())
+
+
+def test_object_size_scales_the_object(tmp_path: Path) -> None:
+    # DriftRightFast: every pixel is background most of the time
+    kwargs = {**FIXTURE_ARGS, 'num_classes': 2}
+    small = generate_synthetic_ucf101(tmp_path / 'small', **kwargs,
+                                      object_size=(0.2, 0.2))
+    large = generate_synthetic_ucf101(tmp_path / 'large', **kwargs,
+                                      object_size=(0.4, 0.4))
+    videos = [v for v in small.frame_counts if 'DriftRightFast' in v]
+    assert len(videos) == 3
+    for video in videos:
+        ratio = (_object_area(large.video_dir / video) /
+                 _object_area(small.video_dir / video))
+        # twice the side: about four times the area (shapes differ in fill)
+        assert 2.5 < ratio < 5.5, (video, ratio)

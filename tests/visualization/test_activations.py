@@ -39,10 +39,10 @@ def test_centred_clip_and_map(demo_cfg, demo_model, videos,
     first = (synthetic_ucf101.frame_counts[relative] - 16) // 2
     assert found.clip_frames == (first, first + 15)
     assert found.frame_index == first + 8
-    assert found.frame.shape == (64, 64, 3)
-    assert found.heatmap.shape == (64, 64)
+    assert found.frame.shape == (48, 48, 3)
+    assert found.heatmap.shape == (48, 48)
     assert found.heatmap.min() == 0 and found.heatmap.max() == 1
-    assert found.feat_shape == (128, 2, 4, 4)
+    assert found.feat_shape == (64, 2, 3, 3)
     assert 0 < found.value_range[0] < found.value_range[1]
 
 

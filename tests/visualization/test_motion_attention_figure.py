@@ -21,9 +21,9 @@ def test_rate_one_views_and_figure(tmp_path, demo_cfg, demo_model, videos,
                                    png_size, expected_size) -> None:
     views = compute_motion_attention(demo_model, demo_cfg, videos[0], rate=1)
     assert views.playback_rate == 1 and views.recon_rate == 2
-    assert views.clip.shape == (16, 64, 64, 3)
-    assert views.target.shape == (32, 64, 64, 3)
-    assert views.attention.shape == (32, 64, 64)
+    assert views.clip.shape == (16, 48, 48, 3)
+    assert views.target.shape == (32, 48, 48, 3)
+    assert views.attention.shape == (32, 48, 48)
     assert 0.8 - 1e-5 <= views.attention.min()
     assert views.attention.max() <= 2.0 + 1e-5
     # centred window of 16 consecutive raw frames; target every half frame
