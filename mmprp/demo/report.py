@@ -202,7 +202,8 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         dataset (SyntheticDataset): The demo dataset.
 
     Returns:
-        list[str]: One line each for data, model and training.
+        list[str]: One line each for the data, the encoder, the PRP
+        heads and the pretraining budget.
     """
     train_list, test_list = dataset.ann_files[1]
     num_train = len(train_list.read_text().splitlines())
