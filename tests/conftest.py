@@ -34,6 +34,17 @@ def synthetic_ucf101(
         progress=False)
 
 
+@pytest.fixture
+def narrow_prp_cfg() -> dict:
+    """A PRP model config with a C3D of base width 4 (a fresh dict)."""
+    return dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
+        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
+                     channels=(8, 8, 8, 8)))
+
+
 @pytest.fixture(scope='session', autouse=True)
 def mmaction_default_scope() -> None:
     """Build from MMAction2's registries, as ``default_scope='mmaction'``."""

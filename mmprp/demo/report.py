@@ -13,6 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from mmengine import Config
 
 from ..datasets.synthetic import SyntheticDataset
+from ..visualization.inference import step_index
 from .runs import prp_sampler
 from .settings import DemoSettings
 
@@ -187,11 +188,6 @@ def verdict(comparison: Comparison, label: str, chance: float) -> str:
             f'deviation, {_pct(c.spread)}.')
 
 
-def _step(pipeline: Sequence[dict], kind: str) -> dict:
-    """The first step of a pipeline of a type."""
-    return next(step for step in pipeline if step['type'] == kind)
-
-
 def describe_setup(settings: DemoSettings, cfg: Config,
                    dataset: SyntheticDataset) -> List[str]:
     """The data, model and training budget, read from the config run.
@@ -210,7 +206,8 @@ def describe_setup(settings: DemoSettings, cfg: Config,
     num_test = len(test_list.read_text().splitlines())
     loader = cfg.train_dataloader
     sampler = prp_sampler(cfg)
-    crop = _step(loader.dataset.pipeline, 'CenterCrop')['crop_size']
+    steps = loader.dataset.pipeline
+    crop = steps[step_index(steps, 'CenterCrop')]['crop_size']
     width = cfg.model.backbone.base_channels
     model = cfg.model
     epochs = cfg.train_cfg.max_epochs

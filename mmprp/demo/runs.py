@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 from ..datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
 from ..utils import save_random_init_checkpoint
+from ..visualization.inference import step_index
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
 
 
@@ -85,8 +86,8 @@ def prp_sampler(cfg: Config) -> dict:
     Returns:
         dict: The step's config.
     """
-    return next(step for step in cfg.train_dataloader.dataset.pipeline
-                if step['type'] == 'PlaybackRateSampler')
+    steps = cfg.train_dataloader.dataset.pipeline
+    return steps[step_index(steps, 'PlaybackRateSampler')]
 
 
 def pretrain_config(settings: DemoSettings, seed: int) -> Config:

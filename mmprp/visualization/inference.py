@@ -102,7 +102,7 @@ def step_index(steps: List[ConfigDict], suffix: str) -> int:
     for index, step in enumerate(steps):
         if step['type'].endswith(suffix):
             return index
-    raise ValueError(f'the validation pipeline has no *{suffix} step: '
+    raise ValueError(f'the pipeline has no *{suffix} step: '
                      f'{[step["type"] for step in steps]}')
 
 

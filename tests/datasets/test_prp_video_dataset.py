@@ -172,14 +172,9 @@ def test_grayscale_odd_size_and_static_videos_train(tmp_path, video_zoo,
 
 
 def test_static_video_gives_unit_attention_and_finite_losses(
-        tmp_path, video_zoo) -> None:
+        tmp_path, video_zoo, narrow_prp_cfg) -> None:
     dataset = build(tmp_path, video_zoo, ['static'])
-    model = MODELS.build(dict(
-        type='SelfSupRecognizer',
-        backbone=dict(type='C3DEncoder', base_channels=4),
-        rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
-        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
-                     channels=(8, 8, 8, 8))))
+    model = MODELS.build(narrow_prp_cfg)
     np.random.seed(2)
     samples = [dataset[0], dataset[0]]
     batch = model.data_preprocessor(

@@ -20,19 +20,17 @@ PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
 Tensors = Dict[str, torch.Tensor]
 
 
-def narrow_prp() -> nn.Module:
-    """A PRP model with a C3D of base width 4, seeded.
+def narrow_prp(cfg: dict) -> nn.Module:
+    """Build the narrow PRP model of ``cfg``, seeded.
+
+    Args:
+        cfg (dict): The model config (the ``narrow_prp_cfg`` fixture).
 
     Returns:
         nn.Module: The model in training mode.
     """
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='SelfSupRecognizer',
-        backbone=dict(type='C3DEncoder', base_channels=4),
-        rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
-        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
-                     channels=(8, 8, 8, 8))))
+    model = MODELS.build(cfg)
     model.init_weights()
     return model.train()
 
@@ -85,8 +83,9 @@ def fake_runner(model: nn.Module) -> SimpleNamespace:
                            logger=MMLogger.get_instance('channels_last'))
 
 
-def test_only_5d_tensors_change_format_and_keep_identity() -> None:
-    model = narrow_prp()
+def test_only_5d_tensors_change_format_and_keep_identity(
+        narrow_prp_cfg) -> None:
+    model = narrow_prp(narrow_prp_cfg)
     before = {name: param for name, param in model.named_parameters()}
     volumes = [p for p in model.parameters() if p.dim() == 5]
     assert to_channels_last_3d(model) == len(volumes) > 0
@@ -98,9 +97,10 @@ def test_only_5d_tensors_change_format_and_keep_identity() -> None:
             assert param.is_contiguous()
 
 
-def test_hook_is_registered_and_keeps_losses_and_gradients() -> None:
+def test_hook_is_registered_and_keeps_losses_and_gradients(
+        narrow_prp_cfg) -> None:
     batch = random_batch()
-    reference = narrow_prp()
+    reference = narrow_prp(narrow_prp_cfg)
     model = copy.deepcopy(reference)
     hook = HOOKS.build(dict(type='ChannelsLast3dHook'))
     assert isinstance(hook, ChannelsLast3dHook)
