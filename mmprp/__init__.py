@@ -4,8 +4,9 @@
 repairs the installed stack where needed and registers every mmprp component
 into MMAction2's registries (``mmaction.registry``).
 """
-from .utils.mmaction_compat import install_drn_placeholder
+from .utils.mmaction_compat import install_drn_placeholder, require_mmcv
 
+require_mmcv()
 install_drn_placeholder()
 
 from .utils.checkpoint_loading import register_local_checkpoint_loader  # noqa: E402,E501

@@ -14,6 +14,10 @@ both idempotent, make only the DRN localizer unavailable:
   works without touching files.
 
 Run ``python -m mmprp.utils.mmaction_compat`` to apply the file patch.
+
+mmprp does not declare mmcv as a dependency (either the pure-Python
+``mmcv-lite``, ``pip install "mmprp[lite]"``, or a full mmcv built for the
+user's CUDA will do); :func:`require_mmcv` says so when neither is there.
 """
 import importlib.util
 import sys
@@ -27,6 +31,22 @@ PATCHED_IMPORT = ('try:  # patched by mmprp: the 1.2.0 wheel lacks drn/ (#2714)\
                   '    from .drn.drn import DRN\n'
                   'except ImportError:\n'
                   '    DRN = None\n')
+
+
+MMCV_HINT = ('mmprp needs mmcv >= 2.0.0rc4, < 2.2.0 (MMAction2 1.2.0 asserts '
+             'it): either `pip install "mmprp[lite]"` (mmcv-lite, pure Python, '
+             'enough for PRP) or a full mmcv 2.1 built for your CUDA '
+             '(`mim install "mmcv==2.1.0"`)')
+
+
+def require_mmcv() -> None:
+    """Fail with installation advice if no mmcv distribution is installed.
+
+    Raises:
+        ImportError: If ``mmcv`` cannot be found.
+    """
+    if importlib.util.find_spec('mmcv') is None:
+        raise ImportError(MMCV_HINT)
 
 
 def drn_is_missing() -> bool:

@@ -1,9 +1,12 @@
 """Tests of the repairs for the published mmaction2 1.2.0 package."""
+import importlib.util
 import subprocess
 import sys
 
+import pytest
+
 from mmprp.utils.mmaction_compat import (ORIGINAL_IMPORT,
-                                         patch_localizers_init)
+                                         patch_localizers_init, require_mmcv)
 
 UPSTREAM_INIT = ('from .bmn import BMN\n' + ORIGINAL_IMPORT +
                  "__all__ = ['BMN', 'DRN']\n")
@@ -28,3 +31,15 @@ def test_import_mmprp_makes_mmaction_models_importable() -> None:
     result = subprocess.run([sys.executable, '-c', code], text=True,
                             capture_output=True, check=True)
     assert '#2714' in result.stdout
+
+
+
+def test_missing_mmcv_names_both_ways_to_install_it(monkeypatch) -> None:
+    original = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, 'find_spec',
+        lambda name, *args: None if name == 'mmcv' else original(name, *args))
+    with pytest.raises(ImportError) as error:
+        require_mmcv()
+    assert 'mmprp[lite]' in str(error.value)
+    assert 'full mmcv 2.1' in str(error.value)

@@ -1,0 +1,20 @@
+"""model-index.yml and the metafiles it imports describe the shipped configs."""
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_metafile_config_exists_and_every_prp_config_is_listed() -> None:
+    index = yaml.safe_load((REPO / 'model-index.yml').read_text())
+    listed = set()
+    for metafile in index['Import']:
+        models = yaml.safe_load((REPO / metafile).read_text())['Models']
+        for model in models:
+            assert (REPO / model['Config']).is_file(), model['Config']
+            assert Path(model['Config']).stem == model['Name']
+            listed.add(model['Config'])
+    shipped = {str(path.relative_to(REPO))
+               for path in (REPO / 'configs' / 'prp').glob('*.py')}
+    assert shipped == listed

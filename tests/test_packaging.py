@@ -1,0 +1,94 @@
+"""mmprp installs as a wheel and runs under ``mim`` from any directory.
+
+Builds the wheel, installs ``mmprp[lite,mim]`` into a fresh virtual
+environment (the CI pins as constraints, so the packages come from pip's
+cache), then from an empty directory: ``pip check``, ``mim search mmprp``
+and ``mim train mmprp prp_c3d_ucf101.py`` for one tiny epoch.
+"""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import List
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NARROW_MODEL = [
+    'model.backbone.base_channels=4', 'model.rate_head.in_channels=32',
+    'model.decoder.in_channels=32', 'model.decoder.channels=[8,8,8,8]'
+]
+
+
+def run(command: List, cwd: Path) -> str:
+    """Run ``command`` in ``cwd``; fail with its output on error."""
+    result = subprocess.run([str(part) for part in command], cwd=cwd,
+                            stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, (
+        f'{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}')
+    return result.stdout
+
+
+@pytest.fixture(scope='module')
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mmprp wheel built from this checkout."""
+    out = tmp_path_factory.mktemp('wheel')
+    run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
+         '--no-build-isolation', '--quiet', '-w', out, REPO], cwd=out)
+    return next(out.glob('mmprp-*.whl'))
+
+
+@pytest.fixture(scope='module')
+def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
+    """A fresh virtual environment with ``mmprp[lite,mim]`` installed."""
+    root = tmp_path_factory.mktemp('venv')
+    run([sys.executable, '-m', 'venv', root / 'venv'], cwd=root)
+    bin_dir = root / 'venv' / 'bin'
+    run([bin_dir / 'python', '-m', 'pip', 'install', '--quiet',
+         '--disable-pip-version-check', '-c', REPO / 'requirements' / 'ci.txt',
+         f'{wheel}[lite,mim]'], cwd=root)
+    return bin_dir
+
+
+def test_wheel_ships_configs_tools_and_model_index(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in ('mmprp/.mim/model-index.yml',
+                 'mmprp/.mim/configs/prp/metafile.yml',
+                 'mmprp/.mim/configs/prp/prp_c3d_ucf101.py',
+                 'mmprp/.mim/tools/train.py', 'mmprp/.mim/tools/test.py'):
+        assert path in names, path
+    assert not [name for name in names if '__pycache__' in name]
+
+
+def test_installed_wheel_passes_pip_check(venv: Path, tmp_path) -> None:
+    assert 'No broken requirements' in run(
+        [venv / 'python', '-m', 'pip', 'check'], cwd=tmp_path)
+
+
+def test_mim_search_lists_the_pretraining_configs(venv: Path,
+                                                  tmp_path) -> None:
+    output = run([venv / 'mim', 'search', 'mmprp'], cwd=tmp_path)
+    for name in ('prp_c3d_ucf101', 'prp_r3d_ucf101', 'prp_r21d_ucf101'):
+        assert f'config id: {name}\n' in output
+
+
+def test_mim_train_from_an_empty_directory(venv: Path, tmp_path,
+                                           synthetic_ucf101) -> None:
+    train_list, val_list = synthetic_ucf101.ann_files[1]
+    options = NARROW_MODEL + ['train_cfg.max_epochs=1']
+    for loader, ann_file in (('train', train_list), ('val', val_list)):
+        options += [
+            f'{loader}_dataloader.dataset.ann_file={ann_file}',
+            f'{loader}_dataloader.dataset.data_prefix.video='
+            f'{synthetic_ucf101.video_dir}',
+            f'{loader}_dataloader.num_workers=0',
+            f'{loader}_dataloader.persistent_workers=False',
+            f'{loader}_dataloader.batch_size=2',
+            f'{loader}_dataloader.dataset.indices=2',
+        ]
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    run([venv / 'mim', 'train', 'mmprp', 'prp_c3d_ucf101.py', '--work-dir',
+         'work', '--cfg-options', *options], cwd=empty)
+    assert (empty / 'work' / 'epoch_1.pth').is_file()
