@@ -20,7 +20,7 @@ cv2, faster than the authors' PIL, so the baseline is if anything
 flattered), scaled to a float tensor in [0, 1] (their ``ToTensor``) and, on
 the CPU, the input clip (every s-th frame), the slowed-down target (every
 ``s / r``-th frame; linear interpolation for ``s < r``: f0, (f0+f1)/2, f1,
-..., f15, f15) and the sparse motion mask (PRP_SPEC §5 [code], computed by
+..., f15, f15) and the sparse motion mask (the authors' code, computed by
 ``mmprp``'s ``sparse_motion_attention`` on the CPU: frames 0, 5, 10, 15 of
 each 16-frame segment) are built. Both sides open the video with the same
 ``DecordInit``, so opening costs the same.

@@ -212,7 +212,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 def check_targets(results: Dict,
                   targets: Dict[str, Tuple[str, float]]) -> Dict[str, Dict]:
-    """Whether the results meet the issue's targets.
+    """Whether the results meet the project's speed goals.
 
     Args:
         results (dict): A benchmark's results, with a number per target.

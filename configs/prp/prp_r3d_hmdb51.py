@@ -1,4 +1,4 @@
-# PRP pretraining of the R3D-18 encoder on HMDB51 split 1 (PRP_SPEC §6):
+# PRP pretraining of the R3D-18 encoder on HMDB51 split 1 (paper §4.1 and the authors' code):
 # discriminative + generative perception, rates (1, 2, 4, 8), r = 2, sparse
 # motion attention, batch 8, 300 epochs, best checkpoint by validation loss.
 _base_ = [

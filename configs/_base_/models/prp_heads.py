@@ -1,4 +1,4 @@
-# PRP heads (PRP_SPEC §3-5): DG-P, S = {1, 2, 4, 8}, r = 2, sparse motion
+# PRP heads (paper §3.2): DG-P, S = {1, 2, 4, 8}, r = 2, sparse motion
 # attention; pixels scaled to [0, 1], no mean/std (authors'). The encoder comes
 # from prp_{c3d,r3d,r21d}.py.
 model = dict(

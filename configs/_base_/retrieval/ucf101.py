@@ -1,4 +1,4 @@
-# Nearest-neighbour video retrieval without finetuning (PRP_SPEC §7, the VCOP
+# Nearest-neighbour video retrieval without finetuning (paper §4.4, the VCOP
 # protocol): 10 clips x 16 frames per video, frames resized to 128x171 and
 # centre-cropped to 112, [0, 1] scaling as in pretraining; each clip's
 # encoder map is max-pooled (1, 2, 2) and flattened, clip features averaged

@@ -1,4 +1,4 @@
-# PRP_SPEC §6: SGD lr 0.01, momentum 0.9, wd 5e-4, 10x LR on the rate
+# paper §4.1 and the authors' code: SGD lr 0.01, momentum 0.9, wd 5e-4, 10x LR on the rate
 # classifier's linear layer, 300 epochs, LR x0.1 when the validation loss
 # has not improved for 50 epochs; keep the lowest-validation-loss checkpoint.
 # Inherits MMAction2's runtime (default_scope='mmaction', hooks, logging).

@@ -1,4 +1,4 @@
-# PRP_SPEC §6's optimiser (SGD, momentum 0.9, wd 5e-4, 10x LR on the rate
+# the paper's (§4.1, the authors' code) optimiser (SGD, momentum 0.9, wd 5e-4, 10x LR on the rate
 # classifier's linear layer) for Kinetics-400 at 8 GPUs x 16 clips = 128.
 #
 # Linear scaling rule (Goyal et al., 2017): the paper's lr 0.01 for batch 8

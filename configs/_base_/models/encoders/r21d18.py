@@ -1,4 +1,4 @@
-# R(2+1)D-18 as in VCOP/PRP (PRP_SPEC §2): MMAction2's ResNet2Plus1d (each 3D
+# R(2+1)D-18 as in VCOP/PRP (paper §4.1, the authors' code): MMAction2's ResNet2Plus1d (each 3D
 # conv factorised (1,k,k) -> BN -> ReLU -> (k,1,1), mmaction's mid-width
 # rule) with ONE block per stage. ResNet2Plus1d always max-pools after the
 # stem, so the second stage keeps its spatial stride at 1 to end at 512x2x7x7.

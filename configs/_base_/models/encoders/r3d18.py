@@ -1,4 +1,4 @@
-# R3D-18 as in VCOP/PRP (PRP_SPEC §2): MMAction2's ResNet3d with ONE basic
+# R3D-18 as in VCOP/PRP (paper §4.1, the authors' code): MMAction2's ResNet3d with ONE basic
 # block per stage, a 3x7x7 stride-(1,2,2) stem, no stem pooling, stride 2 in
 # T,H,W at stages 3-5: a 3x16x112x112 clip gives 512x2x7x7 (14.4 M params).
 encoder = dict(
