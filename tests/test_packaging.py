@@ -5,6 +5,7 @@ environment (the CI pins as constraints, so the packages come from pip's
 cache), then from an empty directory: ``pip check``, ``mim search mmprp``
 and ``mim train mmprp prp_c3d_ucf101.py`` for one tiny epoch.
 """
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -32,10 +33,18 @@ def run(command: List, cwd: Path) -> str:
 
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mmprp wheel built from this checkout."""
+    """The mmprp wheel built from a copy of this checkout.
+
+    The copy keeps setuptools' in-tree ``build/`` folder, which can hold
+    files of earlier builds, out of both the checkout and the wheel.
+    """
     out = tmp_path_factory.mktemp('wheel')
+    source = out / 'source'
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        '.git', '.venv', 'build', 'work_dirs', 'data', '*.egg-info',
+        '__pycache__'))
     run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
-         '--no-build-isolation', '--quiet', '-w', out, REPO], cwd=out)
+         '--no-build-isolation', '--quiet', '-w', out, source], cwd=out)
     return next(out.glob('mmprp-*.whl'))
 
 
