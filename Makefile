@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 
 demo: $(STAMP)
-	$(PY) tools/demo.py
+	$(PY) -m demo
 
 clean:
 	rm -rf $(VENV) work_dirs

@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
+import sys
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict
 
 import cv2
 import numpy as np
@@ -9,6 +10,8 @@ from mmengine.registry import init_default_scope
 
 from mmprp.datasets.synthetic import (SyntheticDataset,
                                       generate_synthetic_ucf101)
+from helpers import (REPO, assert_finite, data_options, read_scalars,
+                     run_command)
 
 
 @pytest.fixture(scope='session')
@@ -100,3 +103,17 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
     zoo['static'] = _write_video(root / 'static.mp4',
                                  np.repeat(noise[:1], 140, axis=0))
     return zoo
+
+
+@pytest.fixture(scope='session')
+def python() -> str:
+    """The interpreter of this environment."""
+    return sys.executable
+
+
+@pytest.fixture(scope='session')
+def helpers() -> Dict[str, Callable]:
+    """The end-to-end helpers of :mod:`tests.helpers`, as a fixture."""
+    return dict(data_options=data_options, run_command=run_command,
+                read_scalars=read_scalars, assert_finite=assert_finite,
+                repo=REPO)

@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_tensorboard_snippet_keeps_local_logs_and_visualizer() -> None:
-    cfg = Config.fromfile(REPO / 'configs' / 'demo' / 'prp_c3d_demo.py')
+    cfg = Config.fromfile(REPO / 'demo' / 'configs' / 'prp_c3d_demo.py')
     assert cfg.visualizer.type == 'ActionVisualizer'
     cfg.merge_from_dict(
         Config.fromfile(REPO / 'configs' / '_base_' / 'tensorboard.py'))

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from mmprp.datasets.synthetic import SyntheticDataset
-from mmprp.demo import first_test_videos
+from demo import first_test_videos
 
 
 def dataset_with_test_list(tmp_path: Path, lines: list) -> SyntheticDataset:

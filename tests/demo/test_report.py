@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from mmprp.demo import (DemoSettings, SeedResult, compare, write_report,
+from demo import (DemoSettings, SeedResult, compare, write_report,
                         write_results_json)
-from mmprp.demo.report import results_table, verdict
+from demo.report import results_table, verdict
 
 KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
         'retrieval/top20', 'retrieval/top50', 'probe/top1')

@@ -1,7 +1,7 @@
 """Tests of the demo's run configs: data, work dirs, seeds and budget."""
 from pathlib import Path
 
-from mmprp.demo import DemoSettings, eval_config, pretrain_config, prp_sampler
+from demo import DemoSettings, eval_config, pretrain_config, prp_sampler
 
 
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:

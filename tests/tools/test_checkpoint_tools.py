@@ -11,7 +11,7 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
     full = tmp_path / 'random_init.pth'
     result = helpers['run_command']([
         python, repo / 'tools' / 'random_init_checkpoint.py',
-        repo / 'configs' / 'demo' / 'prp_c3d_demo.py', full, '--seed', '3'
+        repo / 'demo' / 'configs' / 'prp_c3d_demo.py', full, '--seed', '3'
     ], cwd=tmp_path)
     assert 'seed 3' in result.stdout
     checkpoint = CheckpointLoader.load_checkpoint(str(full), 'cpu')

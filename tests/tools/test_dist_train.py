@@ -125,7 +125,7 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
     repo = helpers['repo']
     # channels-last weights too, converted after DDP wrapped the model
     config = write_config(tmp_path / 'dist_demo.py',
-                          repo / 'configs' / 'demo' / 'prp_c3d_demo.py',
+                          repo / 'demo' / 'configs' / 'prp_c3d_demo.py',
                           ['ChannelsLast3dHook', 'RankProbeHook'],
                           KEEP_FILENAME)
     work_dir = tmp_path / 'work'

@@ -42,7 +42,7 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
     def command(work_dir):
         return [
             python, repo / 'tools' / 'train.py',
-            repo / 'configs' / 'demo' / 'prp_c3d_demo.py', '--work-dir',
+            repo / 'demo' / 'configs' / 'prp_c3d_demo.py', '--work-dir',
             work_dir, '--cfg-options',
             *helpers['data_options'](synthetic_ucf101, batch_size=4),
             'train_dataloader.num_workers=1', 'train_cfg.max_epochs=2',

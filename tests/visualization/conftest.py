@@ -14,7 +14,7 @@ from mmprp.visualization.figure import DPI
 from mmprp.visualization.inference import build_model, load_config
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
+DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
 
 @pytest.fixture(scope='session')

@@ -5,17 +5,17 @@ Stages (each prints its progress; total time at the end):
 1. write the synthetic UCF101-layout dataset (classes that differ only in
    how an object moves) to ``<work-dir>/data``;
 2. pretrain PRP (discriminative + generative perception with motion
-   attention, ``configs/demo/prp_c3d_demo.py``) once per seed on the split-1
+   attention, ``demo/configs/prp_c3d_demo.py``) once per seed on the split-1
    train videos;
 3. evaluate each seed's pretrained encoder and the same encoder at that
-   seed's random initialisation (``configs/demo/retrieval_c3d_demo.py``):
+   seed's random initialisation (``demo/configs/retrieval_c3d_demo.py``):
    video retrieval top-1/5/10/20/50 and a linear probe;
 4. draw the figures (training curves, rate confusion, motion attention,
    activation maps) into ``<work-dir>/figures``;
 5. write ``<work-dir>/report.md`` and ``<work-dir>/results.json``.
 
 Run ``make demo`` (which sets up ``.venv`` first) or
-``python tools/demo.py [--work-dir DIR] [--seeds 0 1 2] [--epochs N] ...``;
+``python -m demo [--work-dir DIR] [--seeds 0 1 2] [--epochs N] ...``;
 the smaller options exist for quick looks and for the tests.
 """
 import argparse
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, TypeVar
 
-from mmprp.demo import (DemoSettings, SeedResult, describe_setup,
+from demo import (DemoSettings, SeedResult, describe_setup,
                         draw_figures, evaluate, make_dataset, pretrain,
                         pretrain_config, prp_sampler, random_init_checkpoint,
                         write_report, write_results_json)

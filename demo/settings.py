@@ -3,9 +3,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Tuple
 
-REPO = Path(__file__).resolve().parents[2]
-PRETRAIN_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
-EVAL_CONFIG = REPO / 'configs' / 'demo' / 'retrieval_c3d_demo.py'
+PRETRAIN_CONFIG = Path(__file__).parent / 'configs' / 'prp_c3d_demo.py'
+EVAL_CONFIG = Path(__file__).parent / 'configs' / 'retrieval_c3d_demo.py'
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The runs of the built-in demo: data, PRP pretraining, evaluation.
 
 Pretraining and evaluation are ordinary mmengine runs of the demo configs
-(``configs/demo/``), pointed at the demo's dataset and work dirs, so their
+(``demo/configs/``), pointed at the demo's dataset and work dirs, so their
 logs, ``vis_data/scalars.json`` and checkpoints are the ones a
 ``tools/train.py`` / ``tools/test.py`` run writes.
 """
@@ -14,9 +14,9 @@ from typing import Dict, Optional
 from mmengine import Config
 from mmengine.runner import Runner
 
-from ..datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
-from ..utils import save_random_init_checkpoint
-from ..visualization.inference import step_index
+from mmprp.datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
+from mmprp.utils import save_random_init_checkpoint
+from mmprp.visualization.inference import step_index
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
 
 
@@ -98,7 +98,7 @@ def pretrain_config(settings: DemoSettings, seed: int) -> Config:
         seed (int): Training seed.
 
     Returns:
-        Config: ``configs/demo/prp_c3d_demo.py`` on the demo's data, work
+        Config: ``demo/configs/prp_c3d_demo.py`` on the demo's data, work
         dir ``run_dir('pretrain', seed)``.
     """
     cfg = Config.fromfile(PRETRAIN_CONFIG)
@@ -160,7 +160,7 @@ def eval_config(settings: DemoSettings, checkpoint: Path,
         work_dir (Path): The run's work dir.
 
     Returns:
-        Config: ``configs/demo/retrieval_c3d_demo.py`` on the demo's data.
+        Config: ``demo/configs/retrieval_c3d_demo.py`` on the demo's data.
     """
     cfg = Config.fromfile(EVAL_CONFIG)
     cfg.work_dir = str(work_dir)

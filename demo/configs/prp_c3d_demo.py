@@ -1,6 +1,6 @@
-# PRP on a 2-core CPU, the pretraining stage of `make demo` (tools/demo.py):
+# PRP on a 2-core CPU, the pretraining stage of `make demo` (demo/__main__.py):
 # the full method (DG-P, rates 1/2/4/8, r = 2, sparse motion attention) on
-# the built-in synthetic dataset that tools/demo.py writes to
+# the built-in synthetic dataset that demo/__main__.py writes to
 # work_dirs/demo/data. Scaled down from the paper:
 # - C3D at 1/8 width (base 8: 8|16|32,32|64,64|64,64 channels, 1/64 of the
 #   multiply-adds) on 16x48x48 clips instead of 16x112x112; the decoder
@@ -19,7 +19,7 @@
 #   seeds leave chance within about 60 steps (0.1 was not re-measured there);
 # - weights stored channels-last (NDHWC): on the CPU that halves the time of
 #   the decoder's full-resolution output convolution.
-_base_ = ['../prp/prp_c3d_ucf101.py']
+_base_ = ['../../configs/prp/prp_c3d_ucf101.py']
 
 data_root = 'work_dirs/demo/data'
 width = 8

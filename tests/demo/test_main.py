@@ -1,4 +1,4 @@
-"""``tools/demo.py`` (what ``make demo`` runs) on a tiny budget.
+"""``demo/__main__.py`` (what ``make demo`` runs) on a tiny budget.
 
 The same pipeline as ``make demo`` (dataset, pretraining per seed,
 evaluation of PRP and random init per seed, figures, report), with 4
@@ -23,10 +23,10 @@ def demo_run(tmp_path_factory, python, helpers) -> tuple:
     tmp_path = tmp_path_factory.mktemp('demo')
     work_dir = tmp_path / 'demo'
     result = helpers['run_command']([
-        python, helpers['repo'] / 'tools' / 'demo.py', '--work-dir',
-        work_dir, '--classes', '4', '--groups', '3', '--clips', '1',
-        '--seeds', '3', '4', '--epochs', '1', '--eval-clips', '1'
-    ], cwd=tmp_path)
+        python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
+        '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs',
+        '1', '--eval-clips', '1'
+    ], cwd=helpers['repo'])
     return work_dir, result.stdout
 
 

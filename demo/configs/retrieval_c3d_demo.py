@@ -1,10 +1,10 @@
-# The evaluation stage of `make demo` (tools/demo.py): video retrieval (VCOP
+# The evaluation stage of `make demo` (demo/__main__.py): video retrieval (VCOP
 # protocol, _base_/retrieval/ucf101.py) and a linear probe on the same
 # features, for the demo's narrow C3D on the synthetic dataset's split 1:
 # 5 clips x 16 frames per video (instead of 10) at 48x48, every test video
 # queries the train videos; the probe fits a softmax classifier on the train
 # videos' features and classifies the test videos.
-_base_ = ['../_base_/retrieval/ucf101.py']
+_base_ = ['../../configs/_base_/retrieval/ucf101.py']
 
 data_root = 'work_dirs/demo/data'
 model = dict(backbone=dict(type='C3DEncoder', base_channels=8))

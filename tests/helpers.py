@@ -1,4 +1,4 @@
-"""Fixtures for end-to-end runs of the training and testing entry points."""
+"""Helpers shared by the tests: the repository root and end-to-end run tools."""
 import json
 import math
 import os
@@ -7,11 +7,9 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List
 
-import pytest
-
 from mmprp.datasets.synthetic import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def data_options(dataset: SyntheticDataset, loaders=('train', 'val'),
@@ -69,17 +67,3 @@ def assert_finite(records: List[dict], keys: List[str]) -> None:
         values = [record[key] for record in records if key in record]
         assert values, f'{key} never logged'
         assert all(math.isfinite(value) for value in values), (key, values)
-
-
-@pytest.fixture(scope='session')
-def python() -> str:
-    """The interpreter of this environment."""
-    return sys.executable
-
-
-@pytest.fixture(scope='session')
-def helpers() -> Dict[str, Callable]:
-    """The helper functions above, for tests in this folder."""
-    return dict(data_options=data_options, run_command=run_command,
-                read_scalars=read_scalars, assert_finite=assert_finite,
-                repo=REPO)

@@ -5,11 +5,11 @@ from typing import Dict, List, Sequence
 from mmengine import Config
 from mmengine.runner import Runner
 
-from ..datasets.synthetic import SyntheticDataset
-from ..visualization import (collect_rate_predictions, plot_rate_confusion,
+from mmprp.datasets.synthetic import SyntheticDataset
+from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
                              plot_work_dirs, visualize_activations,
                              visualize_motion_attention)
-from ..visualization.inference import build_model
+from mmprp.visualization.inference import build_model
 from .runs import PretrainRun, prp_sampler
 
 NUM_ACTIVATION_VIDEOS = 4

@@ -1,4 +1,4 @@
-"""The built-in demo (``make demo``, ``tools/demo.py``): PRP pretraining on
+"""The built-in demo (``make demo``, ``demo/__main__.py``): PRP pretraining on
 the synthetic dataset, evaluation against random initialisation over seeds,
 figures and a report."""
 from .figures import draw_figures, first_test_videos

@@ -12,8 +12,8 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from mmengine import Config
 
-from ..datasets.synthetic import SyntheticDataset
-from ..visualization.inference import step_index
+from mmprp.datasets.synthetic import SyntheticDataset
+from mmprp.visualization.inference import step_index
 from .runs import prp_sampler
 from .settings import DemoSettings
 
