@@ -9,7 +9,7 @@ from mmprp.datasets.synthetic import SyntheticDataset
 from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
                              plot_work_dirs, visualize_activations,
                              visualize_motion_attention)
-from mmprp.visualization.inference import build_model
+from mmprp.apis import build_model
 from .runs import PretrainRun, prp_sampler
 
 NUM_ACTIVATION_VIDEOS = 4

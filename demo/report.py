@@ -13,7 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from mmengine import Config
 
 from mmprp.datasets.synthetic import SyntheticDataset
-from mmprp.visualization.inference import step_index
+from mmprp.apis import step_index
 from .runs import prp_sampler
 from .settings import DemoSettings
 

@@ -16,7 +16,7 @@ from mmengine.runner import Runner
 
 from mmprp.datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
-from mmprp.visualization.inference import step_index
+from mmprp.apis import step_index
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
 
 

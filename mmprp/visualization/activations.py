@@ -18,11 +18,11 @@ from matplotlib.colors import Normalize
 from mmengine.config import Config, ConfigDict
 from torch import Tensor, nn
 
-from .figure import (PathLike, add_colorbar, new_figure, overlay_heatmap,
-                     save_figure, show_image)
-from .inference import (build_model, load_config, load_video_batch,
-                        pipeline_steps, step_index, to_display,
-                        with_frame_indices)
+from ..apis import (build_model, load_config, load_video_batch,
+                    pipeline_steps, step_index, with_frame_indices)
+from ..utils.typing_utils import PathLike
+from .figure import (add_colorbar, new_figure, overlay_heatmap, save_figure,
+                     show_image, to_display)
 
 REDUCTIONS = ('mean-abs', 'l2')
 PANEL_SIZE = (2.4, 2.6)

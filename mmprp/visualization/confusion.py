@@ -14,7 +14,8 @@ from mmengine.utils import ProgressBar
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .figure import PathLike, add_colorbar, new_figure, save_figure
+from ..utils.typing_utils import PathLike
+from .figure import add_colorbar, new_figure, save_figure
 
 CONFUSION_CMAP = 'Blues'
 PANEL_SIZE = (6.0, 5.0)

@@ -5,7 +5,7 @@ The tools build :class:`matplotlib.figure.Figure` objects directly on a
 and figure registry stay untouched.
 """
 from pathlib import Path
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib import colormaps
@@ -14,8 +14,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from torch import Tensor, nn
 
-PathLike = Union[str, Path]
+from ..utils.typing_utils import PathLike
+
 DPI = 100
 HEATMAP_ALPHA = 0.5
 HEATMAP_CMAP = 'jet'
@@ -109,3 +111,22 @@ def add_colorbar(fig: Figure, axes: Sequence[Axes], norm: Normalize,
     mappable = ScalarMappable(norm=norm, cmap=colormaps[cmap])
     fig.colorbar(mappable, ax=list(axes), label=label, ticks=ticks,
                  fraction=0.03, pad=0.01)
+
+
+def to_display(frames: Tensor, preprocessor: nn.Module) -> np.ndarray:
+    """Undo the data preprocessor's normalisation for display.
+
+    Args:
+        frames (Tensor): Preprocessed frames (C, T, H, W).
+        preprocessor (nn.Module): The model's data preprocessor; with
+            normalisation it has ``mean`` and ``std`` buffers.
+
+    Returns:
+        np.ndarray: (T, H, W, C) float RGB in [0, 1].
+    """
+    frames = frames.detach().float()
+    if hasattr(preprocessor, 'mean'):
+        frames = frames * preprocessor.std.to(frames) + preprocessor.mean.to(
+            frames)
+    pixels = (frames / 255.).clamp(0, 1).permute(1, 2, 3, 0)
+    return pixels.cpu().numpy()

@@ -21,11 +21,11 @@ from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from torch import nn
 
-from .figure import (PathLike, add_colorbar, new_figure, overlay_heatmap,
-                     save_figure, show_image)
-from .inference import (build_model, load_config, load_video_batch,
-                        pipeline_steps, step_index, to_display,
-                        with_frame_indices)
+from ..apis import (build_model, load_config, load_video_batch,
+                    pipeline_steps, step_index, with_frame_indices)
+from ..utils.typing_utils import PathLike
+from .figure import (add_colorbar, new_figure, overlay_heatmap, save_figure,
+                     show_image, to_display)
 
 PANEL_SIZE = (1.7, 2.0)
 EXTRA_SIZE = (1.0, 0.6)

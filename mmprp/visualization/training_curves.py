@@ -18,7 +18,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 
-from .figure import PathLike, new_figure, save_figure
+from ..utils.typing_utils import PathLike
+from .figure import new_figure, save_figure
 
 Series = Tuple[np.ndarray, np.ndarray]
 TRAIN_KEYS = ('loss_rate', 'loss_recon')

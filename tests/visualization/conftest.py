@@ -11,7 +11,7 @@ from PIL import Image
 
 from mmprp.datasets.synthetic import SyntheticDataset
 from mmprp.visualization.figure import DPI
-from mmprp.visualization.inference import build_model, load_config
+from mmprp.apis import build_model, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'

@@ -8,7 +8,7 @@ from mmprp.visualization.activations import (EXTRA_SIZE, PANEL_SIZE,
                                              compute_activation_map,
                                              reduce_feature_map,
                                              visualize_activations)
-from mmprp.visualization.inference import build_model
+from mmprp.apis import build_model
 
 
 @pytest.fixture

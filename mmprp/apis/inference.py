@@ -1,9 +1,9 @@
-"""Models and single-video inputs for the visualisation tools."""
+"""Load a config and a checkpoint into a model, and run one video through
+its pipeline: what the tools, the demo and the figures share."""
 import logging
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Optional, Union
 
-import numpy as np
 import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config, ConfigDict
@@ -11,9 +11,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from torch import Tensor, nn
+from torch import nn
 
-from .figure import PathLike
+from ..utils.typing_utils import PathLike
 
 
 @contextmanager
@@ -149,22 +149,3 @@ def load_video_batch(steps: List[ConfigDict], video: PathLike,
         raise ValueError(f'the pipeline could not sample {video}: too short '
                          f'for the requested playback rate')
     return model.data_preprocessor(pseudo_collate([results]), False)
-
-
-def to_display(frames: Tensor, preprocessor: nn.Module) -> np.ndarray:
-    """Undo the data preprocessor's normalisation for display.
-
-    Args:
-        frames (Tensor): Preprocessed frames (C, T, H, W).
-        preprocessor (nn.Module): The model's data preprocessor; with
-            normalisation it has ``mean`` and ``std`` buffers.
-
-    Returns:
-        np.ndarray: (T, H, W, C) float RGB in [0, 1].
-    """
-    frames = frames.detach().float()
-    if hasattr(preprocessor, 'mean'):
-        frames = frames * preprocessor.std.to(frames) + preprocessor.mean.to(
-            frames)
-    pixels = (frames / 255.).clamp(0, 1).permute(1, 2, 3, 0)
-    return pixels.cpu().numpy()
