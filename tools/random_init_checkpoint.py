@@ -4,11 +4,13 @@ The paper's baseline rows evaluate an encoder that was never pretrained.
 ``tools/test.py`` always loads a checkpoint, so write one from the config's
 own initialisation (seeded) and pass it like a PRP checkpoint::
 
-    python tools/random_init_checkpoint.py CONFIG OUT_FILE [--seed 0]
+    python tools/random_init_checkpoint.py CONFIG OUT_FILE [--seed 0] [--cfg-options ...]
     python tools/test.py configs/retrieval/c3d_ucf101_split1.py OUT_FILE
 """
 import argparse
 from pathlib import Path
+
+from mmengine.config import Config, DictAction
 
 from mmprp.utils import save_random_init_checkpoint
 
@@ -18,12 +20,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='config whose model to initialise')
     parser.add_argument('out', type=Path, help='output checkpoint file')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, as in tools/train.py')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    save_random_init_checkpoint(args.config, args.out, args.seed)
+    config = Config.fromfile(args.config)
+    config.merge_from_dict(args.cfg_options or {})
+    save_random_init_checkpoint(config, args.out, args.seed)
     print(f'wrote a random initialisation of {args.config} '
           f'(seed {args.seed}) to {args.out}')
 

@@ -15,6 +15,8 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
+from mmengine.config import Config, DictAction
+
 from mmprp.visualization.activations import (REDUCTIONS,
                                              visualize_activations)
 
@@ -43,6 +45,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of random initialisations (default: 0)')
     parser.add_argument('--device', default='cpu', help='default: cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, as in tools/train.py')
     args = parser.parse_args(argv)
     checkpoints = args.checkpoints
     if checkpoints is None:
@@ -56,7 +60,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    visualize_activations(**vars(args))
+    config = Config.fromfile(args.config)
+    config.merge_from_dict(args.cfg_options or {})
+    options = dict(vars(args), config=config)
+    del options['cfg_options']
+    visualize_activations(**options)
     print(f'wrote {args.out_png}')
 
 

@@ -8,11 +8,14 @@ a checkpoint, the decoder's reconstruction and the predicted rate::
 
     python tools/visualize_motion_attention.py configs/prp/prp_c3d_ucf101.py \
         data/ucf101/videos/Biking/v_Biking_g01_c01.avi --out attention.png \
-        [--rate 4] [--seed 0] [--checkpoint PRP.pth] [--num-frames 8]
+        [--rate 4] [--seed 0] [--checkpoint PRP.pth] [--num-frames 8] \
+        [--cfg-options KEY=VALUE ...]
 """
 import argparse
 from pathlib import Path
 from typing import List, Optional
+
+from mmengine.config import Config, DictAction
 
 from mmprp.visualization.motion_attention import visualize_motion_attention
 
@@ -34,12 +37,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--num-frames', type=int, default=8,
                         help='frames per row (default: 8)')
     parser.add_argument('--device', default='cpu', help='default: cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, as in tools/train.py')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    views = visualize_motion_attention(**vars(args))
+    config = Config.fromfile(args.config)
+    config.merge_from_dict(args.cfg_options or {})
+    options = dict(vars(args), config=config)
+    del options['cfg_options']
+    views = visualize_motion_attention(**options)
     print(f'wrote {args.out_png} (playback rate {views.playback_rate}, '
           f'reconstruction rate {views.recon_rate})')
 

@@ -2,7 +2,7 @@
 its pipeline: what the tools, the demo and the figures share."""
 import logging
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import torch
 from mmaction.registry import MODELS
@@ -10,9 +10,10 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
 from torch import nn
 
+from ..utils.state_dict_match import require_parts
 from ..utils.typing_utils import PathLike
 
 
@@ -46,13 +47,15 @@ def load_config(config: Union[PathLike, Config]) -> Config:
 def build_model(cfg: Config,
                 checkpoint: Optional[PathLike] = None,
                 seed: int = 0,
-                device: str = 'cpu') -> nn.Module:
+                device: str = 'cpu',
+                required: Sequence[str] = ('backbone', )) -> nn.Module:
     """Build the config's model, seeded, and load a checkpoint into it.
 
     The model is initialised with ``init_weights`` under ``seed`` (without
-    touching the global random state); a checkpoint, if given, is then
-    loaded non-strictly, so a PRP checkpoint also fills the backbone of a
-    downstream model. mmengine reports missing and unexpected keys.
+    touching the global random state); a checkpoint, if given, must fill
+    every tensor of the ``required`` parts, and is loaded non-strictly
+    otherwise, so a PRP checkpoint also fills the backbone of a downstream
+    model (mmengine reports the other missing and unexpected keys).
 
     Args:
         cfg (Config): Config with a ``model``.
@@ -60,17 +63,26 @@ def build_model(cfg: Config,
             random initialisation.
         seed (int): Seed of the random initialisation. Defaults to 0.
         device (str): Device of the model. Defaults to ``'cpu'``.
+        required (Sequence[str]): Parts of the model (attribute names) the
+            checkpoint must fill; parts the model lacks are skipped.
+            Defaults to ``('backbone',)``.
 
     Returns:
         nn.Module: The model in eval mode.
+
+    Raises:
+        ValueError: If the checkpoint does not fill a required part (a
+            checkpoint of another model would draw random weights).
     """
     with torch.random.fork_rng(devices=[]), _quiet_mmengine():
         torch.manual_seed(seed)
         model = MODELS.build(cfg.model)
         model.init_weights()
     if checkpoint is not None:
-        load_checkpoint(model, str(checkpoint), map_location='cpu',
-                        strict=False, logger='current')
+        loaded = CheckpointLoader.load_checkpoint(str(checkpoint), 'cpu')
+        state_dict = loaded.get('state_dict', loaded)
+        require_parts(model, state_dict, required, str(checkpoint))
+        load_state_dict(model, state_dict, strict=False, logger='current')
     return model.to(device).eval()
 
 

@@ -318,15 +318,20 @@ def visualize_motion_attention(config: Union[PathLike, Config],
         out_png (str | Path): Output PNG.
         rate (int, optional): See :func:`attention_pipeline`.
         seed (int, optional): See :func:`attention_pipeline`.
-        checkpoint (str | Path, optional): PRP checkpoint.
+        checkpoint (str | Path, optional): PRP checkpoint of the config's
+            model; it must fill the encoder, the rate head and the decoder.
         num_frames (int): Frames per row. Defaults to 8.
         device (str): Defaults to ``'cpu'``.
 
     Returns:
         MotionAttentionViews: The arrays drawn.
+
+    Raises:
+        ValueError: If the checkpoint is of another model.
     """
     cfg = load_config(config)
-    model = build_model(cfg, checkpoint, device=device)
+    model = build_model(cfg, checkpoint, device=device,
+                        required=('backbone', 'rate_head', 'decoder'))
     views = compute_motion_attention(model, cfg, video, rate, seed,
                                      decode=checkpoint is not None)
     plot_motion_attention(views, out_png, Path(video).name, num_frames)

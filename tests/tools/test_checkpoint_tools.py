@@ -43,3 +43,15 @@ def test_export_names_what_is_missing(tmp_path, python, helpers) -> None:
     assert 'no "backbone.*" weights' in result.stderr
     assert "['cls_head']" in result.stderr
     assert not (tmp_path / 'out.pth').exists()
+
+
+def test_random_init_applies_cfg_options(tmp_path, python, helpers) -> None:
+    out = tmp_path / 'narrow.pth'
+    helpers['run_command']([
+        python, helpers['repo'] / 'tools' / 'random_init_checkpoint.py',
+        helpers['repo'] / 'demo' / 'configs' / 'prp_c3d_demo.py', out,
+        '--cfg-options', 'model.backbone.base_channels=4'
+    ], cwd=tmp_path)
+    state_dict = CheckpointLoader.load_checkpoint(str(out), 'cpu')[
+        'state_dict']
+    assert state_dict['backbone.conv1a.conv.weight'].shape == (4, 3, 3, 3, 3)

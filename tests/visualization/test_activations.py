@@ -88,3 +88,13 @@ def test_cli_forms(tmp_path, demo_config, load_tool, videos, png_size,
     tool.main([str(demo_config), 'none', str(videos[0]), '--out', str(out),
                '--reduction', 'l2'])
     assert png_size(out) == expected_size(rows=1, cols=2)
+
+
+def test_cli_cfg_options_reach_the_model(tmp_path, demo_config, load_tool,
+                                         videos) -> None:
+    tool = load_tool('visualize_activations')
+    # an 8-pixel crop is too small for the encoder: the option was applied
+    with pytest.raises(RuntimeError, match='too small'):
+        tool.main([str(demo_config), 'none', str(videos[0]), '--out',
+                   str(tmp_path / 'o.png'), '--cfg-options',
+                   'val_dataloader.dataset.pipeline.4.crop_size=8'])

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from mmprp.apis import build_model
 from mmprp.visualization.motion_attention import (EXTRA_SIZE, PANEL_SIZE,
                                                   compute_motion_attention,
                                                   evenly_spaced,
@@ -81,3 +82,30 @@ def test_cli(tmp_path, demo_config, load_tool, videos, capsys, png_size,
         [str(demo_config), str(videos[0]), '--out', str(out), '--rate', '2'])
     assert 'playback rate 2' in capsys.readouterr().out
     assert png_size(out) == expected_size(rows=2)
+
+
+def test_checkpoint_of_another_model_is_refused(tmp_path, demo_config,
+                                                demo_cfg, videos) -> None:
+    wider = demo_cfg.copy()
+    wider.model.backbone.base_channels = 16
+    other = build_model(wider, required=())
+    checkpoint = tmp_path / 'wider.pth'
+    torch.save({'state_dict': other.state_dict()}, checkpoint)
+    with pytest.raises(ValueError, match=r'wider.pth does not fit this '
+                       r'SelfSupRecognizer: backbone: 0 of 40 tensors '
+                       r'\(other shape: backbone.conv1a.conv.weight: model '
+                       r'\(8, 3, 3, 3, 3\) vs checkpoint \(16, 3, 3, 3, 3\)'):
+        visualize_motion_attention(demo_config, videos[0],
+                                   tmp_path / 'never.png',
+                                   checkpoint=checkpoint)
+    assert not (tmp_path / 'never.png').exists()
+
+
+def test_cli_cfg_options_change_the_config(tmp_path, demo_config, load_tool,
+                                           videos, capsys) -> None:
+    load_tool('visualize_motion_attention').main([
+        str(demo_config), str(videos[0]), '--out', str(tmp_path / 'o.png'),
+        '--rate', '1', '--cfg-options', 'model.decoder.recon_rate=4',
+        'val_dataloader.dataset.pipeline.1.recon_rate=4'
+    ])
+    assert 'reconstruction rate 4' in capsys.readouterr().out
