@@ -32,7 +32,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     runs = plot_work_dirs(args.work_dirs, args.out, args.labels, args.chance)
     for label, curves in runs.items():
-        print(f'{label}: {curves.source}')
+        print(f'{label}: ' + ', '.join(map(str, curves.sources)))
     print(f'wrote {args.out}')
 
 

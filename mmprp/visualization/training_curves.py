@@ -4,7 +4,10 @@ mmengine's ``LocalVisBackend`` appends one JSON object per logging step to
 ``<work_dir>/<timestamp>/vis_data/scalars.json``: training records carry
 ``epoch``, ``iter`` (the global iteration) and the losses smoothed over the
 logging window; validation records carry the metrics and ``step`` (the
-epoch, for epoch-based training). The figure has four panels: training
+epoch, for epoch-based training). A resumed run (``--resume``) writes a new
+timestamped folder; the curves follow the run across all of them, a later
+folder's record replacing an earlier one of the same iteration or epoch
+(what a killed run logged after its last checkpoint). The figure has four panels: training
 ``loss_rate`` and ``loss_recon`` per iteration (with their epoch means), and
 validation ``pretext/loss`` and ``pretext/rate_acc`` per epoch, with the
 chance level of the rate accuracy.
@@ -32,42 +35,64 @@ class TrainingCurves:
     """The series of one run, each as ``(x, y)`` arrays.
 
     Attributes:
-        source (Path): The ``scalars.json`` read.
+        sources (list[Path]): The ``scalars.json`` files read, oldest
+            first.
         train (dict[str, Series]): Training key to (iteration, value).
         train_epoch_mean (dict[str, Series]): Training key to (last
             iteration of the epoch, mean of the epoch's logged values).
         val (dict[str, Series]): Validation key to (epoch, value).
     """
 
-    source: Path
+    sources: List[Path]
     train: Dict[str, Series] = field(default_factory=dict)
     train_epoch_mean: Dict[str, Series] = field(default_factory=dict)
     val: Dict[str, Series] = field(default_factory=dict)
 
 
-def find_scalars_file(work_dir: PathLike) -> Path:
-    """The ``scalars.json`` of the latest run under a work dir.
+def find_scalars_files(work_dir: PathLike) -> List[Path]:
+    """The ``scalars.json`` files of a work dir, oldest first.
 
     Args:
         work_dir (str | Path): A work dir (runs in timestamped folders), a
             run folder, or a ``scalars.json`` itself.
 
     Returns:
-        Path: The file.
+        list[Path]: The files, in timestamp order.
 
     Raises:
         FileNotFoundError: If there is none.
     """
     path = Path(work_dir)
     if path.is_file():
-        return path
+        return [path]
     candidates = sorted(path.glob('*/vis_data/scalars.json')) or sorted(
         path.glob('vis_data/scalars.json'))
     if not candidates:
         raise FileNotFoundError(
             f'no */vis_data/scalars.json under {path}: is it an mmengine '
             f'work dir with LocalVisBackend?')
-    return candidates[-1]
+    return candidates
+
+
+def _read_records(sources: List[Path]) -> Tuple[List[dict], List[dict]]:
+    """Training and validation records of a run, later files winning.
+
+    Returns:
+        tuple[list[dict], list[dict]]: Training records sorted by ``iter``
+        and validation records sorted by ``step``.
+    """
+    train: Dict[int, dict] = {}
+    val: Dict[int, dict] = {}
+    for source in sources:
+        for line in source.read_text().splitlines():
+            if line.strip():
+                record = json.loads(line)
+                if 'iter' in record:
+                    train[record['iter']] = record
+                else:
+                    val[record['step']] = record
+    return ([train[key] for key in sorted(train)],
+            [val[key] for key in sorted(val)])
 
 
 def _series(records: List[dict], key: str, x_key: str) -> Series:
@@ -90,20 +115,17 @@ def _epoch_means(records: List[dict], key: str) -> Series:
 
 
 def read_training_curves(work_dir: PathLike) -> TrainingCurves:
-    """Parse the latest run's scalars of a work dir.
+    """Parse the scalars of a work dir's run, across resumptions.
 
     Args:
-        work_dir (str | Path): See :func:`find_scalars_file`.
+        work_dir (str | Path): See :func:`find_scalars_files`.
 
     Returns:
         TrainingCurves: The series found (keys never logged are absent).
     """
-    source = find_scalars_file(work_dir)
-    records = [json.loads(line) for line in source.read_text().splitlines()
-               if line.strip()]
-    train = [r for r in records if 'iter' in r]
-    val = [r for r in records if 'iter' not in r]
-    curves = TrainingCurves(source)
+    sources = find_scalars_files(work_dir)
+    train, val = _read_records(sources)
+    curves = TrainingCurves(sources)
     for key in TRAIN_KEYS:
         if any(key in r for r in train):
             curves.train[key] = _series(train, key, 'iter')

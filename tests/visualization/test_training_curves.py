@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mmprp.visualization.training_curves import (PANEL_SIZE,
-                                                 find_scalars_file,
+                                                 find_scalars_files,
                                                  plot_work_dirs,
                                                  read_training_curves)
 
@@ -34,15 +34,21 @@ def write_run(work_dir, timestamp, records) -> None:
 
 @pytest.fixture
 def work_dir(tmp_path):
-    """A work dir with an older, shorter run and the latest one."""
+    """A run killed in epoch 2, resumed from its epoch-1 checkpoint.
+
+    The first folder has epoch 1, its validation and one record of epoch 2
+    with other values; the resumed run logs epoch 2 again.
+    """
     work_dir = tmp_path / 'prp'
-    write_run(work_dir, '20250101_000000', RECORDS[:2])
-    write_run(work_dir, '20250102_000000', RECORDS)
+    killed = dict(RECORDS[3], loss_rate=9., loss_recon=9.)
+    write_run(work_dir, '20250101_000000', RECORDS[:3] + [killed])
+    write_run(work_dir, '20250102_000000', RECORDS[3:])
     return work_dir
 
 
-def test_reads_the_latest_run(work_dir) -> None:
-    assert find_scalars_file(work_dir).parent.parent.name == '20250102_000000'
+def test_follows_a_resumed_run_across_its_folders(work_dir) -> None:
+    assert [path.parent.parent.name for path in find_scalars_files(work_dir)
+            ] == ['20250101_000000', '20250102_000000']
     curves = read_training_curves(work_dir)
     iters, values = curves.train['loss_rate']
     np.testing.assert_array_equal(iters, [2, 4, 6, 8])
@@ -63,7 +69,7 @@ def test_missing_keys_and_files(tmp_path) -> None:
     curves = read_training_curves(tmp_path / 'dp')
     assert set(curves.train) == {'loss_rate'}
     with pytest.raises(FileNotFoundError, match='scalars.json'):
-        find_scalars_file(tmp_path / 'nothing')
+        find_scalars_files(tmp_path / 'nothing')
 
 
 def test_plot_two_runs(tmp_path, work_dir, png_size, figure_pixels) -> None:
