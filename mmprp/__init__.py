@@ -9,9 +9,9 @@ from .utils.mmaction_compat import install_drn_placeholder, require_mmcv
 require_mmcv()
 install_drn_placeholder()
 
-from .utils.checkpoint_loading import register_local_checkpoint_loader  # noqa: E402,E501
+from .utils.checkpoint_loading import register_checkpoint_loaders  # noqa: E402,E501
 
-register_local_checkpoint_loader()
+register_checkpoint_loaders()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402

@@ -1,14 +1,14 @@
 """Utilities: repairs of the installed OpenMMLab stack, checkpoint tools."""
 from .backbone_export import extract_backbone_state_dict
 from .checkpoint_loading import (MMENGINE_GLOBALS, load_local_checkpoint,
-                                 register_local_checkpoint_loader)
+                                 register_checkpoint_loaders)
 from .mmaction_compat import install_drn_placeholder, patch_localizers_init
 from .mmaction_tools import mmaction_tool_path, run_mmaction_tool
 from .random_init import save_random_init_checkpoint
 
 __all__ = [
     'extract_backbone_state_dict', 'MMENGINE_GLOBALS', 'load_local_checkpoint',
-    'register_local_checkpoint_loader', 'install_drn_placeholder',
+    'register_checkpoint_loaders', 'install_drn_placeholder',
     'patch_localizers_init', 'mmaction_tool_path', 'run_mmaction_tool',
     'save_random_init_checkpoint'
 ]

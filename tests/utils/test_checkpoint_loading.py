@@ -1,65 +1,465 @@
-"""Tests of the local-checkpoint loader registered by ``import mmprp``."""
+"""Tests of the checkpoint loaders registered by ``import mmprp``.
+
+The attack files are real torch checkpoints (zip and legacy format) whose
+pickles reach code through ``getattr`` (``__self__``, ``__globals__``,
+``__init__``, ``__class__``) or name dangerous globals directly. Each one
+would write a marker file if it ran; every load path must refuse it first.
+"""
+import builtins
+import codecs
+import functools
+import http.server
 import os
 import pickle
+import runpy
+import sys
+import threading
 from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import torch
-from mmengine.logging import MessageHub
-from mmengine.runner.checkpoint import CheckpointLoader, load_from_http
+from mmaction.registry import MODELS
+from mmengine.logging import HistoryBuffer
+from mmengine.logging import history_buffer as history_buffer_module
+from mmengine.model import BaseModel
+from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner.checkpoint import (CheckpointLoader, _load_checkpoint,
+                                        load_from_http)
+from torch import nn
+from torch.utils.data import Dataset
 
 import mmprp  # noqa: F401
 from mmprp.utils import load_local_checkpoint
+from mmprp.utils.checkpoint_loading import (FORCE_NO_WEIGHTS_ONLY,
+                                            FORCE_WEIGHTS_ONLY,
+                                            history_buffer_statistic,
+                                            weights_only_forced)
+from mmprp.visualization.inference import build_model, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
 
 
-def save_mmengine_style_checkpoint(path: Path) -> dict:
-    """A checkpoint with what mmengine 0.10.7's runner saves."""
-    hub = MessageHub.get_instance('test_checkpoint_loading')
-    hub.update_scalar('train/loss', 0.5)
-    hub.update_scalar('train/loss', 0.25)
-    state_dict = torch.nn.Linear(3, 2).state_dict()
-    torch.save(dict(meta=dict(epoch=1, seed=0), state_dict=state_dict,
-                    message_hub=hub.state_dict()), path)
-    return state_dict
+# A tiny mmengine training run: the genuine checkpoint.
+class TinyModel(BaseModel):
+    """One linear layer trained to output zero."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs: List[torch.Tensor], data_samples: Any = None,
+                mode: str = 'tensor') -> Any:
+        out = self.linear(torch.stack(inputs))
+        return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
 
 
-def test_plain_torch_load_refuses_mmengine_checkpoints(tmp_path) -> None:
-    path = tmp_path / 'epoch_1.pth'
-    save_mmengine_style_checkpoint(path)
-    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
-        torch.load(path)
+class TinyDataset(Dataset):
+    """Four constant 2-vectors."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int) -> Dict[str, torch.Tensor]:
+        return dict(inputs=torch.full((2, ), float(index)))
 
 
-def test_mmengine_loads_local_checkpoint_through_mmprp(tmp_path) -> None:
-    path = tmp_path / 'epoch_1.pth'
-    state_dict = save_mmengine_style_checkpoint(path)
-    checkpoint = CheckpointLoader.load_checkpoint(str(path), 'cpu')
-    for name, tensor in state_dict.items():
-        assert torch.equal(checkpoint['state_dict'][name], tensor)
+def tiny_runner(work_dir: Path, name: str, max_epochs: int,
+                **kwargs: Any) -> Runner:
+    """An mmengine Runner of TinyModel saving a checkpoint every epoch."""
+    return Runner(
+        model=TinyModel(), work_dir=str(work_dir), experiment_name=name,
+        train_dataloader=dict(
+            dataset=TinyDataset(), batch_size=2, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False)),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
+        train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
+        default_scope='mmaction', log_level='WARNING', **kwargs)
+
+
+@pytest.fixture(scope='module')
+def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``epoch_1.pth`` of a real one-epoch mmengine run."""
+    work_dir = tmp_path_factory.mktemp('genuine')
+    tiny_runner(work_dir, 'genuine', max_epochs=1).train()
+    return work_dir / 'epoch_1.pth'
+
+
+# Hand-built attack pickles.
+class Reduce:
+    """Pickles as ``func(*args)``, then BUILD ``state``, SETITEMS ``items``."""
+
+    def __init__(self, func: Callable, *args: Any, state: Any = None,
+                 items: Optional[List[Tuple[str, Any]]] = None) -> None:
+        self.func, self.args, self.state, self.items = func, args, state, items
+
+    def __reduce__(self) -> tuple:
+        return (self.func, self.args, self.state, None,
+                iter(self.items) if self.items else None)
+
+
+BUILTINS = Reduce(getattr, getattr, '__self__')
+
+
+def builtin(name: str) -> Reduce:
+    """``getattr(builtins, name)``, reaching the module through __self__."""
+    return Reduce(getattr, BUILTINS, name)
+
+
+def eval_through_builtins_type(marker: Path) -> list:
+    """__self__ -> builtins.__dict__['type'] = eval; BUILD then evals code.
+
+    The weights-only unpickler calls ``type(inst)`` in BUILD; with ``type``
+    replaced by ``eval`` it evaluates ``inst``, here bytes of code that
+    restore ``type`` and write the marker. The last item restores ``type``
+    where BUILD does not call it (a full unpickler).
+    """
+    statement = ('import builtins, pathlib\n'
+                 'builtins.type = builtins._saved_type\n'
+                 f"pathlib.Path({str(marker)!r}).write_text('pwned')")
+    code = f'exec({statement!r})'
+    poison = Reduce(getattr, BUILTINS, '__dict__',
+                    items=[('_saved_type', builtin('type')),
+                           ('type', builtin('eval'))])
+    restore = Reduce(getattr, BUILTINS, '__dict__',
+                     items=[('type', builtin('_saved_type'))])
+    # BUILD with state (None, {}): a no-op where BUILD does not call type
+    trigger = Reduce(codecs.encode, code, 'latin1', state=(None, {}))
+    # name codecs.encode before the poison: a full unpickler calls type()
+    # when it resolves a global
+    return [Reduce(codecs.encode, '', 'latin1'), poison, trigger, restore]
+
+
+def eval_through_module_globals(marker: Path) -> list:
+    """__class__ -> __init__ -> __globals__['np'] = object whose array is eval.
+
+    HistoryBuffer's ``__init__`` then calls ``np.array(code)``.
+    """
+    statement = ('import numpy, pathlib\n'
+                 'import mmengine.logging.history_buffer as m\n'
+                 'm.np = numpy\n'
+                 f"pathlib.Path({str(marker)!r}).write_text('pwned')")
+    code = f'exec({statement!r})'
+    buffer = HistoryBuffer([1.], [1])
+    init = Reduce(getattr, Reduce(getattr, buffer, '__class__'), '__init__')
+    fake_numpy = Reduce(HistoryBuffer, state={'array': builtin('eval')})
+    poison = Reduce(getattr, init, '__globals__', items=[('np', fake_numpy)])
+    return [poison, Reduce(HistoryBuffer, code, code)]
+
+
+def direct_eval(marker: Path) -> Reduce:
+    """The classic ``__reduce__`` attack: ``eval(code)``."""
+    return Reduce(eval, f'open({str(marker)!r}, "w").write("pwned")')
+
+
+def direct_os_system(marker: Path) -> Reduce:
+    """``os.system('touch marker')``."""
+    return Reduce(os.system, f'touch {marker}')
+
+
+ATTACKS = dict(eval_through_builtins_type=eval_through_builtins_type,
+               eval_through_module_globals=eval_through_module_globals,
+               direct_eval=direct_eval, direct_os_system=direct_os_system)
+GETATTR_ATTACKS = ['eval_through_builtins_type', 'eval_through_module_globals']
+
+
+def write_attack(path: Path, attack: str, legacy: bool = False) -> Path:
+    """A torch checkpoint with ``attack`` next to a real state dict."""
+    payload = dict(state_dict=nn.Linear(2, 1).state_dict(),
+                   meta=ATTACKS[attack](marker_of(path)))
+    torch.save(payload, path, _use_new_zipfile_serialization=not legacy)
+    return path
+
+
+def marker_of(path: Path) -> Path:
+    """The file an attack in ``path`` writes if it runs."""
+    return path.with_name(path.name + '.pwned')
+
+
+@pytest.fixture(autouse=True)
+def process_state_is_kept() -> Iterator[None]:
+    """Undo and report what an attack that ran changed in this process."""
+    saved_builtins = dict(vars(builtins))
+    numpy_module = history_buffer_module.np
+    methods = dict(HistoryBuffer._statistics_methods)
+    yield
+    changed = sorted(
+        name for name in set(saved_builtins) | set(vars(builtins))
+        if vars(builtins).get(name) is not saved_builtins.get(name))
+    for name in changed:
+        vars(builtins).pop(name, None)
+        if name in saved_builtins:
+            vars(builtins)[name] = saved_builtins[name]
+    poisoned = history_buffer_module.np is not numpy_module
+    history_buffer_module.np = numpy_module
+    rebound = HistoryBuffer._statistics_methods != methods
+    HistoryBuffer._statistics_methods.clear()
+    HistoryBuffer._statistics_methods.update(methods)
+    assert not (changed or poisoned or rebound), (changed, poisoned, rebound)
+
+
+def run_tool(monkeypatch: pytest.MonkeyPatch, tool: str, *args: str) -> None:
+    """Run ``tools/<tool>.py args`` in this process."""
+    path = REPO / 'tools' / f'{tool}.py'
+    monkeypatch.setattr(sys, 'argv', [str(path), *map(str, args)])
+    runpy.run_path(str(path), run_name='__main__')
+
+
+# Every local load path, as mmprp and MMAction2 reach it.
+LOCAL_LOADS: Dict[str, Callable[[Path, pytest.MonkeyPatch, Path], Any]] = {
+    # load_from (CheckpointMatchHook), tools/export_backbone.py internals
+    'CheckpointLoader.load_checkpoint':
+    lambda path, mp, tmp: CheckpointLoader.load_checkpoint(str(path), 'cpu'),
+    # Runner.load_checkpoint: load_from, --resume, tools/test.py CKPT
+    'runner.checkpoint._load_checkpoint':
+    lambda path, mp, tmp: _load_checkpoint(str(path), 'cpu'),
+    'runner.load_checkpoint':
+    lambda path, mp, tmp: load_checkpoint(TinyModel(), str(path)),
+    'model.backbone.pretrained (C3D)':
+    lambda path, mp, tmp: MODELS.build(
+        dict(type='C3D', pretrained=str(path))).init_weights(),
+    'model.backbone.pretrained (ResNet3d)':
+    lambda path, mp, tmp: MODELS.build(
+        dict(type='ResNet3d', depth=18, pretrained=str(path),
+             pretrained2d=False)).init_weights(),
+    'tools/export_backbone.py':
+    lambda path, mp, tmp: run_tool(mp, 'export_backbone', path,
+                                   tmp / 'out.pth'),
+    'visualisation build_model':
+    lambda path, mp, tmp: build_model(load_config(DEMO_CONFIG), path),
+    'tools/visualize_motion_attention.py --checkpoint':
+    lambda path, mp, tmp: run_tool(
+        mp, 'visualize_motion_attention', DEMO_CONFIG, tmp / 'unused.mp4',
+        '--out', tmp / 'a.png', '--checkpoint', path),
+    'tools/visualize_activations.py --checkpoint':
+    lambda path, mp, tmp: run_tool(
+        mp, 'visualize_activations', DEMO_CONFIG, tmp / 'unused.mp4',
+        '--out', tmp / 'a.png', '--checkpoint', path),
+}
+
+
+def test_genuine_checkpoint_loads(genuine: Path) -> None:
+    checkpoint = CheckpointLoader.load_checkpoint(str(genuine), 'cpu')
     buffer = checkpoint['message_hub']['log_scalars']['train/loss']
-    assert buffer.mean() == pytest.approx(0.375)
+    assert isinstance(buffer, HistoryBuffer)
+    assert len(buffer.data[0]) == 2  # two iterations
+    assert buffer.statistics('mean') == pytest.approx(buffer.data[0].mean())
+    model = TinyModel()
+    load_checkpoint(model, str(genuine), strict=True)
+    assert torch.equal(model.linear.weight,
+                       checkpoint['state_dict']['linear.weight'])
 
 
-class _Exploit:
+def test_genuine_checkpoint_resumes(genuine: Path, tmp_path: Path) -> None:
+    runner = tiny_runner(tmp_path, 'resumed', max_epochs=2,
+                         load_from=str(genuine), resume=True)
+    runner.train()
+    assert runner.epoch == 2 and runner.iter == 4
+    history = runner.message_hub.get_scalar('train/loss').data[0]
+    assert len(history) == 4  # two iterations resumed, two trained
 
-    def __reduce__(self):
-        return (os.system, ('echo pwned',))
+
+@pytest.mark.parametrize('legacy', [False, True], ids=['zip', 'legacy'])
+@pytest.mark.parametrize('attack', list(ATTACKS))
+def test_attacks_are_refused(tmp_path: Path, attack: str,
+                             legacy: bool) -> None:
+    path = write_attack(tmp_path / 'evil.pth', attack, legacy)
+    with pytest.raises(pickle.UnpicklingError) as error:
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    message = str(error.value)
+    assert f'checkpoint {path} was refused' in message
+    assert 'weights_only' not in message
+    assert not marker_of(path).exists()
 
 
-def test_arbitrary_code_in_a_checkpoint_is_refused(tmp_path) -> None:
-    path = tmp_path / 'evil.pth'
-    torch.save(dict(state_dict={}, payload=_Exploit()), path)
-    with pytest.raises(pickle.UnpicklingError):
+@pytest.mark.parametrize('load', list(LOCAL_LOADS))
+@pytest.mark.parametrize('attack', GETATTR_ATTACKS)
+def test_every_local_load_path_refuses_attacks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, load: str,
+        attack: str) -> None:
+    path = write_attack(tmp_path / 'evil.pth', attack)
+    with pytest.raises(pickle.UnpicklingError, match='getattr'):
+        LOCAL_LOADS[load](path, monkeypatch, tmp_path)
+    assert not marker_of(path).exists()
+    assert not (tmp_path / 'out.pth').exists()
+
+
+@pytest.mark.parametrize('owner, name, refused', [
+    (getattr, '__self__', "getattr(<function object>, '__self__')"),
+    (HistoryBuffer, '__init__', "getattr(HistoryBuffer, '__init__')"),
+    (HistoryBuffer, '__dict__', "getattr(HistoryBuffer, '__dict__')"),
+    (Reduce(getattr, HistoryBuffer, 'mean'), '__globals__',
+     "getattr(<function object>, '__globals__')"),
+    (HistoryBuffer([1.], [1]), '__class__',
+     "getattr(<HistoryBuffer object>, '__class__')"),
+    (HistoryBuffer([1.], [1]), 'mean',
+     "getattr(<HistoryBuffer object>, 'mean')"),
+], ids=['__self__', '__init__', '__dict__', 'mean.__globals__',
+        'instance.__class__', 'instance.mean'])
+def test_only_history_buffer_statistics_pass_getattr(
+        tmp_path: Path, owner: Any, name: str, refused: str) -> None:
+    path = tmp_path / 'lookup.pth'
+    torch.save(dict(meta=Reduce(getattr, owner, name)), path)
+    with pytest.raises(pickle.UnpicklingError) as error:
         load_local_checkpoint(str(path))
+    assert refused in str(error.value)
+    assert "['current', 'max', 'mean', 'min']" in str(error.value)
 
 
-def test_urls_keep_torchs_default_loader() -> None:
-    loader = CheckpointLoader._get_checkpoint_loader('https://host/a.pth')
-    assert loader is load_from_http
-    assert CheckpointLoader._get_checkpoint_loader(
-        '/local/a.pth') is load_local_checkpoint
+def test_stand_in_returns_only_statistics_methods() -> None:
+    for name in ('min', 'max', 'current', 'mean'):
+        assert history_buffer_statistic(HistoryBuffer, name) is getattr(
+            HistoryBuffer, name)
+    with pytest.raises(pickle.UnpicklingError,
+                       match="'mean', <NoneType object>"):
+        history_buffer_statistic(HistoryBuffer, 'mean', None)
+    with pytest.raises(pickle.UnpicklingError, match='list object'):
+        history_buffer_statistic(HistoryBuffer, ['mean'])
 
 
-def test_missing_file_is_named(tmp_path) -> None:
+def test_rebinding_statistics_methods_is_refused_and_undone(
+        tmp_path: Path) -> None:
+    path = tmp_path / 'rebind.pth'
+    rebind = Reduce(HistoryBuffer, state={'statistics_methods': {
+        'mean': Reduce(getattr, HistoryBuffer, 'max')}})
+    torch.save(dict(meta=rebind), path)
+    with pytest.raises(pickle.UnpicklingError,
+                       match=r"rebinds HistoryBuffer statistics .*'mean'"):
+        load_local_checkpoint(str(path))
+    assert HistoryBuffer._statistics_methods['mean'] is HistoryBuffer.mean
+
+
+def test_refused_even_with_torch_force_no_weights_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FORCE_NO_WEIGHTS_ONLY, '1')
+    path = write_attack(tmp_path / 'evil.pth', 'direct_eval')
+    with pytest.raises(pickle.UnpicklingError):
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    assert not marker_of(path).exists()
+
+
+# URLs and other schemes.
+@pytest.fixture
+def serve(tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], str]]:
+    """Serve ``tmp_path`` over HTTP on localhost; torch.hub caches there."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    monkeypatch.setenv('NO_PROXY', '127.0.0.1')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05, ),
+                              daemon=True)
+    thread.start()
+    yield lambda path: (f'http://127.0.0.1:{server.server_port}/'
+                        f'{path.relative_to(tmp_path)}')
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize('attack', ['direct_eval'] + GETATTR_ATTACKS)
+def test_url_checkpoints_are_weights_only(
+        tmp_path: Path, serve: Callable[[Path], str],
+        monkeypatch: pytest.MonkeyPatch, attack: str) -> None:
+    # torch.hub passes weights_only=False explicitly, on every torch version
+    monkeypatch.setenv(FORCE_NO_WEIGHTS_ONLY, '1')
+    path = write_attack(tmp_path / 'evil.pth', attack)
+    url = serve(path)
+    with pytest.raises(pickle.UnpicklingError,
+                       match=f'checkpoint {url} was refused'):
+        CheckpointLoader.load_checkpoint(url, 'cpu')
+    assert not marker_of(path).exists()
+    assert os.environ[FORCE_NO_WEIGHTS_ONLY] == '1'
+    assert FORCE_WEIGHTS_ONLY not in os.environ
+
+
+def test_url_checkpoints_of_tensors_load(
+        tmp_path: Path, serve: Callable[[Path], str]) -> None:
+    path = tmp_path / 'weights.pth'
+    state_dict = nn.Linear(2, 1).state_dict()
+    torch.save(dict(state_dict=state_dict), path)
+    checkpoint = CheckpointLoader.load_checkpoint(serve(path), 'cpu')
+    assert torch.equal(checkpoint['state_dict']['weight'],
+                       state_dict['weight'])
+
+
+def test_url_mmengine_checkpoints_say_to_download_them(
+        genuine: Path, tmp_path: Path, serve: Callable[[Path], str]) -> None:
+    path = tmp_path / 'epoch_1.pth'
+    path.write_bytes(genuine.read_bytes())
+    with pytest.raises(pickle.UnpicklingError) as error:
+        CheckpointLoader.load_checkpoint(serve(path), 'cpu')
+    assert 'needs mmengine.logging.history_buffer.HistoryBuffer' in str(
+        error.value)
+    assert 'download it and pass its path' in str(error.value)
+
+
+def test_every_remote_scheme_is_weights_only() -> None:
+    schemes = dict(CheckpointLoader._schemes)
+    assert schemes[''] is load_local_checkpoint
+    remote = {prefix: loader for prefix, loader in schemes.items() if prefix}
+    assert {'http://', 'https://', 'torchvision://', 'open-mmlab://',
+            'mmcls://', 'pavi://'} <= set(remote)
+    assert all(loader.weights_only_forced for loader in remote.values())
+    assert remote['https://'].__wrapped__ is load_from_http
+    mmprp.utils.register_checkpoint_loaders()  # again: nothing changes
+    assert CheckpointLoader._schemes == schemes
+
+
+def test_weights_only_forced_restores_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FORCE_NO_WEIGHTS_ONLY, 'yes')
+    monkeypatch.delenv(FORCE_WEIGHTS_ONLY, raising=False)
+    with weights_only_forced():
+        assert os.environ[FORCE_WEIGHTS_ONLY] == '1'
+        assert FORCE_NO_WEIGHTS_ONLY not in os.environ
+    assert os.environ[FORCE_NO_WEIGHTS_ONLY] == 'yes'
+    assert FORCE_WEIGHTS_ONLY not in os.environ
+
+
+# Files that are not checkpoints.
+def test_plain_torch_load_refuses_mmengine_checkpoints(genuine: Path) -> None:
+    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
+        torch.load(genuine)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match='nothing.pth'):
         load_local_checkpoint(str(tmp_path / 'nothing.pth'))
+
+
+def test_empty_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / 'epoch_3.pth'
+    path.touch()
+    with pytest.raises(ValueError) as error:
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    assert str(error.value).startswith(
+        f'checkpoint {path} is empty (0 bytes): it was cut short')
+
+
+@pytest.mark.parametrize('text', [
+    'model = dict(type="SelfSupRecognizer")\n',
+    'epoch_3.pth\n',  # mmengine's last_checkpoint file
+    '{"lr": 0.1}\n',
+])
+def test_text_file_is_named(tmp_path: Path, text: str) -> None:
+    path = tmp_path / 'config.pth'
+    path.write_text(text)
+    with pytest.raises(ValueError) as error:
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    message = str(error.value)
+    start = text.splitlines()[0].encode()[:40]
+    assert message.startswith(
+        f'{path} is not a PyTorch checkpoint: it starts with {start!r}')
+    assert 'weights_only' not in message
+
+
+def test_truncated_checkpoint_is_named(genuine: Path, tmp_path: Path) -> None:
+    path = tmp_path / 'cut.pth'
+    path.write_bytes(genuine.read_bytes()[:1000])
+    with pytest.raises(RuntimeError, match=f'cannot read checkpoint {path}: '
+                       'PytorchStreamReader failed reading zip archive'):
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+
