@@ -35,10 +35,10 @@ from mmprp.utils.checkpoint_loading import (FORCE_NO_WEIGHTS_ONLY,
                                             FORCE_WEIGHTS_ONLY,
                                             history_buffer_statistic,
                                             weights_only_forced)
-from mmprp.visualization.inference import build_model, load_config
+from mmprp.apis import build_model, load_config
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_CONFIG = REPO / 'configs' / 'demo' / 'prp_c3d_demo.py'
+DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
 
 # A tiny mmengine training run: the genuine checkpoint.
