@@ -18,7 +18,7 @@ Triple = Tuple[int, int, int]
 
 
 class ConvBNReLU(nn.Module):
-    """``conv3d``: Sequential(Conv3d 3x3x3 with bias, BN, ReLU) as ``conv3d``."""
+    """``conv3d``: a 3x3x3 Conv3d with bias, BN and ReLU, as ``conv3d``."""
 
     def __init__(self, in_channels: int, out_channels: int) -> None:
         super().__init__()
