@@ -6,6 +6,7 @@ import textwrap
 COMPONENTS = {
     'TRANSFORMS': ['PlaybackRateSampler'],
     'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
+               'FactorisedConv3d',
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
     'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
     'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],

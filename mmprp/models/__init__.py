@@ -1,5 +1,6 @@
-"""Models of mmprp: encoders, heads, losses and the recognizer."""
+"""Models of mmprp: encoders, layers, heads, losses and the recognizer."""
 from .backbones import *  # noqa: F401,F403
+from .common import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403

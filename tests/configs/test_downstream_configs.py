@@ -11,7 +11,7 @@ SPLITS = (1, 2, 3)
 FINETUNE = ('c3d', 'c3d-gap', 'r3d', 'r21d')
 RETRIEVAL = ('c3d', 'r3d', 'r21d')
 BACKBONES = {'c3d': 'C3D', 'c3d-gap': 'C3DEncoder', 'r3d': 'ResNet3d',
-             'r21d': 'ResNet2Plus1d'}
+             'r21d': 'ResNet3d'}  # with FactorisedConv3d convs
 
 
 def load(kind: str, encoder: str, dataset: str, split: int) -> Config:

@@ -16,7 +16,7 @@ from mmengine.hub import get_config
 from mmprp.datasets.synthetic import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
-ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet2Plus1d')
+ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')
 K400_CONFIGS = {encoder: REPO / 'configs' / 'prp' / f'prp_{encoder}_k400.py'
                 for encoder in ENCODERS}
 MMACTION_K400 = ('mmaction::recognition/tsn/tsn_imagenet-pretrained-r50_'
