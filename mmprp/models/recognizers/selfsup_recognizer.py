@@ -40,7 +40,10 @@ class SelfSupRecognizer(BaseRecognizer):
     target, its validity mask and the motion attention on the model's
     device. The encoder map of the clip feeds the rate classifier
     (``rate_head``, loss ``loss_rate``) and the decoder (``decoder``, loss
-    ``loss_recon``); either may be None, not both.
+    ``loss_recon``); either may be None, not both. With a rate head, every
+    batch must carry ``num_rates`` (the sampler's ``len(rates)``, listed in
+    ``PackActionInputs(algorithm_keys=)``) equal to ``rate_head.num_classes``;
+    otherwise :meth:`loss` and :meth:`predict` raise before any forward pass.
 
     Args:
         backbone (dict): Encoder config; any MMAction2 backbone that returns
