@@ -1,16 +1,21 @@
 """A VideoDataset that checks its list and deals with unusable videos."""
+import codecs
 import logging
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 from decord._ffi.base import DECORDError
 from mmaction.datasets import VideoDataset
+from mmaction.datasets.transforms import (CenterCrop, RandomCrop, TenCrop,
+                                          ThreeCrop)
 from mmaction.registry import DATASETS
-from mmengine.fileio import list_from_file
+from mmcv.transforms import BaseTransform
+from mmengine import fileio
 from mmengine.logging import print_log
 
-from .transforms.playback_rate_sampler import (PlaybackRateSampler,
+from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
+                                               PlaybackRateSampler,
                                                RateStarvationError,
                                                VideoTooShortError)
 
@@ -20,6 +25,7 @@ BAD_VIDEO_POLICIES = ('raise', 'skip')
 BAD_VIDEO_ERRORS = (DECORDError, RuntimeError, OSError, VideoTooShortError)
 OTHER_DELIMITERS = (',', '\t', ';')
 SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
+BYTE_ORDER_MARK = '\ufeff'
 
 
 class BadVideoError(RuntimeError):
@@ -30,10 +36,21 @@ class BadVideoError(RuntimeError):
 class PRPVideoDataset(VideoDataset):
     """MMAction2's ``VideoDataset`` with checked lists and bad-video policy.
 
-    The annotation list is checked when the dataset is built: every line
-    must be ``<video>[<delimiter><label>]`` with an integer label, no video
-    may be listed twice, and every listed file must exist. Errors name the
-    file and the line.
+    The annotation list is checked when the dataset is built: it must be
+    UTF-8 (a leading byte-order mark, as Windows editors write, is ignored)
+    and list at least one video, every line must be
+    ``<video>[<delimiter><label>]`` with an integer label, no video may be
+    listed twice (``a.avi``, ``./a.avi`` and ``<data_prefix>/a.avi`` are the
+    same video), and every listed file must exist. Errors name the file and
+    the line. Each data info gets ``relative_filename``, the list entry
+    relative to ``data_prefix`` (normalised; an absolute path outside
+    ``data_prefix`` stays absolute), which fixes the validation playback
+    rate of the video wherever the data lives.
+
+    Every crop step of the pipeline (``RandomCrop``, ``CenterCrop``,
+    ``ThreeCrop``, ``TenCrop``) must fit the frames it crops: MMAction2's
+    ``CenterCrop`` would otherwise return degenerate frames. A crop larger
+    than the frame raises ``ValueError`` naming both sizes and the video.
 
     A video that cannot be used while training (missing, empty, corrupt,
     unreadable by decord, or shorter than the smallest playback rate's
@@ -41,8 +58,11 @@ class PRPVideoDataset(VideoDataset):
     (``bad_videos='raise'``, the default), or (``'skip'``) is logged once,
     counted, and replaced by another video; the playback rate already drawn
     for it goes to the replacement, so rate labels stay uniform. Missing
-    files are dropped when the dataset is built. ``skipped_videos`` gives the
-    count so far, across data-loader workers
+    files are dropped when the dataset is built (a list none of whose videos
+    exist is refused). Once every remaining video has been skipped, or
+    ``max_refetch`` fetches in a row were unusable, :class:`BadVideoError`
+    names the list. ``skipped_videos`` gives the count so far, across
+    data-loader workers
     (:class:`~mmprp.engine.BadVideoReportHook` logs it every epoch).
     Validation and test datasets (``test_mode``) always raise.
 
@@ -72,6 +92,8 @@ class PRPVideoDataset(VideoDataset):
         # shared with data-loader workers, one flag per listed video
         self._skipped = torch.zeros(len(self), dtype=torch.bool)
         self._skipped.share_memory_()
+        # consecutive skips in this process (a worker's refetch loop)
+        self._skips_in_a_row = 0
 
     @property
     def skipped_videos(self) -> int:
@@ -82,26 +104,79 @@ class PRPVideoDataset(VideoDataset):
         """Parse and check the annotation list.
 
         Returns:
-            list[dict]: ``filename`` and ``label`` of each listed video.
+            list[dict]: ``filename``, ``label`` and ``relative_filename`` of
+            each listed video.
 
         Raises:
-            ValueError: On a malformed or repeated line, or (with
-                ``bad_videos='raise'``) on missing videos.
+            ValueError: On a list that is not UTF-8 or lists no video, on a
+                malformed or repeated line, or on missing videos (all of
+                them, or with ``bad_videos='raise'`` any).
         """
-        data_list, first_line = [], {}
-        for number, line in enumerate(list_from_file(self.ann_file), 1):
+        data_list, first_listed = [], {}
+        for number, line in self._read_lines():
             if not line.strip():
                 continue
             video, label = self._parse_line(line, number)
-            if video in first_line:
+            filename, relative = self._locate(video)
+            same = osp.abspath(filename)
+            if same in first_listed:
+                first_number, first_video = first_listed[same]
+                written = ('' if first_video == video else
+                           f' as {first_video!r}')
                 raise ValueError(
                     f'{self.ann_file}, line {number}: {video!r} is already '
-                    f'listed on line {first_line[video]}')
-            first_line[video] = number
-            if self.data_prefix['video'] is not None:
-                video = osp.join(self.data_prefix['video'], video)
-            data_list.append(dict(filename=video, label=label))
+                    f'listed on line {first_number}{written}')
+            first_listed[same] = (number, video)
+            data_list.append({'filename': filename, 'label': label,
+                              RELATIVE_FILENAME_KEY: relative})
+        if not data_list:
+            raise ValueError(
+                f'{self.ann_file} lists no videos: every line is blank. '
+                f'Point ann_file at a list of '
+                f'"<video>{self.delimiter}<label>" lines')
         return self._without_missing(data_list)
+
+    def _read_lines(self) -> Iterator[Tuple[int, str]]:
+        """Yield ``(line number, text)``, decoding each line as UTF-8."""
+        content = fileio.get(self.ann_file)
+        if content.startswith(codecs.BOM_UTF8):
+            content = content[len(codecs.BOM_UTF8):]
+        for number, raw in enumerate(content.splitlines(), 1):
+            where = f'{self.ann_file}, line {number}'
+            try:
+                line = raw.decode('utf-8')
+            except UnicodeDecodeError as error:
+                raise ValueError(
+                    f'{where} is not UTF-8 ({error.reason} at byte '
+                    f'{error.start}): {raw!r}. Save the list as UTF-8'
+                ) from None
+            if BYTE_ORDER_MARK in line:
+                raise ValueError(
+                    f'{where}: {line!r} holds a byte-order mark (U+FEFF), as '
+                    f'when lists saved with one are concatenated; remove it')
+            yield number, line
+
+    def _locate(self, video: str) -> Tuple[str, str]:
+        """The file to open and the list entry relative to ``data_prefix``.
+
+        Args:
+            video (str): The path as written in the list.
+
+        Returns:
+            tuple[str, str]: ``data_prefix`` joined with ``video``, and the
+            normalised path of the video relative to ``data_prefix`` (an
+            absolute path outside ``data_prefix`` stays absolute).
+        """
+        prefix = self.data_prefix['video']
+        if not prefix:
+            return video, osp.normpath(video)
+        filename = osp.join(prefix, video)
+        relative = osp.normpath(video)
+        if osp.isabs(video):
+            inside = osp.relpath(video, osp.abspath(prefix))
+            if inside.split(osp.sep)[0] != osp.pardir:
+                relative = inside
+        return filename, relative
 
     def _parse_line(self, line: str, number: int) -> Tuple[str, int]:
         fields = line.strip().split(self.delimiter)
@@ -129,6 +204,11 @@ class PRPVideoDataset(VideoDataset):
     def _without_missing(self, data_list: List[dict]) -> List[dict]:
         missing = [item['filename'] for item in data_list
                    if not osp.isfile(item['filename'])]
+        if len(missing) == len(data_list):
+            raise ValueError(
+                f'none of the {len(missing)} videos of {self.ann_file} exist '
+                f'(the first would be {missing[0]}): check data_prefix and '
+                f'the list')
         if missing and self.bad_videos == 'raise':
             shown = '\n  '.join(missing[:10])
             if len(missing) > 10:
@@ -162,12 +242,14 @@ class PRPVideoDataset(VideoDataset):
 
         Raises:
             BadVideoError: If the video is unusable and the policy is
-                ``'raise'`` (always in ``test_mode``).
+                ``'raise'`` (always in ``test_mode``), or when skipping has
+                left no usable video.
+            ValueError: If a crop step is larger than the frames it crops.
         """
         sampler = self._rate_sampler()
         draws = sampler.num_draws if sampler is not None else 0
         try:
-            return super().prepare_data(idx)
+            data = self._run_pipeline(self.get_data_info(idx))
         except RateStarvationError:
             raise
         except BAD_VIDEO_ERRORS as error:
@@ -181,6 +263,34 @@ class PRPVideoDataset(VideoDataset):
                 sampler.keep_rate(sampler.last_rate_label)
             self._skip(idx, filename, error)
             return None
+        if data is not None:
+            self._skips_in_a_row = 0
+        return data
+
+    def _run_pipeline(self, results: dict) -> Optional[dict]:
+        """mmengine's ``Compose``, checking each crop against its input."""
+        for transform in self.pipeline.transforms:
+            self._check_crop_fits(transform, results)
+            results = transform(results)
+            if results is None:
+                return None
+        return results
+
+    @staticmethod
+    def _check_crop_fits(transform: Callable, results: dict) -> None:
+        if isinstance(transform, (CenterCrop, ThreeCrop, TenCrop)):
+            crop_width, crop_height = transform.crop_size
+        elif isinstance(transform, RandomCrop):
+            crop_width = crop_height = transform.size
+        else:
+            return
+        height, width = results['img_shape']
+        if crop_width > width or crop_height > height:
+            raise ValueError(
+                f'{transform!r} crops {crop_width}x{crop_height} (width x '
+                f'height) but the frames of {results["filename"]} are '
+                f'{width}x{height} at that step; resize them to at least '
+                f'the crop size or crop less')
 
     def _skip(self, idx: int, filename: str, error: Exception) -> None:
         if not self._skipped[idx]:
@@ -188,3 +298,20 @@ class PRPVideoDataset(VideoDataset):
             print_log(f'skipping unusable video {filename}: '
                       f'{type(error).__name__}: {error}', logger='current',
                       level=logging.WARNING)
+        self._skips_in_a_row += 1
+        self._raise_if_nothing_left(filename, error)
+
+    def _raise_if_nothing_left(self, filename: str, error: Exception) -> None:
+        """Stop when every video was skipped or ``max_refetch`` in a row."""
+        if self._skipped.all():
+            cause = f'every video of {self.ann_file} is unusable'
+        elif self._skips_in_a_row >= self.max_refetch:
+            cause = (f'{self._skips_in_a_row} videos of {self.ann_file} '
+                     f'fetched in a row were unusable')
+        else:
+            return
+        raise BadVideoError(
+            f"{cause} (bad_videos='skip'; {self.skipped_videos} of its "
+            f'{len(self) + len(self.missing_videos)} videos left out so far; '
+            f'the last: {filename}: {type(error).__name__}: {error}). Check '
+            f'data_prefix, the videos and the pipeline ({SCAN_HINT})')

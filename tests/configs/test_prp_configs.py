@@ -60,6 +60,10 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
             assert cfg.model.decoder.attention == sampler['attention']
         else:
             assert sampler['attention'] is None
+    for loader in ('train', 'val', 'test'):
+        pack = cfg[f'{loader}_dataloader'].dataset.pipeline[-1]
+        assert pack['type'] == 'PackActionInputs'
+        assert 'num_rates' in pack['algorithm_keys']
     model = MODELS.build(cfg.model)
     assert model.backbone is not None
 

@@ -1,19 +1,20 @@
 """PRPVideoDataset: list checks and the policy for unusable videos."""
+import shutil
 from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
 import pytest
 import torch
-from mmaction.registry import MODELS, TRANSFORMS
+from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import MessageHub, MMLogger
 
 from mmprp.datasets import BadVideoError, PRPVideoDataset
 from mmprp.engine import BadVideoReportHook
 
-PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
-            'target_weights', 'target_valid', 'attention_inds')
+PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
+            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 
 
 def pipeline(*extra: dict) -> List[dict]:
@@ -204,3 +205,138 @@ def test_report_hook_logs_the_count(tmp_path, video_zoo, capsys) -> None:
         'train/skipped_videos').current() == 1
     assert 'epoch 3: 1 of the listed videos were left out so far' in (
         capsys.readouterr().out)
+
+
+@pytest.mark.parametrize('content', [b'', b'\n  \n\n'])
+def test_empty_list_is_named(tmp_path, content) -> None:
+    ann_file = tmp_path / 'empty.txt'
+    ann_file.write_bytes(content)
+    with pytest.raises(ValueError, match=f'{ann_file} lists no videos'):
+        PRPVideoDataset(ann_file=str(ann_file), pipeline=[])
+
+
+def test_list_of_only_missing_videos_is_named_when_skipping(
+        tmp_path, video_zoo) -> None:
+    ann_file = write_list(tmp_path, ['lost.mp4 0', 'gone.mp4 1'])
+    with pytest.raises(ValueError, match=r'none of the 2 videos of .*list.txt '
+                       r'exist \(the first would be .*lost.mp4\)'):
+        PRPVideoDataset(ann_file=ann_file, pipeline=[], bad_videos='skip',
+                        data_prefix=dict(video=str(video_zoo['good'].parent)))
+
+
+def test_every_video_unusable_when_skipping_names_the_list(
+        tmp_path, video_zoo) -> None:
+    dataset = build(tmp_path, video_zoo, ['zero_byte', 'garbage'],
+                    bad_videos='skip')
+    np.random.seed(0)
+    with pytest.raises(BadVideoError, match=r'every video of .*list.txt is '
+                       r"unusable \(bad_videos='skip'; 2 of its 2 videos"):
+        dataset[0]
+
+
+def test_unusable_videos_in_a_row_name_the_list(tmp_path, video_zoo,
+                                                monkeypatch) -> None:
+    dataset = build(tmp_path, video_zoo, ['zero_byte', 'garbage', 'good'],
+                    bad_videos='skip', max_refetch=2)
+    refetched = iter([2, 0])
+    monkeypatch.setattr(dataset, '_rand_another', lambda: next(refetched))
+    np.random.seed(0)
+    # one skip, then a usable video: the count starts again
+    assert dataset[0]['data_samples'].gt_label.item() == 2
+    with pytest.raises(BadVideoError, match=r'2 videos of .*list.txt fetched '
+                       r'in a row were unusable .*the last: .*zero_byte.mp4'):
+        dataset[1]
+
+
+def test_list_with_byte_order_mark_is_read(tmp_path, video_zoo) -> None:
+    ann_file = tmp_path / 'bom.txt'
+    ann_file.write_bytes('good.mp4 3\nstatic.mp4 1\n'.encode('utf-8-sig'))
+    dataset = PRPVideoDataset(
+        ann_file=str(ann_file), pipeline=[],
+        data_prefix=dict(video=str(video_zoo['good'].parent)))
+    assert dataset.get_data_info(0)['filename'] == str(video_zoo['good'])
+    assert dataset.get_data_info(0)['label'] == 3
+
+
+@pytest.mark.parametrize('content,match', [
+    (b'good.mp4 0\n\xef\xbb\xbfstatic.mp4 1\n',
+     r'line 2: .*byte-order mark \(U\+FEFF\)'),
+    ('good.mp4 0\nvid\xe9o.mp4 1\n'.encode('latin-1'),
+     r"line 2 is not UTF-8 \(invalid continuation byte at byte 3\): "
+     r"b'vid\\xe9o.mp4 1'"),
+    (b'\xff\xfeg\x00o\x00', r'line 1 is not UTF-8'),
+])
+def test_list_that_is_not_utf8_is_named(tmp_path, content, match) -> None:
+    ann_file = tmp_path / 'bad.txt'
+    ann_file.write_bytes(content)
+    with pytest.raises(ValueError, match=match) as error:
+        PRPVideoDataset(ann_file=str(ann_file), pipeline=[])
+    assert str(ann_file) in str(error.value)
+
+
+@pytest.mark.parametrize('written', ['./good.mp4', 'sub/../good.mp4', '{}'])
+def test_same_video_written_differently_is_a_duplicate(
+        tmp_path, video_zoo, written) -> None:
+    written = written.format(video_zoo['good'])
+    ann_file = write_list(tmp_path, ['good.mp4 0', 'static.mp4 1',
+                                     f'{written} 0'])
+    with pytest.raises(ValueError, match=f"line 3: '{written}' is already "
+                       f"listed on line 1 as 'good.mp4'"):
+        PRPVideoDataset(ann_file=ann_file, pipeline=[],
+                        data_prefix=dict(video=str(video_zoo['good'].parent)))
+
+
+def rate_labels(dataset) -> List[int]:
+    return [dataset[index]['rate_label'] for index in range(len(dataset))]
+
+
+@pytest.mark.parametrize('dataset_type', ['PRPVideoDataset', 'VideoDataset'])
+def test_validation_rates_survive_moving_and_symlinking_the_data(
+        tmp_path, synthetic_ucf101, dataset_type) -> None:
+    moved = tmp_path / 'moved' / 'videos'
+    shutil.copytree(synthetic_ucf101.video_dir, moved)
+    linked = tmp_path / 'linked'
+    linked.symlink_to(synthetic_ucf101.video_dir)
+    ann_file = write_list(tmp_path, sorted(synthetic_ucf101.frame_counts))
+    steps = [dict(type='DecordInit'),
+             dict(type='PlaybackRateSampler', test_mode=True)]
+    labels = [
+        rate_labels(DATASETS.build(dict(
+            type=dataset_type, ann_file=ann_file, pipeline=steps,
+            data_prefix=dict(video=str(root)), test_mode=True)))
+        for root in (synthetic_ucf101.video_dir, moved, linked)
+    ]
+    assert labels[0] == labels[1] == labels[2]
+    assert len(set(labels[0])) > 1
+
+
+def test_list_entry_is_relative_to_data_prefix(tmp_path, video_zoo) -> None:
+    root = video_zoo['good'].parent
+    ann_file = write_list(tmp_path, ['./good.mp4', f'{root}/static.mp4',
+                                     f'{tmp_path}/elsewhere.mp4'])
+    dataset = PRPVideoDataset(ann_file=ann_file, pipeline=[],
+                              bad_videos='skip',
+                              data_prefix=dict(video=str(root)))
+    entries = [dataset.get_data_info(index)['relative_filename']
+               for index in range(len(dataset))]
+    assert entries == ['good.mp4', 'static.mp4']
+    assert dataset.missing_videos == [f'{tmp_path}/elsewhere.mp4']
+
+
+@pytest.mark.parametrize('crop,match', [
+    (dict(type='CenterCrop', crop_size=112),
+     r'CenterCrop.* crops 112x112 .* frames of .*good.mp4 are 85x64'),
+    (dict(type='CenterCrop', crop_size=(80, 72)),
+     r'crops 80x72 .* are 85x64'),
+    (dict(type='RandomCrop', size=72), r'RandomCrop.* crops 72x72 .* 85x64'),
+])
+def test_crop_larger_than_the_frame_is_named(tmp_path, video_zoo, crop,
+                                             match) -> None:
+    steps = pipeline()
+    steps[4] = crop
+    dataset = build(tmp_path, video_zoo, ['good'], pipeline=steps,
+                    bad_videos='skip')
+    np.random.seed(0)
+    with pytest.raises(ValueError, match=match):
+        dataset[0]
+    assert dataset.skipped_videos == 0

@@ -15,8 +15,8 @@ sampler = dict(
     clip_len=16,
     recon_rate=2,
     attention='sparse')
-prp_keys = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
-            'target_weights', 'target_valid', 'attention_inds')
+prp_keys = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
+            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 file_client_args = dict(io_backend='disk')
 train_pipeline = [
     dict(type='DecordInit', **file_client_args),

@@ -1,12 +1,17 @@
 """Dilated sampling of PRP: one playback rate, one window, the frames it needs."""
+import numbers
+import os.path as osp
 import zlib
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 ATTENTION_MODES = ('sparse', 'dense', None)
+# Data-info key of a video's list entry, its path relative to data_prefix
+# (set by PRPVideoDataset): what fixes the validation rate of the video.
+RELATIVE_FILENAME_KEY = 'relative_filename'
 
 
 class VideoTooShortError(ValueError):
@@ -51,8 +56,14 @@ class PlaybackRateSampler(BaseTransform):
     uniform (the authors' policy), and no frame is looped or dropped. After
     ``max_retries`` consecutive videos too short for a kept rate it raises
     :class:`RateStarvationError` (too few long videos for that rate). In
-    ``test_mode`` the rate is fixed per video (a hash of its file name); a
-    video too short for it uses the largest rate that fits. A video shorter
+    ``test_mode`` the rate is fixed per video: a CRC-32 of its list entry
+    (``relative_filename``, the path relative to ``data_prefix`` that
+    :class:`~mmprp.datasets.PRPVideoDataset` adds), so moving the data or
+    reading it through a symlinked root keeps the validation labels. In a
+    dataset without that key (MMAction2's ``VideoDataset``) the hash is of
+    the file name without its folders, which is just as stable; videos of the
+    same name in different folders then share their validation rate. A video
+    too short for its rate uses the largest rate that fits. A video shorter
     than ``clip_len * min(rates)`` frames can never be used and raises
     :class:`VideoTooShortError` (``PRPVideoDataset(bad_videos='skip')``
     skips it instead).
@@ -61,7 +72,8 @@ class PlaybackRateSampler(BaseTransform):
 
         - total_frames
         - start_index (optional, default 0)
-        - filename (test_mode only, to fix the rate per video)
+        - relative_filename, else filename (test_mode only, to fix the rate
+          per video)
 
     Added Keys:
 
@@ -71,6 +83,8 @@ class PlaybackRateSampler(BaseTransform):
         - frame_interval: None
         - rate_label: index of the drawn rate in ``rates``
         - playback_rate: the drawn rate ``s``
+        - num_rates: ``len(rates)``, which the rate head's ``num_classes``
+          must equal (:class:`~mmprp.models.SelfSupRecognizer` checks)
         - clip_inds: (clip_len,) positions of the input clip's frames in
           ``frame_inds``
         - target_inds: (clip_len * recon_rate, 2) positions of the two frames
@@ -83,7 +97,8 @@ class PlaybackRateSampler(BaseTransform):
 
     Args:
         rates (Sequence[int]): Candidate playback rates, strictly increasing
-            positive integers. Defaults to (1, 2, 4, 8).
+            positive integers (steps between the sampled raw frames);
+            floats and bools are refused. Defaults to (1, 2, 4, 8).
         clip_len (int): Frames of the input clip. Defaults to 16.
         recon_rate (int): Slow-down factor ``r`` of the reconstruction
             target. Defaults to 2.
@@ -105,7 +120,7 @@ class PlaybackRateSampler(BaseTransform):
                  attention: Optional[str] = 'sparse',
                  test_mode: bool = False,
                  max_retries: int = 100) -> None:
-        self.rates = tuple(int(rate) for rate in rates)
+        self.rates = self._integer_rates(rates)
         self.clip_len = clip_len
         self.recon_rate = recon_rate
         self.attention = attention
@@ -117,6 +132,21 @@ class PlaybackRateSampler(BaseTransform):
         self.num_draws = 0
         self.last_rate_label: Optional[int] = None
         self._layouts = {rate: self._layout(rate) for rate in self.rates}
+
+    @staticmethod
+    def _integer_rates(rates: Sequence[int]) -> Tuple[int, ...]:
+        """The rates as Python ints, refusing anything but integers."""
+        if isinstance(rates, (str, bytes)) or not isinstance(rates, Sequence):
+            raise ValueError(f'PlaybackRateSampler: `rates` must be a '
+                             f'sequence of integers, got {rates!r}')
+        wrong = [rate for rate in rates if isinstance(rate, bool)
+                 or not isinstance(rate, numbers.Integral)]
+        if wrong:
+            raise ValueError(
+                f'PlaybackRateSampler: `rates` must be integers (steps '
+                f'between the sampled raw frames), got {wrong[0]!r} in '
+                f'{tuple(rates)!r}')
+        return tuple(int(rate) for rate in rates)
 
     def _check_args(self) -> None:
         rates = np.asarray(self.rates)
@@ -230,8 +260,16 @@ class PlaybackRateSampler(BaseTransform):
                 f'{name} has {total_frames} frames, fewer than the {needed} '
                 f'that the smallest rate {self.rates[0]} needs')
 
+    @staticmethod
+    def _video_key(results: Dict) -> str:
+        """The list entry of the video, else its file name without folders."""
+        if RELATIVE_FILENAME_KEY in results:
+            return str(results[RELATIVE_FILENAME_KEY])
+        path = str(results.get('filename', results.get('frame_dir', '')))
+        return osp.basename(osp.normpath(path))
+
     def _test_rate_label(self, results: Dict, total_frames: int) -> int:
-        key = str(results.get('filename', results.get('frame_dir', '')))
+        key = self._video_key(results)
         label = zlib.crc32(key.encode()) % len(self.rates)
         fitting = [index for index, rate in enumerate(self.rates)
                    if self.clip_len * rate <= total_frames]
@@ -273,6 +311,7 @@ class PlaybackRateSampler(BaseTransform):
             frame_interval=None,
             rate_label=label,
             playback_rate=rate,
+            num_rates=len(self.rates),
             **{key: value for key, value in layout.items()
                if key != 'offsets'})
         return results

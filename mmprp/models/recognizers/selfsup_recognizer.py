@@ -26,6 +26,8 @@ def unit_range_preprocessor() -> dict:
 
 VIEW_KEYS = ('clip_inds', 'target_inds', 'target_weights', 'target_valid',
              'rate_label', 'playback_rate')
+# The sampler's number of rates, which the rate head's classes must equal.
+NUM_RATES_KEY = 'num_rates'
 
 
 @MODELS.register_module()
@@ -38,7 +40,10 @@ class SelfSupRecognizer(BaseRecognizer):
     target, its validity mask and the motion attention on the model's
     device. The encoder map of the clip feeds the rate classifier
     (``rate_head``, loss ``loss_rate``) and the decoder (``decoder``, loss
-    ``loss_recon``); either may be None, not both.
+    ``loss_recon``); either may be None, not both. With a rate head, every
+    batch must carry ``num_rates`` (the sampler's ``len(rates)``, listed in
+    ``PackActionInputs(algorithm_keys=)``) equal to ``rate_head.num_classes``;
+    otherwise :meth:`loss` and :meth:`predict` raise before any forward pass.
 
     Args:
         backbone (dict): Encoder config; any MMAction2 backbone that returns
@@ -180,16 +185,11 @@ class SelfSupRecognizer(BaseRecognizer):
                 group, target_len)
         return attention
 
-    def _check_views(self, views: Dict[str, Optional[Tensor]]) -> None:
+    def _check_views(self, views: Dict[str, Optional[Tensor]],
+                     data_samples: SampleList) -> None:
         """Fail clearly when the sampler and the model configs disagree."""
         if self.rate_head is not None:
-            num_classes = self.rate_head.num_classes
-            largest = int(views['rate_label'].max())
-            if largest >= num_classes:
-                raise ValueError(
-                    f'rate_label {largest} from the PlaybackRateSampler, but '
-                    f'model.rate_head has num_classes={num_classes}: set it '
-                    f'to len(rates)')
+            self._check_num_rates(data_samples)
         if self.decoder is not None:
             target_len = views['target'].shape[2]
             expected = views['clip'].shape[2] * self.decoder.recon_rate
@@ -199,6 +199,22 @@ class SelfSupRecognizer(BaseRecognizer):
                     f'frames for a {views["clip"].shape[2]}-frame clip, but '
                     f'model.decoder has recon_rate={self.decoder.recon_rate}:'
                     f' use the same recon_rate in both')
+
+    def _check_num_rates(self, data_samples: SampleList) -> None:
+        """The rate head must have one class per rate of the sampler."""
+        if NUM_RATES_KEY not in data_samples[0]:
+            raise KeyError(
+                f'data sample lacks `{NUM_RATES_KEY}`, which the rate head '
+                f'needs to check its num_classes against the '
+                f"PlaybackRateSampler's rates: add '{NUM_RATES_KEY}' to "
+                f'PackActionInputs(algorithm_keys=)')
+        num_rates = int(data_samples[0].get(NUM_RATES_KEY))
+        num_classes = self.rate_head.num_classes
+        if num_rates != num_classes:
+            raise ValueError(
+                f'the PlaybackRateSampler draws from {num_rates} rates, but '
+                f'model.rate_head has num_classes={num_classes}: set '
+                f'num_classes to len(rates), {num_rates}')
 
     def _encode(self, clip: Tensor) -> Tensor:
         """Encode the clips, naming the settings to fix if they do not fit."""
@@ -215,7 +231,7 @@ class SelfSupRecognizer(BaseRecognizer):
     def _pretext_outputs(self, inputs: Tensor, data_samples: SampleList
                          ) -> Dict[str, Tensor]:
         views = self.prepare_views(inputs, data_samples)
-        self._check_views(views)
+        self._check_views(views, data_samples)
         feats = self._encode(views['clip'])
         outputs = dict(views=views, feats=feats)
         if self.rate_head is not None:

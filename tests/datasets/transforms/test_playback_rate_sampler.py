@@ -170,6 +170,55 @@ def test_invalid_arguments(kwargs: dict, match: str) -> None:
         PlaybackRateSampler(**kwargs)
 
 
+@pytest.mark.parametrize('rates,shown', [
+    ((1, 2.5, 4, 8), r'got 2\.5 in \(1, 2\.5, 4, 8\)'),
+    ((0.5, 1, 2, 4), r'got 0\.5 in \(0\.5, 1, 2, 4\)'),
+    ([1.0, 2], r'got 1\.0 in \(1\.0, 2\)'),
+    ((True, 2), r'got True in \(True, 2\)'),
+    (('1', '2'), r"got '1' in \('1', '2'\)"),
+    (8, r'a sequence of integers, got 8'),
+    ('12', r"a sequence of integers, got '12'"),
+])
+def test_non_integer_rates_are_refused_as_written(rates, shown) -> None:
+    with pytest.raises(ValueError, match=r'`rates` must be .*' + shown):
+        PlaybackRateSampler(rates=rates)
+
+
+def test_numpy_integer_rates_become_ints() -> None:
+    sampler = PlaybackRateSampler(rates=list(np.array([1, 2], np.int64)))
+    assert sampler.rates == (1, 2)
+    assert all(type(rate) is int for rate in sampler.rates)
+
+
+def test_num_rates_is_handed_to_the_model() -> None:
+    assert sample(PlaybackRateSampler(rates=(1, 2, 4)))['num_rates'] == 3
+    assert sample(PlaybackRateSampler(test_mode=True),
+                  filename='v.mp4')['num_rates'] == 4
+
+
+def test_test_mode_rate_follows_the_list_entry_not_the_root() -> None:
+    sampler = PlaybackRateSampler(test_mode=True)
+    entries = [f'Class{i % 3}/v_{i}.avi' for i in range(40)]
+    for entry in entries:
+        labels = {
+            sample(sampler, filename=f'{root}/{entry}',
+                   relative_filename=entry)['rate_label']
+            for root in ('/data/ucf101', '/mnt/moved/videos', 'videos')
+        }
+        assert len(labels) == 1, entry
+    assert {sample(sampler, filename=f'/x/{entry}', relative_filename=entry)
+            ['rate_label'] for entry in entries} == {0, 1, 2, 3}
+
+
+def test_test_mode_rate_without_list_entry_uses_the_file_name() -> None:
+    # MMAction2's VideoDataset gives only the joined path
+    sampler = PlaybackRateSampler(test_mode=True)
+    for i in range(40):
+        labels = {sample(sampler, filename=f'{root}/v_{i}.avi')['rate_label']
+                  for root in ('/data/ucf101/Class', '/elsewhere', 'rel')}
+        assert len(labels) == 1
+
+
 def test_repr() -> None:
     assert repr(PlaybackRateSampler(rates=(1, 2), attention=None)) == (
         'PlaybackRateSampler(rates=(1, 2), clip_len=16, recon_rate=2, '

@@ -15,8 +15,8 @@ from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
 
 SIZE = 32
-PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
-            'target_weights', 'target_valid', 'attention_inds')
+PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
+            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 Tensors = Dict[str, torch.Tensor]
 
 

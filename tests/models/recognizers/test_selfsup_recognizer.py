@@ -14,8 +14,8 @@ from mmprp.models.losses.motion_attention import (dense_motion_attention,
                                                   sparse_motion_attention)
 
 SIZE = 32
-PRP_KEYS = ('rate_label', 'playback_rate', 'clip_inds', 'target_inds',
-            'target_weights', 'target_valid', 'attention_inds')
+PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
+            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 
 
 def build_model(rates=(1, 2, 4, 8), recon_rate=2, attention='sparse',
@@ -180,11 +180,33 @@ def test_attention_without_attention_frames_is_named() -> None:
         model.prepare_views(inputs, samples)
 
 
-def test_sampler_and_model_disagreeing_are_named() -> None:
-    model = build_model(rates=(1, 2), recon_rate=2)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
-    with pytest.raises(ValueError, match='rate_label 3.*num_classes=2'):
+@pytest.mark.parametrize('head_rates,sampler_rates', [
+    ((1, 2), (1, 2, 4, 8)),  # fewer classes than rates
+    ((1, 2, 4, 8), (1, 2)),  # more classes: no label ever gives it away
+])
+def test_rate_head_classes_must_equal_the_samplers_rates(
+        head_rates, sampler_rates) -> None:
+    model = build_model(rates=head_rates)
+    sampler = PlaybackRateSampler(rates=sampler_rates)
+    inputs, samples, _ = make_batch(sampler, [1, 2])  # labels 0 and 1 only
+    match = (f'draws from {len(sampler_rates)} rates.*'
+             f'num_classes={len(head_rates)}')
+    with pytest.raises(ValueError, match=match):
         model.loss(inputs, samples)
+    with pytest.raises(ValueError, match=match):
+        model.predict(inputs, samples)
+
+
+def test_samples_without_num_rates_are_named() -> None:
+    model = build_model()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    del samples[0].num_rates
+    with pytest.raises(KeyError, match="add 'num_rates' to PackActionInputs"):
+        model.loss(inputs, samples)
+    build_model(rate_head=False).loss(inputs, samples)  # decoder only
+
+
+def test_sampler_and_model_disagreeing_recon_rate_are_named() -> None:
     model = build_model(recon_rate=4)
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
     with pytest.raises(ValueError, match='32 target frames.*recon_rate=4'):
