@@ -5,7 +5,7 @@ PRP: the model and ``optim_wrapper`` of ``configs/prp/prp_c3d_ucf101.py``
 with r = 2 and sparse attention; SGD lr 0.01, momentum 0.9, weight decay
 5e-4, 10x LR on ``fc_rate``).
 
-SUPERVISED: the model of ``configs/finetune/c3d-gap_ucf101_split1.py``:
+SUPERVISED: the model of ``configs/finetune/finetune-stock_c3d-gap_ucf101_split1.py``:
 MMAction2's stock ``Recognizer3D`` with the same ``C3DEncoder`` (the conv
 stack PRP trains) and MMAction2's ``I3DHead`` (global average pool, dropout,
 a 101-way linear layer: the paper's finetuning classifier). MMAction2's own
@@ -86,7 +86,7 @@ from benchmarks.common import (REPO_ROOT, base_parser, build_pipeline,
                                target_lines, write_json)
 
 SUPERVISED_CONFIG = (REPO_ROOT / 'configs' / 'finetune' /
-                     'c3d-gap_ucf101_split1.py')
+                     'finetune-stock_c3d-gap_ucf101_split1.py')
 TARGETS = dict(step_ratio=('<=', 1.8), overhead_share=('<=', 0.05))
 MIB = 2**20
 

@@ -5,7 +5,7 @@ The paper's baseline rows evaluate an encoder that was never pretrained.
 own initialisation (seeded) and pass it like a PRP checkpoint::
 
     python tools/random_init_checkpoint.py CONFIG OUT_FILE [--seed 0] [--cfg-options ...]
-    python tools/test.py configs/retrieval/c3d_ucf101_split1.py OUT_FILE
+    python tools/test.py configs/retrieval/retrieval_c3d_ucf101_split1.py OUT_FILE
 """
 import argparse
 from pathlib import Path

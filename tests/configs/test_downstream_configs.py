@@ -14,9 +14,12 @@ BACKBONES = {'c3d': 'C3D', 'c3d-gap': 'C3DEncoder', 'r3d': 'ResNet3d',
              'r21d': 'ResNet3d'}  # with FactorisedConv3d convs
 
 
+PREFIXES = {'finetune': 'finetune-stock', 'retrieval': 'retrieval'}
+
+
 def load(kind: str, encoder: str, dataset: str, split: int) -> Config:
-    return Config.fromfile(
-        REPO / 'configs' / kind / f'{encoder}_{dataset}_split{split}.py')
+    return Config.fromfile(REPO / 'configs' / kind /
+                           f'{PREFIXES[kind]}_{encoder}_{dataset}_split{split}.py')
 
 
 @pytest.mark.parametrize('encoder,dataset,split',

@@ -18,3 +18,9 @@ def test_every_metafile_config_exists_and_every_prp_config_is_listed() -> None:
     shipped = {str(path.relative_to(REPO))
                for path in (REPO / 'configs' / 'prp').glob('*.py')}
     assert shipped == listed
+
+
+def test_config_file_names_are_unique_for_mim() -> None:
+    """``mim train mmprp NAME.py`` finds a config by its file name alone."""
+    names = [path.name for path in (REPO / 'configs').rglob('*.py')]
+    assert sorted(set(names)) == sorted(names)

@@ -111,7 +111,9 @@ def test_checkpoint_layout(converted: Converted) -> None:
 def test_loads_into_downstream_configs(converted: Converted,
                                        kind: str) -> None:
     encoder = DOWNSTREAM_ENCODERS[kind][converted.arch]
-    cfg = load_config(REPO / 'configs' / kind / f'{encoder}_ucf101_split1.py')
+    prefix = dict(finetune='finetune-stock', retrieval='retrieval')[kind]
+    cfg = load_config(REPO / 'configs' / kind /
+                      f'{prefix}_{encoder}_ucf101_split1.py')
     model = build_model(cfg, converted.out)  # requires the whole backbone
     ours = CheckpointLoader.load_checkpoint(str(converted.out),
                                             'cpu')['state_dict']

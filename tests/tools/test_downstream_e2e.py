@@ -76,7 +76,7 @@ def data_options(prepared: dict, loaders, num_videos: int,
 def test_finetune_config_loads_the_encoder_and_nothing_else(
         prepared, helpers) -> None:
     cfg = Config.fromfile(helpers['repo'] / 'configs' / 'finetune' /
-                          'c3d_ucf101_split1.py')
+                          'finetune-stock_c3d_ucf101_split1.py')
     model = MODELS.build(cfg.model)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     load_checkpoint(model, str(prepared['checkpoint']), strict=False)
@@ -96,7 +96,8 @@ def test_finetune_config_loads_the_encoder_and_nothing_else(
 
 def test_finetune_then_ten_clip_test(prepared, python, helpers) -> None:
     repo, root = helpers['repo'], prepared['root']
-    config = repo / 'configs' / 'finetune' / 'c3d_ucf101_split1.py'
+    config = (repo / 'configs' / 'finetune' /
+              'finetune-stock_c3d_ucf101_split1.py')
     work_dir = root / 'finetune'
     result = helpers['run_command']([
         python, repo / 'tools' / 'train.py', config, '--work-dir', work_dir,
@@ -124,7 +125,7 @@ def test_retrieval_prints_topk(prepared, python, helpers) -> None:
     features = root / 'features.npz'
     result = helpers['run_command']([
         python, repo / 'tools' / 'test.py',
-        repo / 'configs' / 'retrieval' / 'c3d_ucf101_split1.py',
+        repo / 'configs' / 'retrieval' / 'retrieval_c3d_ucf101_split1.py',
         prepared['checkpoint'], '--work-dir', root / 'retrieval',
         '--cfg-options',
         f'test_dataloader.dataset.ann_file={lists}/'

@@ -1,8 +1,0 @@
-# r21d_ucf101_split1.py on the official UCF101 split 2.
-_base_ = ['./r21d_ucf101_split1.py']
-split = 2
-train_dataloader = dict(dataset=dict(
-    ann_file=f'data/ucf101/ucf101_train_split_{split}_videos.txt'))
-val_dataloader = dict(dataset=dict(
-    ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt'))
-test_dataloader = val_dataloader
