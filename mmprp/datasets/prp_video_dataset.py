@@ -16,7 +16,8 @@ from .transforms.playback_rate_sampler import (PlaybackRateSampler,
 
 BAD_VIDEO_POLICIES = ('raise', 'skip')
 # decord raises RuntimeError("Error reading N bytes") for files it cannot
-# open and DECORDError while decoding; the file system raises OSError.
+# open and DECORDError while decoding; DecordInitByPath raises
+# TruncatedVideoError (a RuntimeError); the file system raises OSError.
 BAD_VIDEO_ERRORS = (DECORDError, RuntimeError, OSError, VideoTooShortError)
 OTHER_DELIMITERS = (',', '\t', ';')
 SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
@@ -35,9 +36,9 @@ class PRPVideoDataset(VideoDataset):
     may be listed twice, and every listed file must exist. Errors name the
     file and the line.
 
-    A video that cannot be used while training (missing, empty, corrupt,
-    unreadable by decord, or shorter than the smallest playback rate's
-    window) either stops training with :class:`BadVideoError` naming it
+    A video that cannot be used while training (missing, empty, truncated,
+    corrupt, unreadable by decord, or shorter than the smallest playback
+    rate's window) either stops training with :class:`BadVideoError` naming it
     (``bad_videos='raise'``, the default), or (``'skip'``) is logged once,
     counted, and replaced by another video; the playback rate already drawn
     for it goes to the replacement, so rate labels stay uniform. Missing
