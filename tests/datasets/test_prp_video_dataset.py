@@ -86,6 +86,7 @@ def test_missing_videos_are_dropped_when_skipping(tmp_path, video_zoo) -> None:
     ('zero_byte', 'RuntimeError: Error reading .*zero_byte.mp4'),
     ('truncated', 'TruncatedVideoError: .*truncated.mp4 is truncated'),
     ('garbage', 'Error reading'),
+    ('narrow', 'DECORDError: .*size must exactly match'),
     ('short', 'has 20 frames, fewer than the 32'),
 ])
 def test_unusable_video_stops_training_naming_it(tmp_path, video_zoo, name,
