@@ -1,7 +1,7 @@
 """Samples/s and decoded frames: PRP's training pipeline vs the authors' path.
 
 PIPELINE: exactly ``train_pipeline`` of ``configs/prp/prp_c3d_ucf101.py``
-(DecordInit -> PlaybackRateSampler -> DecordDecode -> Resize 171x128 ->
+(DecordInitByPath -> PlaybackRateSampler -> DecordDecode -> Resize 171x128 ->
 CenterCrop 112 -> FormatShape -> PackActionInputs), built from MMAction2's
 ``TRANSFORMS`` into a ``Compose``. It decodes only the distinct frames a
 sample needs; the clip, target and motion attention are built later, on the
@@ -23,14 +23,14 @@ the CPU, the input clip (every s-th frame), the slowed-down target (every
 ..., f15, f15) and the sparse motion mask (the authors' code, computed by
 ``mmprp``'s ``sparse_motion_attention`` on the CPU: frames 0, 5, 10, 15 of
 each 16-frame segment) are built. Both sides open the video with the same
-``DecordInit``, so opening costs the same.
+``DecordInitByPath``, so opening costs the same.
 
 Each sample is drawn once with a seed and run through both sides, the order
 alternating per sample so that load changes hit both; the input clips of
 both sides are checked to be identical (same video, rate and window). A few
 warm-up samples are not timed. Torch runs with one thread, as in the
 DataLoader workers where both paths run in training (decord uses one
-thread too: ``DecordInit``'s default).
+thread too: ``DecordInitByPath``'s default).
 
 Frames decoded per sample: the frames the decoder returns (the pipeline:
 its ``frame_inds``; the baseline: ``start + 16 * s``). Because MPEG-4 frames
@@ -75,13 +75,14 @@ class AuthorsDataPath:
 
     Args:
         train_pipeline (Sequence[dict]): The PRP config's training pipeline;
-            its ``DecordInit``, ``PlaybackRateSampler`` (rates, clip length,
-            reconstruction rate), ``Resize`` and ``CenterCrop`` are used.
+            its ``DecordInitByPath``, ``PlaybackRateSampler`` (rates, clip
+            length, reconstruction rate), ``Resize`` and ``CenterCrop`` are
+            used.
     """
 
     def __init__(self, train_pipeline: Sequence[dict]) -> None:
         self.open = TRANSFORMS.build(
-            pipeline_step(train_pipeline, 'DecordInit'))
+            pipeline_step(train_pipeline, 'DecordInitByPath'))
         self.resize_crop = build_pipeline([
             pipeline_step(train_pipeline, 'Resize'),
             pipeline_step(train_pipeline, 'CenterCrop')

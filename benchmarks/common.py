@@ -164,8 +164,8 @@ def machine_facts() -> Dict[str, object]:
 
 
 def quiet_notices() -> None:
-    """Silence mmengine's notices (``DecordInit`` uses the deprecated
-    ``FileClient``), which would clutter a benchmark's table.
+    """Silence mmengine's notices (e.g. deprecation notices), which would
+    clutter a benchmark's table.
 
     For the scripts' ``main`` only: it changes the process-wide logger.
     """

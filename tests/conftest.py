@@ -72,9 +72,11 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
 
     Keys: ``good`` (a synthetic video, 130-150 frames), ``zero_byte``,
     ``truncated`` (the first half of the good mp4's bytes), ``garbage``
-    (random bytes), ``grayscale`` (140 one-channel frames), ``odd_size``
-    (63x47 MJPG AVI, 140 frames), ``short`` (20 frames), ``static`` (140
-    identical frames).
+    (random bytes), ``corrupt`` (the good mp4 with the middle fifth of its
+    bytes zeroed: frames there fail to decode), ``grayscale`` (140
+    one-channel frames), ``odd_size`` (63x47 MJPG AVI, 140 frames),
+    ``narrow`` (24x48 MJPG AVI, 140 frames: too narrow for decord),
+    ``short`` (20 frames), ``static`` (140 identical frames).
 
     Args:
         tmp_path_factory (pytest.TempPathFactory): pytest's temp folders.
@@ -94,15 +96,70 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
     zoo['zero_byte'].write_bytes(b'')
     zoo['truncated'].write_bytes(data[:len(data) // 2])
     zoo['garbage'].write_bytes(rng.bytes(20000))
+    corrupt = bytearray(data)
+    corrupt[len(data) * 2 // 5:len(data) * 3 // 5] = bytes(len(data) // 5)
+    zoo['corrupt'] = root / 'corrupt.mp4'
+    zoo['corrupt'].write_bytes(corrupt)
     noise = rng.integers(0, 256, (140, 48, 64, 3), dtype=np.uint8)
     zoo['grayscale'] = _write_video(root / 'grayscale.mp4', noise[..., 0],
                                     is_color=False)
     zoo['odd_size'] = _write_video(root / 'odd_size.avi',
                                    noise[:, :47, :63], fourcc='MJPG')
+    zoo['narrow'] = _write_video(root / 'narrow.avi', noise[:, :, :24],
+                                 fourcc='MJPG')
     zoo['short'] = _write_video(root / 'short.mp4', noise[:20])
     zoo['static'] = _write_video(root / 'static.mp4',
                                  np.repeat(noise[:1], 140, axis=0))
     return zoo
+
+
+# Where truncated_avis cuts the complete AVIs, per mille of their bytes: in
+# the headers, in the frames (decord crashes opening these from memory) and
+# inside the index at the end of the file.
+AVI_CUTS = (30, 500, 900, 995)
+
+
+def _moving_square(num_frames: int = 140, height: int = 48,
+                   width: int = 64) -> np.ndarray:
+    """Frames of a white square sliding over a fixed blocky background."""
+    rng = np.random.default_rng(0)
+    blocks = rng.integers(0, 256, (height // 8, width // 8, 3),
+                          dtype=np.uint8)
+    frames = np.repeat(blocks.repeat(8, 0).repeat(8, 1)[None], num_frames,
+                       axis=0)
+    for index, frame in enumerate(frames):
+        left = 2 * index % (width - 16)
+        frame[16:32, left:left + 16] = 255
+    return frames
+
+
+@pytest.fixture(scope='session')
+def truncated_avis(video_zoo: Dict[str, Path]) -> Dict[str, Path]:
+    """AVIs written by OpenCV (MJPG and XVID) and copies cut short.
+
+    Written into the ``video_zoo`` folder. Keys: ``mjpg`` and ``xvid`` (the
+    complete 64x48 videos of 140 frames) and ``mjpg_cut<N>`` /
+    ``xvid_cut<N>`` for each ``N`` of :data:`AVI_CUTS`: the first ``N``
+    per mille of the complete file's bytes.
+
+    Args:
+        video_zoo (dict[str, Path]): The folder of dirty videos.
+
+    Returns:
+        dict[str, Path]: The files.
+    """
+    root = video_zoo['good'].parent
+    frames = _moving_square()
+    avis = {}
+    for fourcc in ('MJPG', 'XVID'):
+        name = fourcc.lower()
+        avis[name] = _write_video(root / f'{name}.avi', frames, fourcc)
+        data = avis[name].read_bytes()
+        for cut in AVI_CUTS:
+            path = root / f'{name}_cut{cut:03d}.avi'
+            path.write_bytes(data[:len(data) * cut // 1000])
+            avis[f'{name}_cut{cut:03d}'] = path
+    return avis
 
 
 @pytest.fixture(scope='session')

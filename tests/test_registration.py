@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 COMPONENTS = {
-    'TRANSFORMS': ['PlaybackRateSampler'],
+    'TRANSFORMS': ['DecordInitByPath', 'PlaybackRateSampler'],
     'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
                'FactorisedConv3d',
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],

@@ -5,8 +5,7 @@
 # Load the PRP checkpoint with --cfg-options load_from=PRP_CHECKPOINT (its
 # backbone.* weights load; fc6/fc7 and the head start from scratch). Without
 # it this trains from random initialisation: the paper's baseline.
-_base_ = ['mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py']
-custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
+_base_ = ['../_base_/finetune/stock_c3d_ucf101.py']
 model = dict(
     backbone=dict(pretrained=None, norm_cfg=dict(_delete_=True, type='BN3d')),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))

@@ -21,7 +21,8 @@ from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
 
 BAD_VIDEO_POLICIES = ('raise', 'skip')
 # decord raises RuntimeError("Error reading N bytes") for files it cannot
-# open and DECORDError while decoding; the file system raises OSError.
+# open and DECORDError while decoding; DecordInitByPath raises
+# TruncatedVideoError (a RuntimeError); the file system raises OSError.
 BAD_VIDEO_ERRORS = (DECORDError, RuntimeError, OSError, VideoTooShortError)
 OTHER_DELIMITERS = (',', '\t', ';')
 SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
@@ -52,9 +53,9 @@ class PRPVideoDataset(VideoDataset):
     ``CenterCrop`` would otherwise return degenerate frames. A crop larger
     than the frame raises ``ValueError`` naming both sizes and the video.
 
-    A video that cannot be used while training (missing, empty, corrupt,
-    unreadable by decord, or shorter than the smallest playback rate's
-    window) either stops training with :class:`BadVideoError` naming it
+    A video that cannot be used while training (missing, empty, truncated,
+    corrupt, unreadable by decord, or shorter than the smallest playback
+    rate's window) either stops training with :class:`BadVideoError` naming it
     (``bad_videos='raise'``, the default), or (``'skip'``) is logged once,
     counted, and replaced by another video; the playback rate already drawn
     for it goes to the replacement, so rate labels stay uniform. Missing

@@ -14,8 +14,10 @@ class VideoScan:
     Attributes:
         ann_file (str): The scanned list.
         num_listed (int): Videos in the list.
-        report (VideoReport): Missing / unreadable videos and frame counts.
-        too_short (dict[int, list[str]]): For each rate, the readable videos
+        report (VideoReport): Missing and unusable videos (unreadable,
+            truncated, corrupt, too narrow, crashing decord) and frame
+            counts.
+        too_short (dict[int, list[str]]): For each rate, the usable videos
             shorter than its window (``clip_len * rate`` frames).
         windows (dict[int, int]): The window length of each rate.
     """
@@ -28,18 +30,17 @@ class VideoScan:
 
     @property
     def unusable(self) -> List[str]:
-        """list[str]: Videos no rate can use (missing, unreadable, short)."""
+        """list[str]: Videos no rate can use (missing, unusable, short)."""
         smallest = min(self.windows)
-        return (self.report.missing + sorted(self.report.unreadable) +
+        return (self.report.missing + sorted(self.report.problems) +
                 self.too_short[smallest])
 
     def format(self) -> str:
         """A human-readable report, one problem per line."""
         lines = [f'{self.ann_file}: {self.num_listed} videos listed, '
-                 f'{len(self.report.frame_counts)} readable']
+                 f'{len(self.report.frame_counts)} usable']
         lines += [f'missing: {video}' for video in self.report.missing]
-        lines += [f'unreadable: {video} ({error})'
-                  for video, error in sorted(self.report.unreadable.items())]
+        lines += self.report.problem_lines()
         for rate, videos in self.too_short.items():
             lines.append(f'rate {rate} ({self.windows[rate]} frames): '
                          f'{len(videos)} videos too short')
@@ -55,12 +56,16 @@ def scan_video_list(ann_file: str,
                     video_dir: str,
                     rates: Sequence[int] = (1, 2, 4, 8),
                     clip_len: int = 16,
-                    progress: bool = True) -> VideoScan:
+                    progress: bool = True,
+                    delimiter: str = ' ',
+                    sample_frames: int = 8) -> VideoScan:
     """Check every video of a list the way PRP pretraining will use it.
 
     The list is parsed by :class:`PRPVideoDataset` (same checks and error
-    messages as training), every existing video is opened with decord, and
-    its frame count is compared with each rate's window.
+    messages as training); every existing video is opened as training opens
+    it and a sample of its frames is decoded, in a child process
+    (:func:`~mmprp.datasets.splits.check_videos`); its frame count is
+    compared with each rate's window.
 
     Args:
         ann_file (str): An MMAction2 video list.
@@ -68,19 +73,23 @@ def scan_video_list(ann_file: str,
         rates (Sequence[int]): Playback rates. Defaults to (1, 2, 4, 8).
         clip_len (int): Clip length. Defaults to 16.
         progress (bool): Show a progress bar. Defaults to True.
+        delimiter (str): The list's field delimiter. Defaults to ``' '``.
+        sample_frames (int): Frames decoded per video, spread from the first
+            to the last; 0 decodes every frame. Defaults to 8.
 
     Returns:
         VideoScan: What was found.
     """
     dataset = PRPVideoDataset(ann_file=ann_file, pipeline=[],
                               data_prefix=dict(video=str(video_dir)),
-                              bad_videos='skip')
+                              delimiter=delimiter, bad_videos='skip')
     root = Path(video_dir)
     listed = [
         str(Path(dataset.get_data_info(index)['filename']).relative_to(root))
         for index in range(len(dataset))
     ]
-    report = check_videos(root, listed, progress=progress)
+    report = check_videos(root, listed, progress=progress,
+                          sample_frames=sample_frames)
     report.missing = [str(Path(video).relative_to(root))
                       for video in dataset.missing_videos]
     windows = {rate: clip_len * rate for rate in sorted(rates)}

@@ -100,7 +100,7 @@ def test_main_config_follows_the_spec() -> None:
     assert cfg.model.rate_head.loss_cls.loss_weight == 0.1
     assert cfg.model.decoder.loss.loss_weight == 1.0
     steps = [step['type'] for step in cfg.train_pipeline]
-    assert steps == ['DecordInit', 'PlaybackRateSampler', 'DecordDecode',
+    assert steps == ['DecordInitByPath', 'PlaybackRateSampler', 'DecordDecode',
                      'Resize', 'CenterCrop', 'FormatShape',
                      'PackActionInputs']
     assert cfg.train_pipeline[3]['scale'] == (171, 128)

@@ -19,7 +19,7 @@ PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
 
 def pipeline(*extra: dict) -> List[dict]:
     return [
-        dict(type='DecordInit'),
+        dict(type='DecordInitByPath'),
         dict(type='PlaybackRateSampler'), *extra,
         dict(type='DecordDecode'),
         dict(type='Resize', scale=(-1, 64)),
@@ -84,9 +84,10 @@ def test_missing_videos_are_dropped_when_skipping(tmp_path, video_zoo) -> None:
 
 
 @pytest.mark.parametrize('name,match', [
-    ('zero_byte', 'Error reading 0 bytes'),
-    ('truncated', 'Error reading'),
+    ('zero_byte', 'RuntimeError: Error reading .*zero_byte.mp4'),
+    ('truncated', 'TruncatedVideoError: .*truncated.mp4 is truncated'),
     ('garbage', 'Error reading'),
+    ('narrow', 'DECORDError: .*size must exactly match'),
     ('short', 'has 20 frames, fewer than the 32'),
 ])
 def test_unusable_video_stops_training_naming_it(tmp_path, video_zoo, name,

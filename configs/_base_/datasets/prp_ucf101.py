@@ -17,9 +17,12 @@ sampler = dict(
     attention='sparse')
 prp_keys = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
             'target_inds', 'target_weights', 'target_valid', 'attention_inds')
+# DecordInitByPath: MMAction2's DecordInit, but local videos are opened by
+# path (decord crashes the process on truncated AVIs opened from memory)
+# and truncated files raise an error naming them (bad_videos applies).
 file_client_args = dict(io_backend='disk')
 train_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='DecordInitByPath', **file_client_args),
     sampler,
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(171, 128), keep_ratio=False),

@@ -6,11 +6,7 @@
 # pretraining. The leaf config sets `model.backbone` (the pretrained
 # encoder). Load the PRP checkpoint with --cfg-options load_from=PRP_CKPT;
 # without it the run is the random-initialisation baseline.
-_base_ = [
-    'mmaction::recognition/c3d/'
-    'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py'
-]
-custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
+_base_ = ['./stock_c3d_ucf101.py']
 model = dict(
     cls_head=dict(in_channels=512, spatial_type='avg'),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))

@@ -21,8 +21,10 @@ data_root = 'data/ucf101/videos'
 split = 1
 ann_file_gallery = f'data/ucf101/ucf101_train_split_{split}_videos.txt'
 ann_file_query = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
+# DecordInitByPath: DecordInit opening local videos by path (decord
+# crashes on truncated AVIs opened from memory); truncated files raise.
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
+    dict(type='DecordInitByPath', io_backend='disk'),
     dict(
         type='SampleFrames',
         clip_len=16,

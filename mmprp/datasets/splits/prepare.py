@@ -13,21 +13,23 @@ For each split ``k`` and a dataset ``<prefix>`` (``ucf101``, ``hmdb51``),
 
 :func:`check_videos` opens every listed video first; :func:`main` (behind
 ``tools/data/{ucf101,hmdb51}/prepare_annotations.py``) leaves the missing,
-unreadable and too short ones out of every list and names them in a report,
-or with ``--strict`` fails naming them.
+unusable (unreadable, truncated, corrupt, too narrow for decord, crashing
+decord) and too short ones out of every list and names them in a report, or
+with ``--strict`` fails naming them.
 """
 import argparse
 import random
 import statistics
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
                     Tuple)
 
-import decord
 from mmengine.utils import track_iter_progress
 
+from ..video_probe import PROBLEMS, VideoProbe, VideoProber
 from .hmdb51 import read_hmdb51_split
 from .ucf101 import (Entry, OfficialSplit, PathLike, _write_lines,
                      read_ucf101_split, write_mmaction_list)
@@ -78,57 +80,73 @@ class VideoReport:
         video_dir (Path): The folder the videos were looked up in.
         min_frames (int): The fewest frames a video must have; 0 for no
             bound.
-        frame_counts (dict[str, int]): Frame count of each readable video,
+        frame_counts (dict[str, int]): Frame count of each usable video,
             by path relative to ``video_dir``.
         missing (list[str]): Videos that are not files.
-        unreadable (dict[str, str]): Videos decord cannot open or that have
-            no frames, with the error.
-        too_short (list[str]): Readable videos with fewer than
-            ``min_frames`` frames.
+        problems (dict[str, VideoProbe]): Videos training cannot use
+            (unreadable, truncated, corrupt, too narrow, or crashing or
+            hanging decord), with what was found.
+        too_short (list[str]): Usable videos with fewer than ``min_frames``
+            frames.
     """
 
     video_dir: Path
     min_frames: int = 0
     frame_counts: Dict[str, int] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
-    unreadable: Dict[str, str] = field(default_factory=dict)
+    problems: Dict[str, VideoProbe] = field(default_factory=dict)
     too_short: List[str] = field(default_factory=list)
 
     @property
     def excluded(self) -> List[str]:
-        """list[str]: The missing, unreadable and too short videos."""
-        return [*self.missing, *self.unreadable, *self.too_short]
+        """list[str]: The missing, unusable and too short videos."""
+        return [*self.missing, *self.problems, *self.too_short]
 
     def summary(self) -> str:
         """Count the videos checked and the problems found.
 
+        Missing and unreadable videos are always counted, the other
+        problems when some video has them.
+
         Returns:
             str: One line.
         """
-        checked = sum(
-            map(len, (self.frame_counts, self.missing, self.unreadable)))
-        counts = [
-            f'{len(self.missing)} missing',
-            f'{len(self.unreadable)} unreadable'
+        checked = sum(map(len, (self.frame_counts, self.missing,
+                                self.problems)))
+        found = Counter(probe.problem for probe in self.problems.values())
+        counts = [f'{len(self.missing)} missing'] + [
+            f'{found[problem]} {problem}' for problem in PROBLEMS
+            if found[problem] or problem == 'unreadable'
         ]
         if self.min_frames:
             counts.append(f'{len(self.too_short)} with fewer than '
                           f'{self.min_frames} frames')
         return f'checked {checked} videos: {", ".join(counts)}'
 
-    def problems(self) -> List[str]:
+    def problem_lines(self) -> List[str]:
+        """Name each unusable video and what is wrong with it.
+
+        Returns:
+            list[str]: ``'<problem>: <video> (<detail>)'`` lines, in the
+            order of :data:`~mmprp.datasets.video_probe.PROBLEMS`.
+        """
+        return [
+            f'{problem}: {video} ({probe.detail})' for problem in PROBLEMS
+            for video, probe in self.problems.items()
+            if probe.problem == problem
+        ]
+
+    def excluded_lines(self) -> List[str]:
         """Name each excluded video and what is wrong with it.
 
         Returns:
             list[str]: One line per video.
         """
-        return ([f'missing: {video}' for video in self.missing] + [
-            f'unreadable: {video} ({error})'
-            for video, error in self.unreadable.items()
-        ] + [
-            f'too short: {video} ({self.frame_counts[video]} frames)'
-            for video in self.too_short
-        ])
+        return ([f'missing: {video}' for video in self.missing] +
+                self.problem_lines() + [
+                    f'too short: {video} ({self.frame_counts[video]} frames)'
+                    for video in self.too_short
+                ])
 
     def write(self, path: PathLike) -> Path:
         """Write a human-readable report.
@@ -142,51 +160,37 @@ class VideoReport:
         lines = [f'videos in {self.video_dir}', self.summary()]
         counts = list(self.frame_counts.values())
         if counts:
-            lines.append(f'frames per readable video: min {min(counts)}, '
+            lines.append(f'frames per usable video: min {min(counts)}, '
                          f'median {statistics.median(counts):g}, '
                          f'max {max(counts)}')
-        problems = self.problems()
+        problems = self.excluded_lines()
         lines.append(f'left out of every annotation list ({len(problems)}):')
         lines += [f'  {problem}' for problem in problems]
         return _write_lines(path, lines)
 
 
-def _count_frames(path: Path) -> int:
-    """Count the frames of a video from its index, without decoding them.
-
-    Args:
-        path (Path): The video file.
-
-    Returns:
-        int: The number of frames, at least 1.
-
-    Raises:
-        ValueError: If the file is empty, decord cannot open it, or it has
-            no frames; the message says which.
-    """
-    if path.stat().st_size == 0:
-        raise ValueError('empty file')
-    try:
-        num_frames = len(decord.VideoReader(str(path)))
-    except (RuntimeError, decord.DECORDError) as error:
-        raise ValueError(str(error)) from None
-    if num_frames == 0:
-        raise ValueError('no frames')
-    return num_frames
-
-
 def check_videos(video_dir: PathLike,
                  videos: Sequence[str],
                  min_frames: int = 0,
-                 progress: bool = True) -> VideoReport:
-    """Open every video with decord and collect the ones that fail.
+                 progress: bool = True,
+                 sample_frames: int = 8) -> VideoReport:
+    """Open and decode every video as training does and collect the ones
+    that fail.
+
+    Each video is opened by :class:`~mmprp.datasets.DecordInitByPath` (the
+    shipped configs' opener) and ``sample_frames`` of its frames, spread
+    from the first to the last, are decoded, in a child process that is
+    started again when decord crashes (see
+    :class:`~mmprp.datasets.video_probe.VideoProber`).
 
     Args:
         video_dir (str | Path): The folder the paths are relative to.
         videos (Sequence[str]): Video paths relative to ``video_dir``.
-        min_frames (int): Report readable videos with fewer frames as too
+        min_frames (int): Report usable videos with fewer frames as too
             short; 0 for no bound. Defaults to 0.
         progress (bool): Show a progress bar. Defaults to True.
+        sample_frames (int): Frames decoded per video; 0 decodes every
+            frame. Defaults to 8.
 
     Returns:
         VideoReport: Frame counts and problems.
@@ -194,19 +198,19 @@ def check_videos(video_dir: PathLike,
     report = VideoReport(Path(video_dir), min_frames)
     if progress:
         videos = track_iter_progress(videos, file=sys.stdout)
-    for video in videos:
-        path = report.video_dir / video
-        if not path.is_file():
-            report.missing.append(video)
-            continue
-        try:
-            num_frames = _count_frames(path)
-        except ValueError as error:
-            report.unreadable[video] = str(error)
-            continue
-        report.frame_counts[video] = num_frames
-        if num_frames < min_frames:
-            report.too_short.append(video)
+    with VideoProber(sample_frames) as prober:
+        for video in videos:
+            path = report.video_dir / video
+            if not path.is_file():
+                report.missing.append(video)
+                continue
+            probe = prober.probe(path)
+            if probe.problem:
+                report.problems[video] = probe
+                continue
+            report.frame_counts[video] = probe.num_frames
+            if probe.num_frames < min_frames:
+                report.too_short.append(video)
     return report
 
 
@@ -329,7 +333,9 @@ def parse_args(dataset: DatasetFormat,
     parser = argparse.ArgumentParser(
         description=f'Write the {dataset.name} annotation lists of MMAction2 '
         'and PRP pretraining from the official split files, leaving out '
-        'listed videos that are missing or unreadable.')
+        'listed videos that are missing or that training cannot decode '
+        '(each is opened and a sample of its frames decoded as training '
+        'does, in a child process).')
     parser.add_argument(
         '--split-dir',
         default=dataset.split_dir,
@@ -363,9 +369,15 @@ def parse_args(dataset: DatasetFormat,
         default=0,
         help='also leave out videos with fewer frames (default: 0, none)')
     parser.add_argument(
+        '--sample-frames',
+        type=int,
+        default=8,
+        help='frames decoded per video, spread from the first to the last; '
+        '0 decodes every frame (default: %(default)s)')
+    parser.add_argument(
         '--strict',
         action='store_true',
-        help='fail naming the missing, unreadable or too short videos '
+        help='fail naming the missing, unusable or too short videos '
         'instead of leaving them out')
     return parser.parse_args(argv)
 
@@ -381,15 +393,17 @@ def prepare_annotations(dataset: DatasetFormat,
     Raises:
         OSError: If a split file cannot be read or an output written.
         ValueError: On a malformed split file, an invalid ``--num-val``, or
-            with ``--strict`` a video that is missing or unreadable.
+            with ``--strict`` a video that is missing, unusable or too
+            short.
     """
     splits = read_splits(dataset.read_split, args.split_dir, args.splits)
     report = check_videos(args.video_dir, unique_videos(splits),
-                          args.min_frames)
+                          args.min_frames,
+                          sample_frames=args.sample_frames)
     print(f'\n{report.summary()}')
     if args.strict and report.excluded:
         raise ValueError('--strict and some videos cannot be used:\n' +
-                         '\n'.join(report.problems()))
+                         '\n'.join(report.excluded_lines()))
     written = write_dataset_lists(args.out_dir, dataset.name, splits,
                                   args.num_val, args.seed, report.excluded)
     for path, count in written.items():

@@ -1,5 +1,9 @@
 """Data transforms of PRP."""
+from .decord_init_by_path import DecordInitByPath
 from .playback_rate_sampler import (PlaybackRateSampler, RateStarvationError,
                                     VideoTooShortError)
 
-__all__ = ['PlaybackRateSampler', 'RateStarvationError', 'VideoTooShortError']
+__all__ = [
+    'DecordInitByPath', 'PlaybackRateSampler', 'RateStarvationError',
+    'VideoTooShortError'
+]

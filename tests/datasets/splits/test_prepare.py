@@ -2,8 +2,8 @@
 import re
 import shutil
 from pathlib import Path
+from typing import Dict
 
-import decord
 import pytest
 
 from mmprp.datasets.splits import (VideoReport, check_videos,
@@ -11,6 +11,7 @@ from mmprp.datasets.splits import (VideoReport, check_videos,
                                    read_splits, read_ucf101_split,
                                    unique_videos, write_dataset_lists)
 from mmprp.datasets.synthetic import SyntheticDataset
+from mmprp.datasets.video_probe import VideoProbe
 
 ENTRIES = [(f'c{i % 3}/v{i}.avi', i % 3) for i in range(20)]
 
@@ -62,9 +63,11 @@ def test_check_videos_counts_frames_and_finds_problems(
     report = check_videos(video_dir, good + bad, progress=False)
     assert report.frame_counts == synthetic_ucf101.frame_counts
     assert report.missing == ['Bad/missing.avi']
-    assert report.unreadable['Bad/empty.avi'] == 'empty file'
-    assert list(report.unreadable) == ['Bad/empty.avi', 'Bad/garbage.avi']
-    assert 'garbage.avi' in report.unreadable['Bad/garbage.avi']
+    assert report.problems['Bad/empty.avi'] == VideoProbe(
+        0, 'unreadable', 'empty file')
+    assert list(report.problems) == ['Bad/empty.avi', 'Bad/garbage.avi']
+    assert report.problems['Bad/garbage.avi'].problem == 'unreadable'
+    assert 'garbage.avi' in report.problems['Bad/garbage.avi'].detail
     assert report.too_short == []
     assert report.excluded == [
         'Bad/missing.avi', 'Bad/empty.avi', 'Bad/garbage.avi'
@@ -72,14 +75,31 @@ def test_check_videos_counts_frames_and_finds_problems(
     assert report.summary() == 'checked 15 videos: 1 missing, 2 unreadable'
 
 
-def test_check_videos_rejects_videos_without_frames(
-        synthetic_ucf101: SyntheticDataset,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(decord, 'VideoReader', lambda path: [])
-    video = next(iter(synthetic_ucf101.frame_counts))
-    report = check_videos(synthetic_ucf101.video_dir, [video], progress=False)
-    assert report.unreadable == {video: 'no frames'}
-    assert report.frame_counts == {}
+def test_check_videos_decodes_as_training_does(
+        video_dir: Path, video_zoo: Dict[str, Path],
+        truncated_avis: Dict[str, Path]) -> None:
+    names = ['mjpg', 'mjpg_cut500', 'xvid_cut995', 'corrupt', 'narrow']
+    zoo = {**video_zoo, **truncated_avis}
+    for name in names:
+        shutil.copy(zoo[name], video_dir / 'Bad')
+    videos = [f'Bad/{zoo[name].name}' for name in names]
+    report = check_videos(video_dir, videos, progress=False)
+    assert report.frame_counts == {'Bad/mjpg.avi': 140}
+    assert {video: probe.problem
+            for video, probe in report.problems.items()} == {
+                'Bad/mjpg_cut500.avi': 'truncated',
+                'Bad/xvid_cut995.avi': 'truncated',
+                'Bad/corrupt.mp4': 'corrupt',
+                'Bad/narrow.avi': 'too narrow'}
+    assert report.summary() == ('checked 5 videos: 0 missing, 0 unreadable, '
+                                '2 truncated, 1 corrupt, 1 too narrow')
+    lines = report.excluded_lines()
+    assert [line.split(' (')[0] for line in lines] == [
+        'truncated: Bad/mjpg_cut500.avi', 'truncated: Bad/xvid_cut995.avi',
+        'corrupt: Bad/corrupt.mp4', 'too narrow: Bad/narrow.avi']
+    assert lines[0].endswith(
+        f'(it ends at byte {zoo["mjpg_cut500"].stat().st_size}, but its '
+        f'AVI container declares {zoo["mjpg"].stat().st_size} bytes)')
 
 
 def test_check_videos_min_frames(synthetic_ucf101: SyntheticDataset) -> None:
@@ -103,21 +123,23 @@ def test_check_videos_shows_progress(
 
 
 def test_report_write(tmp_path: Path) -> None:
-    report = VideoReport(tmp_path / 'videos', min_frames=100,
-                         frame_counts={'A/a.avi': 120, 'A/b.avi': 90,
-                                       'B/c.avi': 300},
-                         missing=['B/gone.avi'],
-                         unreadable={'B/bad.avi': 'Error reading B/bad.avi'},
-                         too_short=['A/b.avi'])
+    report = VideoReport(
+        tmp_path / 'videos', min_frames=100,
+        frame_counts={'A/a.avi': 120, 'A/b.avi': 90, 'B/c.avi': 300},
+        missing=['B/gone.avi'],
+        problems={'B/cut.avi': VideoProbe(0, 'truncated', 'it ends early'),
+                  'B/bad.avi': VideoProbe(0, 'unreadable', 'Error reading')},
+        too_short=['A/b.avi'])
     path = report.write(tmp_path / 'out' / 'report.txt')
     assert path.read_text() == (
         f'videos in {tmp_path / "videos"}\n'
-        'checked 5 videos: 1 missing, 1 unreadable, 1 with fewer than 100 '
-        'frames\n'
-        'frames per readable video: min 90, median 120, max 300\n'
-        'left out of every annotation list (3):\n'
+        'checked 6 videos: 1 missing, 1 unreadable, 1 truncated, 1 with '
+        'fewer than 100 frames\n'
+        'frames per usable video: min 90, median 120, max 300\n'
+        'left out of every annotation list (4):\n'
         '  missing: B/gone.avi\n'
-        '  unreadable: B/bad.avi (Error reading B/bad.avi)\n'
+        '  unreadable: B/bad.avi (Error reading)\n'
+        '  truncated: B/cut.avi (it ends early)\n'
         '  too short: A/b.avi (90 frames)\n')
 
 

@@ -95,23 +95,26 @@ def _args(paths: Dict[str, Path]) -> List[str]:
     ]
 
 
-def _bad_videos(dataset: SyntheticDataset) -> Tuple[str, str]:
-    """A missing and an empty video of the first class of a dataset."""
+def _bad_videos(dataset: SyntheticDataset) -> Tuple[str, str, str]:
+    """A missing, an empty and a truncated video of the first class."""
     name = dataset.class_names[0]
-    return f'{name}/v_{name}_g99_c01.mp4', f'{name}/v_{name}_g98_c01.mp4'
+    return (f'{name}/v_{name}_g99_c01.mp4', f'{name}/v_{name}_g98_c01.mp4',
+            f'{name}/v_{name}_g97_c01.avi')
 
 
 @pytest.fixture
-def ucf101(tmp_path: Path,
-           synthetic_ucf101: SyntheticDataset) -> Dict[str, Path]:
-    """The synthetic UCF101 with a missing and an empty video listed.
+def ucf101(tmp_path: Path, synthetic_ucf101: SyntheticDataset,
+           truncated_avis: Dict[str, Path]) -> Dict[str, Path]:
+    """The synthetic UCF101 with a missing, an empty and a truncated video.
 
-    The empty video is in the train list of split 1 and the missing one in
-    the test list of split 2 (see :func:`_bad_videos`).
+    The empty and the truncated video (an AVI cut in half) are in the train
+    list of split 1 and the missing one in the test list of split 2 (see
+    :func:`_bad_videos`).
 
     Args:
         tmp_path (Path): pytest's temporary folder.
         synthetic_ucf101 (SyntheticDataset): The synthetic UCF101.
+        truncated_avis (dict[str, Path]): Cut AVIs.
 
     Returns:
         dict[str, Path]: ``split_dir``, ``video_dir`` and ``out_dir``.
@@ -120,10 +123,11 @@ def ucf101(tmp_path: Path,
                                      tmp_path / 'ucfTrainTestlist'))
     video_dir = Path(shutil.copytree(synthetic_ucf101.video_dir,
                                      tmp_path / 'videos'))
-    missing, empty = _bad_videos(synthetic_ucf101)
+    missing, empty, truncated = _bad_videos(synthetic_ucf101)
     (video_dir / empty).touch()
+    shutil.copy(truncated_avis['mjpg_cut500'], video_dir / truncated)
     with open(split_dir / 'trainlist01.txt', 'a') as file:
-        file.write(f'{empty} 1\r\n')
+        file.write(f'{empty} 1\r\n{truncated} 1\r\n')
     with open(split_dir / 'testlist02.txt', 'a') as file:
         file.write(f'{missing}\r\n')
     return dict(split_dir=split_dir, video_dir=video_dir,
@@ -133,10 +137,11 @@ def ucf101(tmp_path: Path,
 def test_ucf101_leaves_out_and_reports_bad_videos(
         ucf101: Dict[str, Path], synthetic_ucf101: SyntheticDataset) -> None:
     out_dir = ucf101['out_dir']
-    missing, empty = _bad_videos(synthetic_ucf101)
+    missing, empty, truncated = _bad_videos(synthetic_ucf101)
     result = _run('ucf101', _args(ucf101))
-    assert 'checked 14 videos: 1 missing, 1 unreadable' in result.stdout
-    assert ('2 listed videos left out of every list, named in '
+    assert ('checked 15 videos: 1 missing, 1 unreadable, 1 truncated'
+            in result.stdout)
+    assert ('3 listed videos left out of every list, named in '
             f'{out_dir}') in result.stdout
     names = [f'ucf101_{subset}_split_{split}_videos.txt'
              for split in (1, 2, 3) for subset in SUBSETS]
@@ -152,6 +157,7 @@ def test_ucf101_leaves_out_and_reports_bad_videos(
     report = (out_dir / 'ucf101_video_report.txt').read_text()
     assert f'  missing: {missing}\n' in report
     assert f'  unreadable: {empty} (empty file)\n' in report
+    assert f'  truncated: {truncated} (it ends at byte ' in report
 
 
 def test_ucf101_strict_fails_naming_bad_videos(
@@ -159,10 +165,11 @@ def test_ucf101_strict_fails_naming_bad_videos(
         monkeypatch: pytest.MonkeyPatch) -> None:
     message = _run_failing('ucf101', [*_args(ucf101), '--strict'],
                            monkeypatch)
-    missing, empty = _bad_videos(synthetic_ucf101)
+    missing, empty, truncated = _bad_videos(synthetic_ucf101)
     assert message.startswith('error: --strict')
     assert f'\nmissing: {missing}\n' in message
     assert f'\nunreadable: {empty} (' in message
+    assert f'\ntruncated: {truncated} (' in message
     assert not ucf101['out_dir'].exists()
 
 
@@ -245,7 +252,7 @@ def test_hmdb51_writes_all_splits(hmdb51: Dict[str, Path]) -> None:
         assert lists['val'] == _hmdb51_expected(split, '2')
         _assert_prp_lists(lists, num_val=2)
     report = (out_dir / 'hmdb51_video_report.txt').read_text()
-    assert 'frames per readable video: min 10, median 11.5, max 13' in report
+    assert 'frames per usable video: min 10, median 11.5, max 13' in report
     dataset = VideoDataset(
         str(out_dir / 'hmdb51_prp_train_split_1_videos.txt'), pipeline=[],
         data_prefix=dict(video=str(hmdb51['video_dir'])))
