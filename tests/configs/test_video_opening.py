@@ -6,7 +6,8 @@ import pytest
 from mmengine import Config
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIGS = sorted((REPO / 'configs').rglob('*.py'))
+CONFIGS = sorted([*(REPO / 'configs').rglob('*.py'),
+                  *(REPO / 'demo' / 'configs').glob('*.py')])
 
 
 def pipelines(node: object) -> Iterator[List[dict]]:
@@ -30,11 +31,12 @@ def step_types(pipeline: List[dict]) -> List[str]:
 
 
 def test_configs_are_found() -> None:
-    names = {path.relative_to(REPO / 'configs').as_posix()
-             for path in CONFIGS}
-    assert {'prp/prp_c3d_ucf101.py', 'finetune/c3d_ucf101_split1.py',
-            'retrieval/c3d_ucf101_split1.py', 'demo/prp_c3d_demo.py',
-            '_base_/datasets/prp_ucf101.py'} <= names
+    names = {path.relative_to(REPO).as_posix() for path in CONFIGS}
+    assert {'configs/prp/prp_c3d_ucf101.py',
+            'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
+            'configs/retrieval/retrieval_c3d_ucf101_split1.py',
+            'demo/configs/prp_c3d_demo.py',
+            'configs/_base_/datasets/prp_ucf101.py'} <= names
 
 
 @pytest.mark.parametrize(
