@@ -5,7 +5,7 @@ from typing import Dict, List, Sequence
 from mmengine import Config
 from mmengine.runner import Runner
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
                              plot_work_dirs, visualize_activations,
                              visualize_motion_attention)

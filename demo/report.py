@@ -12,7 +12,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from mmengine import Config
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.apis import step_index
 from .runs import prp_sampler
 from .settings import DemoSettings

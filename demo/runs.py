@@ -14,7 +14,7 @@ from typing import Dict, Optional
 from mmengine import Config
 from mmengine.runner import Runner
 
-from mmprp.datasets.synthetic import SyntheticDataset, generate_synthetic_ucf101
+from tools.data.synthetic_ucf101 import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
 from mmprp.apis import step_index
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings

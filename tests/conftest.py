@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from mmprp.datasets.synthetic import (SyntheticDataset,
+from tools.data.synthetic_ucf101 import (SyntheticDataset,
                                       generate_synthetic_ucf101)
 from helpers import (REPO, assert_finite, data_options, read_scalars,
                      run_command)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,9 @@ succeeds depending on where the cut fell.
 import os
 import struct
 from pathlib import Path
-from typing import BinaryIO, Iterator, Optional, Tuple, Union
+from typing import BinaryIO, Iterator, Optional, Tuple
+from ..utils.typing_utils import PathLike
 
-PathLike = Union[str, Path]
 
 # Top-level box types an ISO base media file (MP4, MOV, 3GP) starts with.
 ISO_FIRST_BOXES = (b'ftyp', b'moov', b'mdat', b'free', b'skip', b'wide',

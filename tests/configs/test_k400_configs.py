@@ -13,7 +13,7 @@ from mmengine import Config
 from mmengine.dataset import BaseDataset
 from mmengine.hub import get_config
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')

@@ -13,7 +13,7 @@ from mmengine import Config
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.engine.optimizers import amp_device_available
 
 REPO = Path(__file__).resolve().parents[2]

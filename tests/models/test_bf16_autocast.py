@@ -15,7 +15,7 @@ from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from torch import nn
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 WIDTH = 8

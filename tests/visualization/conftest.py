@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.visualization.figure import DPI
 from mmprp.apis import build_model, load_config
 

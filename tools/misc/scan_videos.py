@@ -20,7 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmprp.datasets.video_scan import scan_video_list
+# run as a script: make the repository's `tools` package importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tools.misc.video_scan import scan_video_list  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -11,7 +11,7 @@ from pathlib import Path
 from mmengine import Config
 from mmengine.runner import Runner
 
-from mmprp.datasets.synthetic import generate_synthetic_ucf101
+from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
 REPO = Path(__file__).resolve().parents[3]
 ITERATIONS = 100

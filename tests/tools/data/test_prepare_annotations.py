@@ -16,9 +16,9 @@ import pytest
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
 from mmaction.datasets import VideoDataset
-from mmprp.datasets.splits import hold_out_validation, read_mmaction_list
-from mmprp.datasets.splits.prepare import SUBSETS
-from mmprp.datasets.synthetic import SyntheticDataset
+from tools.data.splits import hold_out_validation, read_mmaction_list
+from tools.data.splits.prepare import SUBSETS
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[3]
 # HMDB51 classes in creation order (not sorted) and, per split, the ids of

@@ -7,7 +7,12 @@ this folder)::
         --split-dir data/hmdb51/testTrainMulti_7030_splits \\
         --video-dir data/hmdb51/videos --out-dir data/hmdb51 --num-val 400
 """
-from mmprp.datasets.splits.prepare import HMDB51, main
+import sys
+from pathlib import Path
+
+# run as a script: make the repository's `tools` package importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tools.data.splits.prepare import HMDB51, main  # noqa: E402
 
 if __name__ == '__main__':
     main(HMDB51)

@@ -7,7 +7,12 @@ this folder)::
         --split-dir data/ucf101/ucfTrainTestlist \\
         --video-dir data/ucf101/videos --out-dir data/ucf101 --num-val 800
 """
-from mmprp.datasets.splits.prepare import UCF101, main
+import sys
+from pathlib import Path
+
+# run as a script: make the repository's `tools` package importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tools.data.splits.prepare import UCF101, main  # noqa: E402
 
 if __name__ == '__main__':
     main(UCF101)

@@ -3,8 +3,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from .prp_video_dataset import PRPVideoDataset
-from .splits.prepare import VideoReport, check_videos
+from mmprp.datasets import PRPVideoDataset
+from tools.data.splits.prepare import VideoReport, check_videos
 
 
 @dataclass
@@ -64,7 +64,7 @@ def scan_video_list(ann_file: str,
     The list is parsed by :class:`PRPVideoDataset` (same checks and error
     messages as training); every existing video is opened as training opens
     it and a sample of its frames is decoded, in a child process
-    (:func:`~mmprp.datasets.splits.check_videos`); its frame count is
+    (:func:`~tools.data.splits.check_videos`); its frame count is
     compared with each rate's window.
 
     Args:

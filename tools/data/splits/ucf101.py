@@ -11,9 +11,9 @@ MMAction2's ``VideoDataset`` reads ``"<relative path> <label>"`` lines with
 Every label this module returns or takes is 0-based.
 """
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Sequence, Tuple
+from mmprp.utils.typing_utils import PathLike
 
-PathLike = Union[str, Path]
 Entry = Tuple[str, int]
 # The train entries, the test entries and the class names of a split.
 OfficialSplit = Tuple[List[Entry], List[Entry], List[str]]

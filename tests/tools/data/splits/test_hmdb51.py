@@ -5,7 +5,7 @@ from typing import Dict
 
 import pytest
 
-from mmprp.datasets.splits import (find_hmdb51_classes, read_hmdb51_split,
+from tools.data.splits import (find_hmdb51_classes, read_hmdb51_split,
                                    read_hmdb51_split_file)
 
 # Official files: "<video> <id> " lines, with a trailing space.

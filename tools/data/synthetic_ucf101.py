@@ -35,8 +35,8 @@ from mmengine.utils import ProgressBar
 from .splits import (convert_ucf101_splits, write_class_index,
                      write_split_lists)
 from .splits.ucf101 import CLASS_INDEX_FILE, Entry
+from mmprp.utils.typing_utils import PathLike
 
-PathLike = Union[str, Path]
 Track = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
 NUM_SPLITS = 3

@@ -10,7 +10,7 @@ from typing import Dict
 import pytest
 
 from mmprp.datasets.transforms import DecordInitByPath
-from mmprp.datasets.video_probe import VideoProbe, VideoProber, sample_indices
+from tools.misc.video_probe import VideoProbe, VideoProber, sample_indices
 
 
 @pytest.fixture

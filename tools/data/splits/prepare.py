@@ -29,7 +29,7 @@ from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
 
 from mmengine.utils import track_iter_progress
 
-from ..video_probe import PROBLEMS, VideoProbe, VideoProber
+from tools.misc.video_probe import PROBLEMS, VideoProbe, VideoProber
 from .hmdb51 import read_hmdb51_split
 from .ucf101 import (Entry, OfficialSplit, PathLike, _write_lines,
                      read_ucf101_split, write_mmaction_list)
@@ -128,7 +128,7 @@ class VideoReport:
 
         Returns:
             list[str]: ``'<problem>: <video> (<detail>)'`` lines, in the
-            order of :data:`~mmprp.datasets.video_probe.PROBLEMS`.
+            order of :data:`~tools.misc.video_probe.PROBLEMS`.
         """
         return [
             f'{problem}: {video} ({probe.detail})' for problem in PROBLEMS
@@ -181,7 +181,7 @@ def check_videos(video_dir: PathLike,
     shipped configs' opener) and ``sample_frames`` of its frames, spread
     from the first to the last, are decoded, in a child process that is
     started again when decord crashes (see
-    :class:`~mmprp.datasets.video_probe.VideoProber`).
+    :class:`~tools.misc.video_probe.VideoProber`).
 
     Args:
         video_dir (str | Path): The folder the paths are relative to.
@@ -220,8 +220,8 @@ def read_splits(read_split: SplitReader, split_dir: PathLike,
 
     Args:
         read_split (SplitReader): Reads one split, as
-            :func:`~mmprp.datasets.splits.read_ucf101_split` or
-            :func:`~mmprp.datasets.splits.read_hmdb51_split`.
+            :func:`~tools.data.splits.read_ucf101_split` or
+            :func:`~tools.data.splits.read_hmdb51_split`.
         split_dir (str | Path): The official split files.
         splits (Sequence[int]): The split numbers.
 

@@ -20,8 +20,8 @@ import numpy as np
 from decord._ffi.base import DECORDError
 from mmcv.transforms import BaseTransform
 
-from .transforms.decord_init_by_path import DecordInitByPath
-from .video_container import PathLike, TruncatedVideoError
+from mmprp.datasets.transforms.decord_init_by_path import DecordInitByPath
+from mmprp.datasets.video_container import PathLike, TruncatedVideoError
 
 PROBLEMS = ('unreadable', 'truncated', 'corrupt', 'too narrow',
             'crashes decord', 'hangs decord')

@@ -8,8 +8,8 @@ import pytest
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
 from mmaction.datasets import VideoDataset
-from mmprp.datasets.splits import read_class_index, read_split_list
-from mmprp.datasets.synthetic import (MOTIONS, SyntheticDataset,
+from tools.data.splits import read_class_index, read_split_list
+from tools.data.synthetic_ucf101 import (MOTIONS, SyntheticDataset,
                                       generate_synthetic_ucf101)
 
 FIXTURE_ARGS = dict(

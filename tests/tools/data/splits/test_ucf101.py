@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mmprp.datasets.splits import (convert_ucf101_splits, read_class_index,
+from tools.data.splits import (convert_ucf101_splits, read_class_index,
                                    read_split_list, write_class_index,
                                    write_mmaction_list, write_split_lists)
 

@@ -1,0 +1,1 @@
+"""Data preparation: UCF101/HMDB51 lists and the synthetic dataset."""

@@ -1,0 +1,1 @@
+"""Checks of video lists before long runs."""
