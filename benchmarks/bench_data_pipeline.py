@@ -2,7 +2,7 @@
 
 PIPELINE: exactly ``train_pipeline`` of ``configs/prp/prp_c3d_ucf101.py``
 (DecordInitByPath -> PlaybackRateSampler -> DecordDecode -> Resize 171x128 ->
-CenterCrop 112 -> FormatShape -> PackActionInputs), built from MMAction2's
+CenterCrop 112 -> FormatShape -> PackPRPInputs), built from MMAction2's
 ``TRANSFORMS`` into a ``Compose``. It decodes only the distinct frames a
 sample needs; the clip, target and motion attention are built later, on the
 model's device (``SelfSupRecognizer.prepare_views``), so its cost ends at

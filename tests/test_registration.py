@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 COMPONENTS = {
-    'TRANSFORMS': ['DecordInitByPath', 'PlaybackRateSampler'],
+    'TRANSFORMS': ['DecordInitByPath', 'PackPRPInputs', 'PlaybackRateSampler'],
     'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
                'FactorisedConv3d',
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],

@@ -119,22 +119,27 @@ def step_index(steps: List[ConfigDict], suffix: str) -> int:
 
 
 def with_frame_indices(steps: List[ConfigDict]) -> List[ConfigDict]:
-    """Make the final ``PackActionInputs`` also keep ``frame_inds``.
+    """Make the final packing step also keep ``frame_inds``.
 
     Args:
-        steps (list[ConfigDict]): Pipeline steps ending with the packing.
+        steps (list[ConfigDict]): Pipeline steps ending with
+            ``PackActionInputs`` or ``PackPRPInputs``.
 
     Returns:
         list[ConfigDict]: The steps, the packing step replaced.
 
     Raises:
-        ValueError: If the last step is not ``PackActionInputs``.
+        ValueError: If the last step is neither.
     """
     pack = steps[-1]
+    if pack['type'] == 'PackPRPInputs':
+        keys = tuple(pack.get('extra_keys', ())) + ('frame_inds', )
+        return steps[:-1] + [dict(pack, extra_keys=keys)]
     if pack['type'] != 'PackActionInputs':
         raise ValueError(f'the validation pipeline must end with '
-                         f'PackActionInputs, not {pack["type"]}')
-    keys = tuple(pack.get('algorithm_keys', ())) + ('frame_inds',)
+                         f'PackActionInputs or PackPRPInputs, not '
+                         f'{pack["type"]}')
+    keys = tuple(pack.get('algorithm_keys', ())) + ('frame_inds', )
     return steps[:-1] + [dict(pack, algorithm_keys=keys)]
 
 

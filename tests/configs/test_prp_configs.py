@@ -62,8 +62,7 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
             assert sampler['attention'] is None
     for loader in ('train', 'val', 'test'):
         pack = cfg[f'{loader}_dataloader'].dataset.pipeline[-1]
-        assert pack['type'] == 'PackActionInputs'
-        assert 'num_rates' in pack['algorithm_keys']
+        assert pack['type'] == 'PackPRPInputs'
     model = MODELS.build(cfg.model)
     assert model.backbone is not None
 
@@ -102,7 +101,7 @@ def test_main_config_follows_the_spec() -> None:
     steps = [step['type'] for step in cfg.train_pipeline]
     assert steps == ['DecordInitByPath', 'PlaybackRateSampler', 'DecordDecode',
                      'Resize', 'CenterCrop', 'FormatShape',
-                     'PackActionInputs']
+                     'PackPRPInputs']
     assert cfg.train_pipeline[3]['scale'] == (171, 128)
 
 

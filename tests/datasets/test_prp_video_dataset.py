@@ -13,8 +13,6 @@ from mmengine.logging import MessageHub, MMLogger
 from mmprp.datasets import BadVideoError, PRPVideoDataset
 from mmprp.engine import BadVideoReportHook
 
-PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
-            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 
 
 def pipeline(*extra: dict) -> List[dict]:
@@ -25,7 +23,7 @@ def pipeline(*extra: dict) -> List[dict]:
         dict(type='Resize', scale=(-1, 64)),
         dict(type='CenterCrop', crop_size=56),
         dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs', algorithm_keys=PRP_KEYS)
+        dict(type='PackPRPInputs')
     ]
 
 

@@ -33,7 +33,7 @@ TEST_MODULES = textwrap.dedent("""\
 KEEP_FILENAME = textwrap.dedent("""\
     def keep_filename(pipeline):
         return [dict(step, meta_keys=('img_shape', 'filename'))
-                if step['type'] == 'PackActionInputs' else step
+                if step['type'] == 'PackPRPInputs' else step
                 for step in pipeline]
 
 

@@ -15,8 +15,6 @@ sampler = dict(
     clip_len=16,
     recon_rate=2,
     attention='sparse')
-prp_keys = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
-            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 # DecordInitByPath: MMAction2's DecordInit, but local videos are opened by
 # path (decord crashes the process on truncated AVIs opened from memory)
 # and truncated files raise an error naming them (bad_videos applies).
@@ -29,7 +27,8 @@ train_pipeline = [
     # The authors' code centre-crops (the paper says random crop).
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', algorithm_keys=prp_keys)
+    # PackActionInputs plus the sampler's index maps and rate label
+    dict(type='PackPRPInputs')
 ]
 val_pipeline = [
     step if step['type'] != 'PlaybackRateSampler' else dict(

@@ -1,9 +1,15 @@
 """Data transforms of PRP."""
 from .decord_init_by_path import DecordInitByPath
-from .playback_rate_sampler import (PlaybackRateSampler, RateStarvationError,
+from .pack_prp_inputs import PackPRPInputs
+from .playback_rate_sampler import (ATTENTION_KEY, ATTENTION_MODES,
+                                    NUM_RATES_KEY, PRP_SAMPLE_KEYS,
+                                    PRP_VIEW_KEYS, RATE_LABEL_KEY,
+                                    PlaybackRateSampler, RateStarvationError,
                                     VideoTooShortError)
 
 __all__ = [
-    'DecordInitByPath', 'PlaybackRateSampler', 'RateStarvationError',
-    'VideoTooShortError'
+    'ATTENTION_KEY', 'ATTENTION_MODES', 'DecordInitByPath', 'NUM_RATES_KEY',
+    'PRP_SAMPLE_KEYS', 'PRP_VIEW_KEYS', 'PackPRPInputs', 'PlaybackRateSampler',
+    'RATE_LABEL_KEY',
+    'RateStarvationError', 'VideoTooShortError'
 ]

@@ -9,6 +9,15 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 ATTENTION_MODES = ('sparse', 'dense', None)
+# What the sampler hands the model, per sample: PackPRPInputs carries them
+# into the data sample; SelfSupRecognizer.prepare_views reads the view keys
+# (and the attention frames), PRPHead the rate label and number of rates.
+RATE_LABEL_KEY = 'rate_label'
+NUM_RATES_KEY = 'num_rates'
+ATTENTION_KEY = 'attention_inds'
+PRP_VIEW_KEYS = ('clip_inds', 'target_inds', 'target_weights', 'target_valid',
+                 RATE_LABEL_KEY, 'playback_rate')
+PRP_SAMPLE_KEYS = PRP_VIEW_KEYS + (NUM_RATES_KEY, ATTENTION_KEY)
 # Data-info key of a video's list entry, its path relative to data_prefix
 # (set by PRPVideoDataset): what fixes the validation rate of the video.
 RELATIVE_FILENAME_KEY = 'relative_filename'

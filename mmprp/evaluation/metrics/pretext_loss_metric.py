@@ -32,19 +32,22 @@ class PretextLossMetric(BaseMetric):
     default_prefix: Optional[str] = 'pretext'
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
-        """Keep the per-sample losses and rate correctness.
+        """Keep the per-sample losses and whether the rate was right.
 
         Args:
             data_batch (Any): Unused.
             data_samples (Sequence[dict]): Predicted data samples as dicts.
         """
         for sample in data_samples:
-            kept = {key: float(sample[key]) for key in
-                    (*LOSS_KEYS, 'rate_correct') if key in sample}
+            kept = {key: float(sample[key]) for key in LOSS_KEYS
+                    if key in sample}
             if not kept:
                 raise KeyError(
                     'PretextLossMetric found no pretext losses in the data '
                     'samples: the model must be a SelfSupRecognizer')
+            if 'pred_rate' in sample:
+                kept['rate_correct'] = float(
+                    int(sample['pred_rate']) == int(sample['rate_label']))
             self.results.append(kept)
 
     def compute_metrics(self, results: List[Dict[str, float]]

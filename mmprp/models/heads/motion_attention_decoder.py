@@ -8,11 +8,11 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor
 
+from ...datasets.transforms import ATTENTION_MODES
 from ..losses.motion_attention import (dense_motion_attention,
                                        sparse_motion_attention)
 
 RECON_RATES = (1, 2, 4)
-ATTENTION_MODES = ('sparse', 'dense', None)
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int) -> ConvModule:
@@ -164,6 +164,24 @@ class MotionAttentionDecoder(BaseModule):
                                           self.attention_range)
         return None
 
+    def loss_by_feat(self, reconstruction: Tensor, target: Tensor,
+                     target_valid: Tensor,
+                     attention: Optional[Tensor]) -> Dict[str, Tensor]:
+        """The m-MSE loss of a reconstruction.
+
+        Args:
+            reconstruction (Tensor): Decoded clip, same shape as ``target``.
+            target (Tensor): Slowed-down clip, shape (N, C', T', H', W').
+            target_valid (Tensor): Bool mask of real target frames, (N, T').
+            attention (Tensor, optional): Motion attention, same shape as
+                ``target``; None for plain MSE.
+
+        Returns:
+            Dict[str, Tensor]: ``loss_recon``.
+        """
+        return dict(loss_recon=self.loss_recon(reconstruction, target,
+                                               target_valid, attention))
+
     def loss(self, feats: Tensor, target: Tensor, target_valid: Tensor,
              attention: Optional[Tensor]) -> Dict[str, Tensor]:
         """Decode ``feats`` to the target's size and compute the m-MSE loss.
@@ -178,6 +196,6 @@ class MotionAttentionDecoder(BaseModule):
         Returns:
             Dict[str, Tensor]: ``loss_recon``.
         """
-        pred = self(feats, target_size=tuple(target.shape[2:]))
-        return dict(
-            loss_recon=self.loss_recon(pred, target, target_valid, attention))
+        reconstruction = self(feats, target_size=tuple(target.shape[2:]))
+        return self.loss_by_feat(reconstruction, target, target_valid,
+                                 attention)

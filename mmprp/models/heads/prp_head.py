@@ -5,8 +5,11 @@ import torch
 import torch.nn as nn
 from mmaction.models.heads.base import BaseHead
 from mmaction.registry import MODELS
+from mmaction.utils import SampleList
 from mmcv.cnn import ConvModule
 from torch import Tensor
+
+from ...datasets.transforms import NUM_RATES_KEY, RATE_LABEL_KEY
 
 
 @MODELS.register_module()
@@ -68,43 +71,90 @@ class PRPHead(BaseHead):
         x = self.pool(self.conv(x)).flatten(1)
         return self.fc_rate(x)
 
+    def _rate_labels(self, data_samples: SampleList,
+                     device: torch.device) -> Tensor:
+        """The samples' rate labels, after checking the number of rates.
+
+        Raises:
+            KeyError: If the samples lack ``rate_label`` or ``num_rates``.
+            ValueError: If the sampler's number of rates is not
+                ``num_classes``.
+        """
+        for key in (RATE_LABEL_KEY, NUM_RATES_KEY):
+            if key not in data_samples[0]:
+                raise KeyError(
+                    f'data sample lacks `{key}`: put PlaybackRateSampler in '
+                    f'the pipeline and end it with PackPRPInputs')
+        num_rates = int(data_samples[0].get(NUM_RATES_KEY))
+        if num_rates != self.num_classes:
+            raise ValueError(
+                f'the PlaybackRateSampler draws from {num_rates} rates, but '
+                f'model.rate_head has num_classes={self.num_classes}: set '
+                f'num_classes to len(rates), {num_rates}')
+        return torch.as_tensor(
+            [int(sample.get(RATE_LABEL_KEY)) for sample in data_samples],
+            dtype=torch.long, device=device)
+
     def loss_by_feat(self, cls_scores: Tensor,
-                     rate_labels: Tensor) -> Dict[str, Tensor]:
+                     data_samples: SampleList) -> Dict[str, Tensor]:
         """Classification loss and top-1 accuracy from logits.
 
         Args:
             cls_scores (Tensor): Logits, shape (N, num_classes).
-            rate_labels (Tensor): Rate indices, shape (N, ), int64.
+            data_samples (list[ActionDataSample]): With ``rate_label`` and
+                ``num_rates`` (from :class:`PlaybackRateSampler`).
 
         Returns:
             Dict[str, Tensor]: ``loss_rate`` (weighted loss) and ``rate_acc``
             (detached top-1 accuracy in [0, 1]).
         """
-        rate_labels = rate_labels.to(cls_scores.device).view(-1)
+        rate_labels = self._rate_labels(data_samples, cls_scores.device)
         correct = cls_scores.detach().argmax(dim=1) == rate_labels
         return dict(
             loss_rate=self.loss_cls(cls_scores, rate_labels),
             rate_acc=correct.float().mean())
 
-    def loss(self, feats: Tensor, rate_labels: Tensor) -> Dict[str, Tensor]:
+    def loss(self, feats: Tensor, data_samples: SampleList,
+             **kwargs) -> Dict[str, Tensor]:
         """Forward the head and compute :meth:`loss_by_feat`.
 
         Args:
             feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
-            rate_labels (Tensor): Rate indices, shape (N, ).
+            data_samples (list[ActionDataSample]): See :meth:`loss_by_feat`.
 
         Returns:
             Dict[str, Tensor]: ``loss_rate`` and ``rate_acc``.
         """
-        return self.loss_by_feat(self(feats), rate_labels)
+        return self.loss_by_feat(self(feats), data_samples)
 
-    def predict(self, feats: Tensor) -> Tensor:
-        """Playback-rate probabilities.
+    def predict_by_feat(self, cls_scores: Tensor,
+                        data_samples: SampleList) -> SampleList:
+        """Write the rate prediction into each data sample.
+
+        Args:
+            cls_scores (Tensor): Logits, shape (N, num_classes).
+            data_samples (list[ActionDataSample]): One per clip.
+
+        Returns:
+            list[ActionDataSample]: With ``rate_scores`` (num_classes,)
+            softmax probabilities and ``pred_rate`` (0-d, the index of the
+            most likely rate).
+        """
+        probs = torch.softmax(cls_scores.detach(), dim=1)
+        for sample, prob in zip(data_samples, probs):
+            sample.set_field(prob, 'rate_scores')
+            sample.set_field(prob.argmax(), 'pred_rate')
+        return data_samples
+
+    def predict(self, feats: Tensor, data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """Predict the playback rate of each clip.
 
         Args:
             feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
+            data_samples (list[ActionDataSample]): One per clip.
 
         Returns:
-            Tensor: Softmax probabilities, shape (N, num_classes).
+            list[ActionDataSample]: See :meth:`predict_by_feat`.
         """
-        return torch.softmax(self(feats), dim=1)
+        return self.predict_by_feat(self(feats), data_samples)

@@ -1,5 +1,5 @@
 """PRP's self-supervised recognizer: encoder + rate head + decoder."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -7,6 +7,13 @@ from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor
+
+from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
+
+# torch's messages for inputs smaller than a kernel or pooling window
+SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
+                       'Kernel size can\'t be greater')
+
 
 def unit_range_preprocessor() -> dict:
     """Config of MMAction2's preprocessor scaling pixels to [0, 1].
@@ -24,12 +31,6 @@ def unit_range_preprocessor() -> dict:
         format_shape='NCTHW')
 
 
-VIEW_KEYS = ('clip_inds', 'target_inds', 'target_weights', 'target_valid',
-             'rate_label', 'playback_rate')
-# The sampler's number of rates, which the rate head's classes must equal.
-NUM_RATES_KEY = 'num_rates'
-
-
 @MODELS.register_module()
 class SelfSupRecognizer(BaseRecognizer):
     """Playback-rate perception: discriminative and/or generative pretext.
@@ -40,10 +41,16 @@ class SelfSupRecognizer(BaseRecognizer):
     target, its validity mask and the motion attention on the model's
     device. The encoder map of the clip feeds the rate classifier
     (``rate_head``, loss ``loss_rate``) and the decoder (``decoder``, loss
-    ``loss_recon``); either may be None, not both. With a rate head, every
-    batch must carry ``num_rates`` (the sampler's ``len(rates)``, listed in
-    ``PackActionInputs(algorithm_keys=)``) equal to ``rate_head.num_classes``;
-    otherwise :meth:`loss` and :meth:`predict` raise before any forward pass.
+    ``loss_recon``); either may be None, not both. :meth:`loss` reads like
+    mmpretrain's ``MAE.loss``: build the views, encode the clip, then the
+    heads' own ``loss`` (MMAction2's ``BaseHead`` signatures: labels and
+    checks come from the data samples).
+
+    The views are built here rather than in a data preprocessor: they depend
+    on the model (the decoder's attention variant and range; no attention
+    for a model without decoder), and the preprocessor stays MMAction2's
+    stock ``ActionDataPreprocessor`` (casting, [0, 1] scaling, padding of
+    the frame axis), shared with the finetuning configs.
 
     Args:
         backbone (dict): Encoder config; any MMAction2 backbone that returns
@@ -135,12 +142,11 @@ class SelfSupRecognizer(BaseRecognizer):
     def _stack_view_keys(data_samples: SampleList,
                          device: torch.device) -> Dict[str, Tensor]:
         maps = {}
-        for key in VIEW_KEYS:
+        for key in PRP_VIEW_KEYS:
             if key not in data_samples[0]:
                 raise KeyError(
                     f'data sample lacks `{key}`: put PlaybackRateSampler in '
-                    f'the pipeline and list {VIEW_KEYS} (and '
-                    f"'attention_inds') in PackActionInputs(algorithm_keys=)")
+                    f'the pipeline and end it with PackPRPInputs')
             values = np.stack([np.asarray(sample.get(key))
                                for sample in data_samples])
             maps[key] = torch.from_numpy(values).to(device)
@@ -163,12 +169,12 @@ class SelfSupRecognizer(BaseRecognizer):
         """
         if self.decoder is None or self.decoder.attention is None:
             return None
-        if 'attention_inds' not in data_samples[0]:
+        if ATTENTION_KEY not in data_samples[0]:
             raise KeyError(
                 f'decoder.attention={self.decoder.attention!r} needs '
-                f'`attention_inds`: set PlaybackRateSampler(attention='
-                f'{self.decoder.attention!r}) and add it to '
-                f'PackActionInputs(algorithm_keys=)')
+                f'`{ATTENTION_KEY}`: set PlaybackRateSampler(attention='
+                f'{self.decoder.attention!r}) and end the pipeline with '
+                f'PackPRPInputs')
         num, _, channels, height, width = frames.shape
         attention = frames.new_empty(num, channels, target_len, height, width)
         rates = maps['playback_rate']
@@ -185,42 +191,30 @@ class SelfSupRecognizer(BaseRecognizer):
                 group, target_len)
         return attention
 
-    def _check_views(self, views: Dict[str, Optional[Tensor]],
-                     data_samples: SampleList) -> None:
-        """Fail clearly when the sampler and the model configs disagree."""
-        if self.rate_head is not None:
-            self._check_num_rates(data_samples)
-        if self.decoder is not None:
-            target_len = views['target'].shape[2]
-            expected = views['clip'].shape[2] * self.decoder.recon_rate
-            if target_len != expected:
-                raise ValueError(
-                    f'the PlaybackRateSampler builds {target_len} target '
-                    f'frames for a {views["clip"].shape[2]}-frame clip, but '
-                    f'model.decoder has recon_rate={self.decoder.recon_rate}:'
-                    f' use the same recon_rate in both')
-
-    def _check_num_rates(self, data_samples: SampleList) -> None:
-        """The rate head must have one class per rate of the sampler."""
-        if NUM_RATES_KEY not in data_samples[0]:
-            raise KeyError(
-                f'data sample lacks `{NUM_RATES_KEY}`, which the rate head '
-                f'needs to check its num_classes against the '
-                f"PlaybackRateSampler's rates: add '{NUM_RATES_KEY}' to "
-                f'PackActionInputs(algorithm_keys=)')
-        num_rates = int(data_samples[0].get(NUM_RATES_KEY))
-        num_classes = self.rate_head.num_classes
-        if num_rates != num_classes:
+    def _check_recon_rate(self, views: Dict[str, Optional[Tensor]]) -> None:
+        """The sampler's target must be the decoder's slow-down of the clip."""
+        target_len = views['target'].shape[2]
+        expected = views['clip'].shape[2] * self.decoder.recon_rate
+        if target_len != expected:
             raise ValueError(
-                f'the PlaybackRateSampler draws from {num_rates} rates, but '
-                f'model.rate_head has num_classes={num_classes}: set '
-                f'num_classes to len(rates), {num_rates}')
+                f'the PlaybackRateSampler builds {target_len} target frames '
+                f'for a {views["clip"].shape[2]}-frame clip, but '
+                f'model.decoder has recon_rate={self.decoder.recon_rate}: use '
+                f'the same recon_rate in both')
 
     def _encode(self, clip: Tensor) -> Tensor:
-        """Encode the clips, naming the settings to fix if they do not fit."""
+        """Encode the clips, naming the settings to fix if they are too small.
+
+        Only torch's errors about an input smaller than a kernel or pooling
+        window are rewritten; any other error (out of memory, a bug) passes
+        unchanged.
+        """
         try:
             return self.extract_feat(clip)
         except RuntimeError as error:
+            if not any(marker in str(error)
+                       for marker in SHAPE_ERROR_MARKERS):
+                raise
             raise ValueError(
                 f'{type(self.backbone).__name__} cannot encode clips of shape '
                 f'{tuple(clip.shape)} (N, C, T, H, W): {error}\nCheck '
@@ -228,18 +222,18 @@ class SelfSupRecognizer(BaseRecognizer):
                 f'the pipeline (C3D, R3D and R(2+1)D need 16x112x112 or '
                 f'comparable)') from error
 
-    def _pretext_outputs(self, inputs: Tensor, data_samples: SampleList
-                         ) -> Dict[str, Tensor]:
+    def _encode_views(self, inputs: Tensor, data_samples: SampleList
+                      ) -> Tuple[Dict[str, Optional[Tensor]], Tensor]:
+        """Build the views, check them against the decoder, encode the clip.
+
+        Returns:
+            tuple[dict, Tensor]: The views of :meth:`prepare_views` and the
+            encoder map (N, C', T', H', W').
+        """
         views = self.prepare_views(inputs, data_samples)
-        self._check_views(views, data_samples)
-        feats = self._encode(views['clip'])
-        outputs = dict(views=views, feats=feats)
-        if self.rate_head is not None:
-            outputs['rate_scores'] = self.rate_head(feats)
         if self.decoder is not None:
-            outputs['reconstruction'] = self.decoder(
-                feats, tuple(views['target'].shape[2:]))
-        return outputs
+            self._check_recon_rate(views)
+        return views, self._encode(views['clip'])
 
     def loss(self, inputs: Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, Tensor]:
@@ -253,30 +247,24 @@ class SelfSupRecognizer(BaseRecognizer):
             dict: ``loss_rate`` and ``rate_acc`` (with a rate head),
             ``loss_recon`` (with a decoder), all already weighted.
         """
-        outputs = self._pretext_outputs(inputs, data_samples)
-        return self._losses(outputs, slice(None))
-
-    def _losses(self, outputs: Dict, index: slice) -> Dict[str, Tensor]:
-        views = outputs['views']
+        views, feats = self._encode_views(inputs, data_samples)
         losses = {}
         if self.rate_head is not None:
-            losses.update(self.rate_head.loss_by_feat(
-                outputs['rate_scores'][index], views['rate_label'][index]))
+            losses.update(self.rate_head.loss(feats, data_samples))
         if self.decoder is not None:
-            attention = views['attention']
-            losses['loss_recon'] = self.decoder.loss_recon(
-                outputs['reconstruction'][index], views['target'][index],
-                views['target_valid'][index],
-                None if attention is None else attention[index])
+            losses.update(self.decoder.loss(feats, views['target'],
+                                            views['target_valid'],
+                                            views['attention']))
         return losses
 
     def predict(self, inputs: Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
-        """Per-sample pretext losses and rate predictions, for validation.
+        """Rate predictions and per-sample pretext losses, for validation.
 
-        Each returned data sample gets ``loss_rate``, ``rate_correct`` and
-        ``pred_rate`` (with a rate head) and ``loss_recon`` (with a decoder),
-        as 0-d tensors, which :class:`PretextLossMetric` averages.
+        The rate head writes ``pred_rate`` and ``rate_scores``
+        (:meth:`PRPHead.predict`); each sample also gets its own weighted
+        ``loss_rate`` and ``loss_recon`` (0-d tensors), which
+        :class:`PretextLossMetric` averages.
 
         Args:
             inputs (Tensor): See :meth:`prepare_views`.
@@ -285,20 +273,22 @@ class SelfSupRecognizer(BaseRecognizer):
         Returns:
             list[ActionDataSample]: ``data_samples`` with the fields above.
         """
-        outputs = self._pretext_outputs(inputs, data_samples)
-        for index, sample in enumerate(data_samples):
-            losses = self._losses(outputs, slice(index, index + 1))
-            for name, value in self._per_sample_fields(losses).items():
-                sample.set_field(value.detach(), name)
-            if self.rate_head is not None:
-                sample.set_field(
-                    outputs['rate_scores'][index].argmax().detach(),
-                    'pred_rate')
+        views, feats = self._encode_views(inputs, data_samples)
+        if self.rate_head is not None:
+            scores = self.rate_head(feats)
+            self.rate_head.predict_by_feat(scores, data_samples)
+            for index, sample in enumerate(data_samples):
+                loss = self.rate_head.loss_by_feat(
+                    scores[index:index + 1], [sample])['loss_rate']
+                sample.set_field(loss.detach(), 'loss_rate')
+        if self.decoder is not None:
+            reconstruction = self.decoder(feats, views['target'].shape[2:])
+            attention = views['attention']
+            for index, sample in enumerate(data_samples):
+                part = slice(index, index + 1)
+                loss = self.decoder.loss_by_feat(
+                    reconstruction[part], views['target'][part],
+                    views['target_valid'][part],
+                    None if attention is None else attention[part])
+                sample.set_field(loss['loss_recon'].detach(), 'loss_recon')
         return data_samples
-
-    @staticmethod
-    def _per_sample_fields(losses: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        fields = {k: v for k, v in losses.items() if k.startswith('loss')}
-        if 'rate_acc' in losses:
-            fields['rate_correct'] = losses['rate_acc']
-        return fields

@@ -11,12 +11,10 @@ from mmengine.logging import MMLogger
 from mmengine.model import stack_batch
 from torch import nn
 
-from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
 from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
 
 SIZE = 32
-PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
-            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 Tensors = Dict[str, torch.Tensor]
 
 
@@ -53,7 +51,7 @@ def random_batch(num: int = 4) -> Tuple[torch.Tensor, list]:
         results = sampler.transform(dict(total_frames=300))
         inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
         sample = ActionDataSample()
-        for key in PRP_KEYS:
+        for key in PRP_SAMPLE_KEYS:
             sample.set_field(results[key], key)
         samples.append(sample)
     return stack_batch(inputs), samples

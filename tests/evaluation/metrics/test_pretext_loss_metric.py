@@ -10,11 +10,11 @@ def test_averages_per_sample_values_with_prefix() -> None:
     metric.dataset_meta = {}
     samples = [
         dict(loss_rate=torch.tensor(0.2), loss_recon=torch.tensor(1.0),
-             rate_correct=torch.tensor(1.)),
+             pred_rate=torch.tensor(3), rate_label=3),
         dict(loss_rate=torch.tensor(0.4), loss_recon=torch.tensor(3.0),
-             rate_correct=torch.tensor(0.)),
+             pred_rate=torch.tensor(1), rate_label=0),
         dict(loss_rate=torch.tensor(0.0), loss_recon=torch.tensor(2.0),
-             rate_correct=torch.tensor(1.)),
+             pred_rate=torch.tensor(0), rate_label=0),
     ]
     metric.process({}, samples[:2])
     metric.process({}, samples[2:])

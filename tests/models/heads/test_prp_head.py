@@ -1,20 +1,37 @@
 """Tests for the playback-rate classification head."""
 import math
+from typing import List
 
+import pytest
 import torch
 from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 
 from mmprp.models.heads import PRPHead
 
 
-def test_forward_and_predict_shapes() -> None:
+def samples(labels: List[int], num_rates: int = 4) -> List[ActionDataSample]:
+    """Data samples as PackPRPInputs makes them (rate label, num_rates)."""
+    out = []
+    for label in labels:
+        sample = ActionDataSample()
+        sample.set_field(label, 'rate_label')
+        sample.set_field(num_rates, 'num_rates')
+        out.append(sample)
+    return out
+
+
+def test_forward_and_predict_write_into_the_samples() -> None:
     head = MODELS.build(dict(type='PRPHead', num_classes=4, in_channels=16))
     head.init_weights()
     feats = torch.randn(2, 16, 2, 7, 7)
     assert head(feats).shape == (2, 4)
-    probs = head.predict(feats)
-    assert probs.shape == (2, 4)
-    torch.testing.assert_close(probs.sum(dim=1), torch.ones(2))
+    predicted = head.predict(feats, samples([0, 1]))
+    assert len(predicted) == 2
+    for sample, logits in zip(predicted, head(feats)):
+        assert sample.rate_scores.shape == (4, )
+        torch.testing.assert_close(sample.rate_scores.sum(), torch.tensor(1.))
+        assert int(sample.pred_rate) == int(logits.argmax())
 
 
 def test_hidden_channels() -> None:
@@ -24,12 +41,11 @@ def test_hidden_channels() -> None:
     assert PRPHead(num_classes=3, in_channels=16).fc_rate.in_features == 16
 
 
-def test_loss_by_feat_on_crafted_logits() -> None:
+def test_loss_by_feat_reads_labels_from_the_samples() -> None:
     head = PRPHead(num_classes=4, in_channels=8)
     logits = torch.tensor([[2., 0., 0., 0.], [0., 0., 3., 0.],
                            [0., 1., 0., 0.]], requires_grad=True)
-    labels = torch.tensor([0, 2, 3])
-    losses = head.loss_by_feat(logits, labels)
+    losses = head.loss_by_feat(logits, samples([0, 2, 3]))
     # Cross entropy -log softmax of the true class, times loss_weight 0.1.
     ce = [math.log(math.e**2 + 3) - 2, math.log(math.e**3 + 3) - 3,
           math.log(math.e + 3)]
@@ -39,9 +55,24 @@ def test_loss_by_feat_on_crafted_logits() -> None:
     assert not losses['rate_acc'].requires_grad
 
 
+@pytest.mark.parametrize('num_rates', [3, 5])
+def test_a_sampler_with_another_number_of_rates_is_refused(
+        num_rates: int) -> None:
+    head = PRPHead(num_classes=4, in_channels=8)
+    with pytest.raises(ValueError, match=f'draws from {num_rates} rates, but '
+                       r'model.rate_head has num_classes=4'):
+        head.loss(torch.randn(2, 8, 2, 4, 4), samples([0, 1], num_rates))
+
+
+def test_samples_without_the_sampler_keys_are_refused() -> None:
+    head = PRPHead(num_classes=4, in_channels=8)
+    with pytest.raises(KeyError, match='lacks `rate_label`.*PackPRPInputs'):
+        head.loss(torch.randn(1, 8, 2, 4, 4), [ActionDataSample()])
+
+
 def test_loss_backpropagates_to_all_parameters() -> None:
     head = PRPHead(num_classes=4, in_channels=8)
-    losses = head.loss(torch.randn(3, 8, 2, 4, 4), torch.tensor([0, 1, 3]))
+    losses = head.loss(torch.randn(3, 8, 2, 4, 4), samples([0, 1, 3]))
     losses['loss_rate'].backward()
     for name, param in head.named_parameters():
         assert param.grad is not None, name

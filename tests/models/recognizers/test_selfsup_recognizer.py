@@ -9,13 +9,11 @@ from mmaction.structures import ActionDataSample
 from mmengine.model import stack_batch
 
 import mmprp  # noqa: F401
-from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
 from mmprp.models.losses.motion_attention import (dense_motion_attention,
                                                   sparse_motion_attention)
 
 SIZE = 32
-PRP_KEYS = ('rate_label', 'playback_rate', 'num_rates', 'clip_inds',
-            'target_inds', 'target_weights', 'target_valid', 'attention_inds')
 
 
 def build_model(rates=(1, 2, 4, 8), recon_rate=2, attention='sparse',
@@ -49,7 +47,7 @@ def make_batch(sampler: PlaybackRateSampler, rates: List[int],
         frame_inds.append(results['frame_inds'])
         inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
         sample = ActionDataSample()
-        for key in PRP_KEYS:
+        for key in PRP_SAMPLE_KEYS:
             if key in results:
                 sample.set_field(results[key], key)
         samples.append(sample)
@@ -147,9 +145,10 @@ def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
     for key in ('loss_rate', 'loss_recon'):
         per_sample = torch.stack([s.get(key) for s in predicted])
         torch.testing.assert_close(per_sample.mean(), batch_losses[key])
-    correct = torch.stack([s.rate_correct for s in predicted])
+    correct = torch.tensor([float(int(s.pred_rate) == int(s.rate_label))
+                            for s in predicted])
     torch.testing.assert_close(correct.mean(), batch_losses['rate_acc'])
-    assert all(0 <= int(s.pred_rate) < 4 for s in predicted)
+    assert all(s.rate_scores.shape == (4, ) for s in predicted)
 
 
 def test_extract_feat_flattens_clips() -> None:
@@ -201,7 +200,7 @@ def test_samples_without_num_rates_are_named() -> None:
     model = build_model()
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
     del samples[0].num_rates
-    with pytest.raises(KeyError, match="add 'num_rates' to PackActionInputs"):
+    with pytest.raises(KeyError, match='lacks `num_rates`.*PackPRPInputs'):
         model.loss(inputs, samples)
     build_model(rate_head=False).loss(inputs, samples)  # decoder only
 
@@ -228,4 +227,16 @@ def test_clips_the_encoder_cannot_take_are_named() -> None:
     inputs, samples, _ = make_batch(sampler, [1, 2])
     with pytest.raises(ValueError, match=r'C3DEncoder cannot encode clips of '
                        r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
+        model.loss(inputs, samples)
+
+
+def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
+    model = build_model(decoder=False)
+    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+
+    def out_of_memory(clip):
+        raise torch.OutOfMemoryError('CUDA out of memory. Tried to allocate')
+
+    monkeypatch.setattr(model, 'extract_feat', out_of_memory)
+    with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
         model.loss(inputs, samples)
