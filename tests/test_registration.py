@@ -10,7 +10,7 @@ COMPONENTS = {
     'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
     'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
     'HOOKS': ['BadVideoReportHook', 'CheckpointMatchHook',
-              'ChannelsLast3dHook'],
+              'ChannelsLast3dHook', 'SafeCheckpointHook'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }
 
