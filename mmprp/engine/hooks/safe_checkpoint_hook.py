@@ -76,7 +76,8 @@ class SafeCheckpointHook(CheckpointHook):
     file (overwritten when that checkpoint is saved again) and, between
     steps 3 and 4, the previous best checkpoint; the kept checkpoints it was
     about to delete are deleted when the run resumes (the new checkpoint
-    still lists them as kept). Checkpoints go to a local folder only.
+    still lists them as kept). Checkpoints are files in a local folder
+    (mmengine's ``Runner``; not DeepSpeed's checkpoint folders).
 
     Args:
         **kwargs: The arguments of ``mmengine.hooks.CheckpointHook``
@@ -117,15 +118,11 @@ class SafeCheckpointHook(CheckpointHook):
                 self.file_backend.join_path(self.out_dir, filename))
 
     def _remove(self, runner, paths: List[str], what: str) -> None:
-        """Delete replaced checkpoints (files, or folders from DeepSpeed)."""
+        """Delete the replaced checkpoint files that exist."""
         for path in paths:
             if self.file_backend.isfile(path):
                 self.file_backend.remove(path)
-            elif self.file_backend.isdir(path):
-                self.file_backend.rmtree(path)
-            else:
-                continue
-            runner.logger.info(f'The {what} {path} is removed')
+                runner.logger.info(f'The {what} {path} is removed')
 
     def _keep(self, runner, step: int) -> List[int]:
         """Count ``step`` among the kept checkpoints.

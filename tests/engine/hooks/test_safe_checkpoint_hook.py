@@ -48,14 +48,14 @@ class ToyModel(BaseModel):
 
 
 class ScriptedLoss(BaseMetric):
-    """Validation loss of the epoch, from ``VAL_LOSS``."""
+    """Validation loss of the epoch, from ``VAL_LOSS``, and minus it."""
 
     def process(self, data_batch, data_samples) -> None:
         self.results.append(0)
 
     def compute_metrics(self, results: list) -> dict:
         epoch = MessageHub.get_current_instance().get_info('epoch')
-        return dict(loss=VAL_LOSS[epoch])
+        return dict(loss=VAL_LOSS[epoch], score=-VAL_LOSS[epoch])
 
 
 def build_runner(work_dir: Path, hook: CheckpointHook,
@@ -223,6 +223,18 @@ def test_a_kill_at_any_step_leaves_a_latest_and_a_best_checkpoint(
         assert recorded_best(latest) is not None, step
         assert sorted(path.name for path in work_dir.glob('epoch_*.pth')) \
             == ['epoch_2.pth', 'epoch_3.pth'], step
+
+
+def test_one_best_checkpoint_per_metric(tmp_path) -> None:
+    hook = SafeCheckpointHook(interval=1, max_keep_ckpts=2,
+                              save_best=['loss', 'score'],
+                              rule=['less', 'greater'])
+    build_runner(tmp_path, hook).train()
+    info = load(latest_checkpoint(tmp_path))['message_hub']['runtime_info']
+    assert Path(info['best_ckpt_loss']).name == 'best_loss_epoch_2.pth'
+    assert Path(info['best_ckpt_score']).name == 'best_score_epoch_2.pth'
+    assert sorted(path.name for path in tmp_path.glob('best_*')) == [
+        'best_loss_epoch_2.pth', 'best_score_epoch_2.pth']
 
 
 def test_stock_hook_loses_the_run_at_a_kill(tmp_path, monkeypatch) -> None:
