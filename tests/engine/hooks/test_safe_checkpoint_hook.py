@@ -100,8 +100,10 @@ class FileSteps:
         self.kill_at = kill_at
         self.steps: List[tuple] = []
 
-    def step(self, kind: str, path: str, partial_effect: Callable = None
-             ) -> None:
+    def step(self, kind: str, path: str,
+             partial_effect: Optional[Callable] = None) -> None:
+        """Record a step on ``path``; at ``kill_at``, do ``partial_effect``
+        (the part done before the kill) and stop the run."""
         if not str(path).startswith(self.work_dir):
             return
         self.steps.append((kind, Path(path).name))
@@ -133,7 +135,7 @@ class FileSteps:
 
 
 def load(path: Path) -> dict:
-    # files this test wrote itself
+    # only files this test wrote itself
     return torch.load(path, map_location='cpu', weights_only=False)
 
 
