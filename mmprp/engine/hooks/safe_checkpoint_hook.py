@@ -88,6 +88,10 @@ class SafeCheckpointHook(CheckpointHook):
     def before_train(self, runner) -> None:
         """Check that ``out_dir`` is a local folder, then prepare as usual.
 
+        A resumed run also takes the latest checkpoint over from the message
+        hub, so that its next new best is recorded in a latest checkpoint
+        before the previous best goes, as in the uninterrupted run.
+
         Args:
             runner (Runner): The runner of the training process.
 
@@ -102,6 +106,8 @@ class SafeCheckpointHook(CheckpointHook):
                 f'out_dir={out_dir!r} is on {type(backend).__name__}. '
                 f"Use a local out_dir or type='CheckpointHook'.")
         super().before_train(runner)
+        if self.last_ckpt is None:
+            self.last_ckpt = runner.message_hub.get_info('last_ckpt')
 
     def _write(self, runner, filename: str, **kwargs) -> None:
         """Save a checkpoint as ``out_dir/filename`` (steps 1 and 2)."""

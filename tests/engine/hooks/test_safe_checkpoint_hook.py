@@ -10,7 +10,7 @@ resumes the run to its end.
 import itertools
 import os
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import pytest
 import torch
@@ -24,7 +24,6 @@ from torch import nn
 
 from mmprp.engine import SafeCheckpointHook
 
-MAX_EPOCHS = 3
 VAL_LOSS = {0: 2.0, 1: 1.0, 2: 1.5}  # by epoch index: best at epochs 1, 2
 RUN_IDS = itertools.count()
 
@@ -48,18 +47,22 @@ class ToyModel(BaseModel):
 
 
 class ScriptedLoss(BaseMetric):
-    """Validation loss of the epoch, from ``VAL_LOSS``, and minus it."""
+    """Validation loss of the epoch (by epoch index), and minus it."""
+
+    def __init__(self, val_loss: Dict[int, float]) -> None:
+        super().__init__()
+        self.val_loss = val_loss
 
     def process(self, data_batch, data_samples) -> None:
         self.results.append(0)
 
     def compute_metrics(self, results: list) -> dict:
         epoch = MessageHub.get_current_instance().get_info('epoch')
-        return dict(loss=VAL_LOSS[epoch], score=-VAL_LOSS[epoch])
+        return dict(loss=self.val_loss[epoch], score=-self.val_loss[epoch])
 
 
-def build_runner(work_dir: Path, hook: CheckpointHook,
-                 resume: bool = False) -> Runner:
+def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
+                 val_loss: Dict[int, float] = VAL_LOSS) -> Runner:
     loader = dict(
         dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
         sampler=dict(type='DefaultSampler', shuffle=False),
@@ -72,9 +75,10 @@ def build_runner(work_dir: Path, hook: CheckpointHook,
         experiment_name=f'safe_checkpoint_{next(RUN_IDS)}',
         train_dataloader=loader,
         val_dataloader=loader,
-        train_cfg=dict(by_epoch=True, max_epochs=MAX_EPOCHS, val_interval=1),
+        train_cfg=dict(by_epoch=True, max_epochs=len(val_loss),
+                       val_interval=1),
         val_cfg=dict(),
-        val_evaluator=Evaluator(ScriptedLoss()),
+        val_evaluator=Evaluator(ScriptedLoss(val_loss)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         default_hooks=dict(checkpoint=hook),
         randomness=dict(seed=0),
@@ -161,12 +165,13 @@ def recorded_best(checkpoint: Path) -> Optional[Path]:
 
 
 def run(work_dir: Path, monkeypatch, kill_at: Optional[int] = None,
-        hook: Callable[[], CheckpointHook] = safe_hook) -> FileSteps:
+        hook: Callable[[], CheckpointHook] = safe_hook,
+        **runner_args) -> FileSteps:
     steps = FileSteps(work_dir, kill_at)
     with monkeypatch.context() as patch:
         steps.install(patch)
         try:
-            build_runner(work_dir, hook()).train()
+            build_runner(work_dir, hook(), **runner_args).train()
         except SimulatedKill:
             pass
     return steps
@@ -225,6 +230,35 @@ def test_a_kill_at_any_step_leaves_a_latest_and_a_best_checkpoint(
         assert recorded_best(latest) is not None, step
         assert sorted(path.name for path in work_dir.glob('epoch_*.pth')) \
             == ['epoch_2.pth', 'epoch_3.pth'], step
+
+
+def test_a_resumed_run_saves_as_the_uninterrupted_one(
+        tmp_path, monkeypatch) -> None:
+    """Latest checkpoints every 2 epochs; epoch 3's new best comes between
+    them and is recorded in a latest checkpoint before the old best goes,
+    also in a run resumed from epoch 2."""
+
+    def hook() -> SafeCheckpointHook:
+        return SafeCheckpointHook(interval=2, max_keep_ckpts=2,
+                                  save_best='loss', rule='less')
+
+    val_loss = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.7}
+    once = run(tmp_path / 'once', monkeypatch, hook=hook,
+               val_loss=val_loss).steps
+    epoch_3 = once.index(('write', 'best_loss_epoch_3.pth.partial'))
+    assert once[epoch_3:epoch_3 + 6] == [
+        ('write', 'best_loss_epoch_3.pth.partial'),
+        ('rename', 'best_loss_epoch_3.pth'),
+        ('write', 'epoch_3.pth.partial'), ('rename', 'epoch_3.pth'),
+        ('rename', 'last_checkpoint'), ('delete', 'best_loss_epoch_2.pth')]
+    work_dir = tmp_path / 'killed'
+    run(work_dir, monkeypatch, kill_at=epoch_3, hook=hook, val_loss=val_loss)
+    assert latest_checkpoint(work_dir).name == 'epoch_2.pth'
+    steps = FileSteps(work_dir)
+    with monkeypatch.context() as patch:
+        steps.install(patch)
+        build_runner(work_dir, hook(), resume=True, val_loss=val_loss).train()
+    assert steps.steps == once[epoch_3:]
 
 
 def test_one_best_checkpoint_per_metric(tmp_path) -> None:
