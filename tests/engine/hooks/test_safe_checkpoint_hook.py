@@ -82,6 +82,7 @@ def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         default_hooks=dict(checkpoint=hook),
         randomness=dict(seed=0),
+        default_scope='mmaction',  # as the other tests (conftest.py)
         resume=resume,
         log_level='ERROR')
 
