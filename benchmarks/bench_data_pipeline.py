@@ -10,7 +10,7 @@ packing.
 
 BASELINE: the authors' data path (``datasets/predict_dataset.py`` of their
 code) reproduced per sample in this process: the same rate and window draw
-(same numpy calls, same seed), decoding EVERY frame from the first through
+(same seed, same ``sample_rng``), decoding EVERY frame from the first through
 the end of the ``16 * s`` window sequentially, as their ``cv2.VideoCapture``
 loop does; here ``decord.VideoReader.get_batch(range(0, end))``, which
 decodes forward from frame 0 and converts every frame to RGB, like
@@ -60,6 +60,7 @@ from benchmarks.common import (Video, base_parser, build_pipeline,
                                load_config, load_text, make_videos,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
+from mmprp.datasets.transforms import sample_rng
 from mmprp.models.losses.motion_attention import sparse_motion_attention
 
 # The authors' sparse attention frames inside each 16-frame segment.
@@ -105,9 +106,10 @@ class AuthorsDataPath:
             (first window frame) and ``decoded`` (frames decoded).
         """
         results = self.open(results)
-        rate = self.rates[np.random.randint(len(self.rates))]
+        rng = sample_rng(results)
+        rate = self.rates[rng.integers(len(self.rates))]
         window_len = self.clip_len * rate
-        start = np.random.randint(results['total_frames'] - window_len + 1)
+        start = int(rng.integers(results['total_frames'] - window_len + 1))
         end = start + window_len
         frames = results['video_reader'].get_batch(list(range(end)))
         frames = frames.asnumpy()[start:]

@@ -10,8 +10,9 @@ COMPONENTS = {
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
     'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
     'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
+    'DATA_SAMPLERS': ['SeededSampler'],
     'HOOKS': ['BadVideoReportHook', 'CheckpointMatchHook',
-              'ChannelsLast3dHook'],
+              'ChannelsLast3dHook', 'SafeCheckpointHook'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }
 

@@ -63,6 +63,6 @@ param_scheduler = []
 default_hooks = dict(
     logger=dict(interval=5),
     checkpoint=dict(
-        interval=-1, save_last=True, save_best=None, max_keep_ckpts=1))
+        interval=-1, save_last=True, save_best=None, max_keep_ckpts=2))
 custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLast3dHook')]
 randomness = dict(seed=0)

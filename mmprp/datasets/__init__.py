@@ -1,10 +1,11 @@
-"""Datasets and data transforms of mmprp."""
-from . import transforms
+"""Datasets, data samplers and data transforms of mmprp."""
+from . import samplers, transforms
 from .prp_video_dataset import BadVideoError, PRPVideoDataset
 from .retrieval_video_dataset import RetrievalVideoDataset
+from .samplers import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'BadVideoError', 'PRPVideoDataset', 'RetrievalVideoDataset',
-    *transforms.__all__
+    *samplers.__all__, *transforms.__all__
 ]

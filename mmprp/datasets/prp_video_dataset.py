@@ -4,6 +4,7 @@ import logging
 import os.path as osp
 from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from decord._ffi.base import DECORDError
 from mmaction.datasets import VideoDataset
@@ -14,10 +15,12 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmengine.logging import print_log
 
+from .samplers import SeededIndex
 from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
                                                PlaybackRateSampler,
                                                RateStarvationError,
                                                VideoTooShortError)
+from .transforms.sample_rng import SAMPLE_RNG_KEY
 
 BAD_VIDEO_POLICIES = ('raise', 'skip')
 # decord raises RuntimeError("Error reading N bytes") for files it cannot
@@ -66,6 +69,13 @@ class PRPVideoDataset(VideoDataset):
     data-loader workers
     (:class:`~mmprp.engine.BadVideoReportHook` logs it every epoch).
     Validation and test datasets (``test_mode``) always raise.
+
+    Indices from :class:`~mmprp.datasets.SeededSampler` make training
+    samples reproducible: all of a sample's randomness (its playback rate,
+    window, and the videos that replace unusable ones) comes from one
+    generator seeded by ``(seed, epoch, index)``, given to the pipeline as
+    ``results['rng']``. Plain integer indices keep mmengine's behaviour
+    (numpy's global generator of the data-loader worker).
 
     Args:
         ann_file (str): The annotation list.
@@ -230,11 +240,45 @@ class PRPVideoDataset(VideoDataset):
         return next((t for t in self.pipeline.transforms
                      if isinstance(t, PlaybackRateSampler)), None)
 
-    def prepare_data(self, idx: int) -> Optional[dict]:
+    def __getitem__(self, idx: Union[int, SeededIndex]) -> dict:
+        """One sample; in training, another video replaces an unusable one.
+
+        Args:
+            idx (int | SeededIndex): Index of the video, with the seed of
+                the sample when it comes from ``SeededSampler``.
+
+        Returns:
+            dict: The packed sample.
+
+        Raises:
+            RuntimeError: If ``max_refetch`` replacements in a row are
+                unusable too.
+        """
+        if not isinstance(idx, SeededIndex):
+            return super().__getitem__(idx)
+        if self.test_mode:
+            return super().__getitem__(idx.index)
+        index, rng = idx.index, idx.generator()
+        for _ in range(self.max_refetch + 1):
+            data = self.prepare_data(index, rng)
+            if data is not None:
+                return data
+            index = int(rng.integers(len(self)))
+        raise RuntimeError(
+            f'{self.ann_file}: {self.max_refetch + 1} videos in a row were '
+            f'unusable or too short for the drawn rate ({SCAN_HINT})')
+
+    def prepare_data(self,
+                     idx: int,
+                     rng: Optional[np.random.Generator] = None
+                     ) -> Optional[dict]:
         """Run the pipeline on one video, applying the bad-video policy.
 
         Args:
             idx (int): Index of the video.
+            rng (np.random.Generator, optional): The sample's generator,
+                given to the pipeline as ``results['rng']``. Defaults to
+                None (numpy's global generator).
 
         Returns:
             dict | None: The packed sample, or None to make mmengine's
@@ -250,7 +294,10 @@ class PRPVideoDataset(VideoDataset):
         sampler = self._rate_sampler()
         draws = sampler.num_draws if sampler is not None else 0
         try:
-            data = self._run_pipeline(self.get_data_info(idx))
+            data_info = self.get_data_info(idx)
+            if rng is not None:
+                data_info[SAMPLE_RNG_KEY] = rng
+            data = self._run_pipeline(data_info)
         except RateStarvationError:
             raise
         except BAD_VIDEO_ERRORS as error:

@@ -48,6 +48,9 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
     assert {'BadVideoReportHook', 'CheckpointMatchHook'} <= set(hooks)
     assert cfg.train_dataloader.dataset.type in ('PRPVideoDataset',
                                                  'RepeatDataset')
+    # samples depend on (seed, epoch, index) only: resumable with workers
+    assert cfg.train_dataloader.sampler.type == 'SeededSampler'
+    assert cfg.train_dataloader.persistent_workers
     train_sampler, val_sampler, test_sampler = samplers(cfg)
     assert not train_sampler.get('test_mode', False)
     assert val_sampler['test_mode'] and test_sampler['test_mode']

@@ -139,7 +139,7 @@ def test_skipping_after_the_draw_keeps_the_rate(tmp_path, video_zoo,
     drawn = []
     draw = sampler._draw_rate_label
     monkeypatch.setattr(sampler, '_draw_rate_label',
-                        lambda: drawn.append(draw()) or drawn[-1])
+                        lambda rng: drawn.append(draw(rng)) or drawn[-1])
     labels = []
     np.random.seed(4)
     for _ in range(40):

@@ -1,7 +1,7 @@
 """Two-process distributed PRP training through ``tools/dist_train.sh``.
 
 mmengine's distributed engine (torchrun, ``MMDistributedDataParallel``,
-``DefaultSampler``) runs on two CPU processes with the gloo backend, a
+the ``DefaultSampler`` split, here by its subclass ``SeededSampler``) runs on two CPU processes with the gloo backend, a
 narrow C3D (the demo config, weights channels-last) and synthetic videos.
 A test-only hook (``rank_probe_hook.py``) writes, per rank, the videos of
 every batch and fingerprints of the parameters; ``cpu_distributed.py`` lets
@@ -137,7 +137,7 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
                                     + result.stderr[-3000:])
     probes = read_probes(work_dir)
     assert [(p['rank'], p['world_size']) for p in probes] == [(0, 2), (1, 2)]
-    # DefaultSampler under DDP: disjoint halves of the 8 training videos
+    # SeededSampler (a DefaultSampler) under DDP: disjoint halves of the 8 training videos
     train_list = synthetic_ucf101.ann_files[1][0].read_text().splitlines()
     videos = {Path(line.split()[0]).name for line in train_list}
     seen = [{name for batch in p['batches'] for name in batch}

@@ -1,9 +1,12 @@
 """A PRP run killed mid-training and resumed with --resume logs the same
-second-epoch losses as an uninterrupted run.
+second-epoch losses as an uninterrupted run, with the shipped loader
+settings: persistent data-loader workers (two here).
 
-With a fixed seed and data-loader workers (which mmengine seeds identically
-every epoch), the second epoch sees the same samples and the restored model,
-optimizer and scheduler state give the same losses.
+Persistent workers keep their numpy RNG running across epochs, and a resumed
+run starts fresh workers; the losses still match because every sample draws
+its rate and window from a generator seeded by (seed, epoch, index)
+(SeededSampler + PRPVideoDataset), and the restored model, optimizer and
+scheduler state do the rest.
 """
 import os
 import signal
@@ -45,7 +48,9 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
             repo / 'demo' / 'configs' / 'prp_c3d_demo.py', '--work-dir',
             work_dir, '--cfg-options',
             *helpers['data_options'](synthetic_ucf101, batch_size=4),
-            'train_dataloader.num_workers=1', 'train_cfg.max_epochs=2',
+            'train_dataloader.num_workers=2',
+            'train_dataloader.persistent_workers=True',
+            'train_cfg.max_epochs=2',
             'default_hooks.logger.interval=1',
             'default_hooks.checkpoint.interval=1',
             'randomness.seed=7', 'randomness.deterministic=True'

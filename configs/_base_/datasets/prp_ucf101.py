@@ -39,7 +39,10 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # DefaultSampler whose indices carry (seed, epoch): every sample's rate
+    # and window depend only on (seed, epoch, index), so a resumed run (any
+    # workers, persistent or not) sees what an uninterrupted run does.
+    sampler=dict(type='SeededSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_train,

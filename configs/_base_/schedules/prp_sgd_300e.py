@@ -2,6 +2,8 @@
 # classifier's linear layer, 300 epochs, LR x0.1 when the validation loss
 # has not improved for 50 epochs; keep the lowest-validation-loss checkpoint.
 # Inherits MMAction2's runtime (default_scope='mmaction', hooks, logging).
+# SafeCheckpointHook: mmengine's CheckpointHook, but a kill during a save
+# loses no checkpoint (the new one is in place before the old one goes).
 _base_ = ['mmaction::_base_/default_runtime.py']
 
 train_cfg = dict(
@@ -23,7 +25,7 @@ param_scheduler = [
 ]
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook',
+        type='SafeCheckpointHook',
         interval=10,
         max_keep_ckpts=3,
         save_best='pretext/loss',

@@ -8,6 +8,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
+from .sample_rng import sample_rng
+
 ATTENTION_MODES = ('sparse', 'dense', None)
 # What the sampler hands the model, per sample: PackPRPInputs carries them
 # into the data sample; SelfSupRecognizer.prepare_views reads the view keys
@@ -83,6 +85,7 @@ class PlaybackRateSampler(BaseTransform):
         - start_index (optional, default 0)
         - relative_filename, else filename (test_mode only, to fix the rate
           per video)
+        - rng (optional): the sample's ``np.random.Generator``
 
     Added Keys:
 
@@ -118,8 +121,12 @@ class PlaybackRateSampler(BaseTransform):
         max_retries (int): Consecutive too-short videos tolerated for one
             kept rate before giving up. Defaults to 100.
 
-    Randomness comes from numpy's global generator, which mmengine seeds in
-    every data-loader worker (``randomness=dict(seed=...)``).
+    Randomness (the rate and the window start) comes from the sample's
+    generator ``results['rng']``: :class:`~mmprp.datasets.PRPVideoDataset`
+    fed by :class:`~mmprp.datasets.SeededSampler` seeds it by
+    ``(seed, epoch, index)``, so a resumed run draws what an uninterrupted
+    one does. Without it, from numpy's global generator, which mmengine
+    seeds in every data-loader worker (``randomness=dict(seed=...)``).
     """
 
     def __init__(self,
@@ -228,12 +235,12 @@ class PlaybackRateSampler(BaseTransform):
             return segments + within[None, :]
         return None
 
-    def _draw_rate_label(self) -> int:
+    def _draw_rate_label(self, rng: np.random.Generator) -> int:
         self.num_draws += 1
         if self._pending_rate_label is not None:
             label, self._pending_rate_label = self._pending_rate_label, None
         else:
-            label = int(np.random.randint(len(self.rates)))
+            label = int(rng.integers(len(self.rates)))
         self.last_rate_label = label
         return label
 
@@ -300,17 +307,18 @@ class PlaybackRateSampler(BaseTransform):
         """
         total_frames = int(results['total_frames'])
         self._check_usable(results, total_frames)
+        rng = None if self.test_mode else sample_rng(results)
         if self.test_mode:
             label = self._test_rate_label(results, total_frames)
         else:
-            label = self._draw_rate_label()
+            label = self._draw_rate_label(rng)
         rate = self.rates[label]
         slack = total_frames - self.clip_len * rate
         if slack < 0:
             self.keep_rate(label)
             return None
         self._retries = 0
-        start = slack // 2 if self.test_mode else np.random.randint(slack + 1)
+        start = slack // 2 if self.test_mode else int(rng.integers(slack + 1))
         layout = self._layouts[rate]
         frame_inds = layout['offsets'] + start + results.get('start_index', 0)
         results.update(

@@ -2,8 +2,9 @@
 from .bad_video_report_hook import BadVideoReportHook
 from .checkpoint_match_hook import CheckpointMatchHook
 from .channels_last_hook import ChannelsLast3dHook, to_channels_last_3d
+from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
     'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
-    'to_channels_last_3d'
+    'SafeCheckpointHook', 'to_channels_last_3d'
 ]

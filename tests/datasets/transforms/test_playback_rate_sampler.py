@@ -251,3 +251,18 @@ def test_keep_rate_gives_the_label_to_the_next_sample() -> None:
     sampler.keep_rate(3)
     assert sample(sampler)['rate_label'] == 3
     assert sampler.num_draws == 2
+
+
+def test_rate_and_window_come_from_the_samples_generator() -> None:
+    sampler = PlaybackRateSampler()
+    np.random.seed(0)
+    drawn = [sample(sampler, rng=np.random.default_rng(seed))
+             for seed in range(20) for _ in range(2)]
+    for first, again in zip(drawn[::2], drawn[1::2]):
+        assert first['rate_label'] == again['rate_label']
+        np.testing.assert_array_equal(first['frame_inds'], again['frame_inds'])
+    assert len({result['rate_label'] for result in drawn}) == 4
+    assert len({result['frame_inds'][0] for result in drawn}) > 4
+    # numpy's global generator is left alone
+    assert np.random.randint(1 << 30) == np.random.RandomState(0).randint(
+        1 << 30)

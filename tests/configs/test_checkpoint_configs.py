@@ -1,0 +1,40 @@
+"""Every shipped config that trains saves kill-safe checkpoints, two or more.
+
+mmengine's CheckpointHook deletes the old checkpoint before writing the new
+one; the configs use SafeCheckpointHook and keep at least two checkpoints
+(``max_keep_ckpts`` unlimited, i.e. <= 0, or >= 2).
+"""
+from pathlib import Path
+
+import pytest
+from mmengine import Config
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIGS = sorted((REPO / 'configs').rglob('*.py'))
+
+
+def name(path: Path) -> str:
+    return str(path.relative_to(REPO / 'configs'))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=name)
+def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
+    cfg = Config.fromfile(path)
+    checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
+    if 'train_cfg' in cfg:
+        assert checkpoint is not None, f'{name(path)} trains without one'
+    if checkpoint is not None:
+        assert checkpoint.type == 'SafeCheckpointHook', name(path)
+        kept = checkpoint.get('max_keep_ckpts', -1)
+        assert kept <= 0 or kept >= 2, (name(path), kept)
+    hook_types = [hook['type'] for hook in cfg.get('custom_hooks', [])]
+    assert not any('CheckpointHook' in kind for kind in hook_types)
+
+
+def test_the_walk_covers_the_training_configs() -> None:
+    trained = {name(path) for path in CONFIGS
+               if 'train_cfg' in Config.fromfile(path)}
+    assert {'prp/prp_c3d_ucf101.py', 'prp/prp_r3d_k400.py',
+            'demo/prp_c3d_demo.py', 'finetune/c3d_ucf101_split1.py',
+            'finetune/c3d-gap_hmdb51_split3.py',
+            'finetune/r21d_ucf101_split2.py'} <= trained

@@ -1,0 +1,294 @@
+"""SafeCheckpointHook: a kill at any step of a save loses no checkpoint.
+
+A tiny runner trains 3 epochs (validation every epoch, a scripted loss that
+improves at epochs 1 and 2 and not at 3), keeping 2 checkpoints and the
+best. Every file operation of the saves (writing a file, renaming it,
+deleting one) is a step where the run can be killed: the test kills it at
+each in turn (a write is cut halfway), checks what is left on disk, then
+resumes the run to its end.
+"""
+import itertools
+import os
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import pytest
+import torch
+from mmengine.evaluator import BaseMetric, Evaluator
+from mmengine.fileio import LocalBackend
+from mmengine.hooks import CheckpointHook
+from mmengine.logging import MessageHub
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+from torch import nn
+
+from mmprp.engine import SafeCheckpointHook
+
+VAL_LOSS = {0: 2.0, 1: 1.0, 2: 1.5}  # by epoch index: best at epochs 1, 2
+RUN_IDS = itertools.count()
+
+
+class SimulatedKill(BaseException):
+    """Stops the run where the process would have been killed."""
+
+
+class ToyModel(BaseModel):
+    """One linear layer, loss: mean square of its output."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs: torch.Tensor, mode: str = 'tensor'):
+        outputs = self.linear(inputs)
+        if mode == 'loss':
+            return dict(loss=outputs.pow(2).mean())
+        return [outputs]
+
+
+class ScriptedLoss(BaseMetric):
+    """Validation loss of the epoch (by epoch index), and minus it."""
+
+    def __init__(self, val_loss: Dict[int, float]) -> None:
+        super().__init__()
+        self.val_loss = val_loss
+
+    def process(self, data_batch, data_samples) -> None:
+        self.results.append(0)
+
+    def compute_metrics(self, results: list) -> dict:
+        epoch = MessageHub.get_current_instance().get_info('epoch')
+        return dict(loss=self.val_loss[epoch], score=-self.val_loss[epoch])
+
+
+def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
+                 val_loss: Dict[int, float] = VAL_LOSS) -> Runner:
+    loader = dict(
+        dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate'),
+        batch_size=2,
+        num_workers=0)
+    return Runner(
+        model=ToyModel(),
+        work_dir=str(work_dir),
+        experiment_name=f'safe_checkpoint_{next(RUN_IDS)}',
+        train_dataloader=loader,
+        val_dataloader=loader,
+        train_cfg=dict(by_epoch=True, max_epochs=len(val_loss),
+                       val_interval=1),
+        val_cfg=dict(),
+        val_evaluator=Evaluator(ScriptedLoss(val_loss)),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+        default_hooks=dict(checkpoint=hook),
+        randomness=dict(seed=0),
+        default_scope='mmaction',  # as the other tests (conftest.py)
+        resume=resume,
+        log_level='ERROR')
+
+
+def safe_hook() -> SafeCheckpointHook:
+    return SafeCheckpointHook(interval=1, max_keep_ckpts=2,
+                              save_best='loss', rule='less')
+
+
+class FileSteps:
+    """Records the file steps of the saves; kills the run at one of them.
+
+    Args:
+        work_dir (Path): Only steps on files in it count.
+        kill_at (int, optional): Index of the step to kill at.
+    """
+
+    def __init__(self, work_dir: Path, kill_at: Optional[int] = None) -> None:
+        self.work_dir = str(work_dir)
+        self.kill_at = kill_at
+        self.steps: List[tuple] = []
+
+    def step(self, kind: str, path: str,
+             partial_effect: Optional[Callable] = None) -> None:
+        """Record a step on ``path``; at ``kill_at``, do ``partial_effect``
+        (the part done before the kill) and stop the run."""
+        if not str(path).startswith(self.work_dir):
+            return
+        self.steps.append((kind, Path(path).name))
+        if len(self.steps) - 1 == self.kill_at:
+            if partial_effect is not None:
+                partial_effect()
+            raise SimulatedKill(self.steps[-1])
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        put, replace = LocalBackend.put, os.replace
+        remove = LocalBackend.remove
+
+        def cut_put(backend, obj: bytes, filepath) -> None:
+            self.step('write', filepath,
+                      lambda: put(backend, obj[:len(obj) // 2], filepath))
+            put(backend, obj, filepath)
+
+        def checked_replace(src, dst) -> None:
+            self.step('rename', dst)
+            replace(src, dst)
+
+        def checked_remove(backend, filepath) -> None:
+            self.step('delete', filepath)
+            remove(backend, filepath)
+
+        monkeypatch.setattr(LocalBackend, 'put', cut_put)
+        monkeypatch.setattr(os, 'replace', checked_replace)
+        monkeypatch.setattr(LocalBackend, 'remove', checked_remove)
+
+
+def load(path: Path) -> dict:
+    # only files this test wrote itself
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def latest_checkpoint(work_dir: Path) -> Optional[Path]:
+    """The checkpoint ``last_checkpoint`` names, checked to load."""
+    marker = work_dir / 'last_checkpoint'
+    if not marker.is_file():
+        return None
+    path = Path(marker.read_text().strip())
+    assert path.is_file(), f'last_checkpoint names a missing {path}'
+    load(path)
+    return path
+
+
+def recorded_best(checkpoint: Path) -> Optional[Path]:
+    """The best checkpoint that a checkpoint records, checked to load."""
+    best = load(checkpoint)['message_hub']['runtime_info'].get('best_ckpt')
+    if best is None:
+        return None
+    assert Path(best).is_file(), f'{checkpoint} records a missing {best}'
+    load(Path(best))
+    return Path(best)
+
+
+def run(work_dir: Path, monkeypatch, kill_at: Optional[int] = None,
+        hook: Callable[[], CheckpointHook] = safe_hook,
+        **runner_args) -> FileSteps:
+    steps = FileSteps(work_dir, kill_at)
+    with monkeypatch.context() as patch:
+        steps.install(patch)
+        try:
+            build_runner(work_dir, hook(), **runner_args).train()
+        except SimulatedKill:
+            pass
+    return steps
+
+
+@pytest.fixture(scope='module')
+def uninterrupted_steps(tmp_path_factory) -> List[tuple]:
+    work_dir = tmp_path_factory.mktemp('uninterrupted')
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        steps = run(work_dir, monkeypatch).steps
+    assert sorted(path.name for path in work_dir.glob('*.pth')) == [
+        'best_loss_epoch_2.pth', 'epoch_2.pth', 'epoch_3.pth']
+    assert recorded_best(latest_checkpoint(work_dir)).name == \
+        'best_loss_epoch_2.pth'
+    return steps
+
+
+def test_save_order_writes_renames_then_deletes(uninterrupted_steps) -> None:
+    # epoch 2: the latest, then the best, the latest again (it records the
+    # new best), and only then the previous best goes
+    epoch_2 = uninterrupted_steps[uninterrupted_steps.index(
+        ('write', 'epoch_2.pth.partial')):]
+    assert epoch_2[:10] == [
+        ('write', 'epoch_2.pth.partial'), ('rename', 'epoch_2.pth'),
+        ('rename', 'last_checkpoint'),
+        ('write', 'best_loss_epoch_2.pth.partial'),
+        ('rename', 'best_loss_epoch_2.pth'),
+        ('write', 'epoch_2.pth.partial'), ('rename', 'epoch_2.pth'),
+        ('rename', 'last_checkpoint'),
+        ('delete', 'best_loss_epoch_1.pth'),
+        ('write', 'epoch_3.pth.partial')]
+    assert uninterrupted_steps[-4:] == [
+        ('write', 'epoch_3.pth.partial'), ('rename', 'epoch_3.pth'),
+        ('rename', 'last_checkpoint'), ('delete', 'epoch_1.pth')]
+
+
+def test_a_kill_at_any_step_leaves_a_latest_and_a_best_checkpoint(
+        tmp_path, monkeypatch, uninterrupted_steps) -> None:
+    first_best = uninterrupted_steps.index(
+        ('rename', 'best_loss_epoch_1.pth'))
+    for kill_at, step in enumerate(uninterrupted_steps):
+        work_dir = tmp_path / f'kill_{kill_at}'
+        run(work_dir, monkeypatch, kill_at)
+        latest = latest_checkpoint(work_dir)
+        assert (latest is None) == (kill_at <= 2), step
+        if latest is not None:
+            recorded_best(latest)
+        bests = list(work_dir.glob('best_*.pth'))
+        assert bool(bests) == (kill_at > first_best), step
+        for best in bests:
+            load(best)
+
+        build_runner(work_dir, safe_hook(), resume=True).train()
+        latest = latest_checkpoint(work_dir)
+        assert latest.name == 'epoch_3.pth', step
+        assert recorded_best(latest) is not None, step
+        assert sorted(path.name for path in work_dir.glob('epoch_*.pth')) \
+            == ['epoch_2.pth', 'epoch_3.pth'], step
+
+
+def test_a_resumed_run_saves_as_the_uninterrupted_one(
+        tmp_path, monkeypatch) -> None:
+    """Latest checkpoints every 2 epochs; epoch 3's new best comes between
+    them and is recorded in a latest checkpoint before the old best goes,
+    also in a run resumed from epoch 2."""
+
+    def hook() -> SafeCheckpointHook:
+        return SafeCheckpointHook(interval=2, max_keep_ckpts=2,
+                                  save_best='loss', rule='less')
+
+    val_loss = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.7}
+    once = run(tmp_path / 'once', monkeypatch, hook=hook,
+               val_loss=val_loss).steps
+    epoch_3 = once.index(('write', 'best_loss_epoch_3.pth.partial'))
+    assert once[epoch_3:epoch_3 + 6] == [
+        ('write', 'best_loss_epoch_3.pth.partial'),
+        ('rename', 'best_loss_epoch_3.pth'),
+        ('write', 'epoch_3.pth.partial'), ('rename', 'epoch_3.pth'),
+        ('rename', 'last_checkpoint'), ('delete', 'best_loss_epoch_2.pth')]
+    work_dir = tmp_path / 'killed'
+    run(work_dir, monkeypatch, kill_at=epoch_3, hook=hook, val_loss=val_loss)
+    assert latest_checkpoint(work_dir).name == 'epoch_2.pth'
+    steps = FileSteps(work_dir)
+    with monkeypatch.context() as patch:
+        steps.install(patch)
+        build_runner(work_dir, hook(), resume=True, val_loss=val_loss).train()
+    assert steps.steps == once[epoch_3:]
+
+
+def test_one_best_checkpoint_per_metric(tmp_path) -> None:
+    hook = SafeCheckpointHook(interval=1, max_keep_ckpts=2,
+                              save_best=['loss', 'score'],
+                              rule=['less', 'greater'])
+    build_runner(tmp_path, hook).train()
+    info = load(latest_checkpoint(tmp_path))['message_hub']['runtime_info']
+    assert Path(info['best_ckpt_loss']).name == 'best_loss_epoch_2.pth'
+    assert Path(info['best_ckpt_score']).name == 'best_score_epoch_2.pth'
+    assert sorted(path.name for path in tmp_path.glob('best_*')) == [
+        'best_loss_epoch_2.pth', 'best_score_epoch_2.pth']
+
+
+def test_stock_hook_loses_the_run_at_a_kill(tmp_path, monkeypatch) -> None:
+    """The same kill with mmengine's hook: nothing usable is left."""
+
+    def stock_hook() -> CheckpointHook:
+        return CheckpointHook(interval=1, max_keep_ckpts=1)
+
+    work_dir = tmp_path / 'stock'
+    steps = run(work_dir, monkeypatch, kill_at=2, hook=stock_hook).steps
+    assert steps[-2:] == [('delete', 'epoch_1.pth'), ('write', 'epoch_2.pth')]
+    with pytest.raises(AssertionError, match='names a missing'):
+        latest_checkpoint(work_dir)
+
+
+def test_refuses_a_remote_out_dir(tmp_path) -> None:
+    hook = SafeCheckpointHook(interval=1, out_dir='http://example.com/ckpts')
+    runner = build_runner(tmp_path, hook)
+    with pytest.raises(ValueError, match='local folder.*HTTPBackend'):
+        hook.before_train(runner)
