@@ -10,7 +10,3 @@ model = dict(
     backbone=dict(pretrained=None, norm_cfg=dict(_delete_=True, type='BN3d')),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 load_from = None
-# a kill during a checkpoint save loses no checkpoint
-default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
-# stop early if load_from holds another encoder's weights
-custom_hooks = [dict(type='CheckpointMatchHook')]

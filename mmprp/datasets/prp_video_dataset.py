@@ -1,6 +1,8 @@
 """A VideoDataset that checks its list and deals with unusable videos."""
 import codecs
 import logging
+from contextlib import nullcontext
+from functools import cached_property
 import os.path as osp
 from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
@@ -236,7 +238,9 @@ class PRPVideoDataset(VideoDataset):
         return [item for item in data_list
                 if item['filename'] not in missing_set]
 
-    def _rate_sampler(self) -> Optional[PlaybackRateSampler]:
+    @cached_property
+    def rate_sampler(self) -> Optional[PlaybackRateSampler]:
+        """PlaybackRateSampler | None: The pipeline's sampler (found once)."""
         return next((t for t in self.pipeline.transforms
                      if isinstance(t, PlaybackRateSampler)), None)
 
@@ -291,13 +295,14 @@ class PRPVideoDataset(VideoDataset):
                 left no usable video.
             ValueError: If a crop step is larger than the frames it crops.
         """
-        sampler = self._rate_sampler()
-        draws = sampler.num_draws if sampler is not None else 0
+        sampler = self.rate_sampler
+        kept = sampler.rate_kept_on_error() if sampler else nullcontext()
         try:
             data_info = self.get_data_info(idx)
             if rng is not None:
                 data_info[SAMPLE_RNG_KEY] = rng
-            data = self._run_pipeline(data_info)
+            with kept:
+                data = self._run_pipeline(data_info)
         except RateStarvationError:
             raise
         except BAD_VIDEO_ERRORS as error:
@@ -307,8 +312,6 @@ class PRPVideoDataset(VideoDataset):
                     f'{filename} cannot be used: {type(error).__name__}: '
                     f"{error}\nRemove it from {self.ann_file} or set "
                     f"bad_videos='skip' ({SCAN_HINT})") from error
-            if sampler is not None and sampler.num_draws != draws:
-                sampler.keep_rate(sampler.last_rate_label)
             self._skip(idx, filename, error)
             return None
         if data is not None:

@@ -135,7 +135,7 @@ def test_skipping_after_the_draw_keeps_the_rate(tmp_path, video_zoo,
     steps = pipeline(dict(type='FailForVideoForTest', name='grayscale.mp4'))
     dataset = build(tmp_path, video_zoo, ['grayscale', 'good', 'static'],
                     bad_videos='skip', pipeline=steps)
-    sampler = dataset._rate_sampler()
+    sampler = dataset.rate_sampler
     drawn = []
     draw = sampler._draw_rate_label
     monkeypatch.setattr(sampler, '_draw_rate_label',

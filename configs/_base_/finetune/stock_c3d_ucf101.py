@@ -24,3 +24,7 @@ test_pipeline = by_path(_base_.test_pipeline)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# a kill during a checkpoint save loses no checkpoint
+default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
+# stop early if load_from holds another encoder's weights
+custom_hooks = [dict(type='CheckpointMatchHook')]

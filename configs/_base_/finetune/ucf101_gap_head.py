@@ -11,7 +11,3 @@ model = dict(
     cls_head=dict(in_channels=512, spatial_type='avg'),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 load_from = None
-# a kill during a checkpoint save loses no checkpoint
-default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
-# stop early if load_from holds another encoder's weights
-custom_hooks = [dict(type='CheckpointMatchHook')]

@@ -2,7 +2,8 @@
 import numbers
 import os.path as osp
 import zlib
-from typing import Dict, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -145,8 +146,8 @@ class PlaybackRateSampler(BaseTransform):
         self._check_args()
         self._pending_rate_label: Optional[int] = None
         self._retries = 0
-        self.num_draws = 0
-        self.last_rate_label: Optional[int] = None
+        self._num_draws = 0
+        self._last_rate_label: Optional[int] = None
         self._layouts = {rate: self._layout(rate) for rate in self.rates}
 
     @staticmethod
@@ -236,19 +237,42 @@ class PlaybackRateSampler(BaseTransform):
         return None
 
     def _draw_rate_label(self, rng: np.random.Generator) -> int:
-        self.num_draws += 1
+        self._num_draws += 1
         if self._pending_rate_label is not None:
             label, self._pending_rate_label = self._pending_rate_label, None
         else:
             label = int(rng.integers(len(self.rates)))
-        self.last_rate_label = label
+        self._last_rate_label = label
         return label
+
+    @contextmanager
+    def rate_kept_on_error(self) -> Iterator[None]:
+        """Give the rate drawn inside the block to the next sample on error.
+
+        The dataset wraps the pipeline run of one training video in it: when
+        the video turns out unusable after this sampler drew its rate (an
+        unreadable or truncated file that ``bad_videos='skip'`` replaces),
+        the replacement gets the same rate, so rate labels stay uniform. The
+        error propagates unchanged.
+
+        Raises:
+            RateStarvationError: After ``max_retries`` consecutive kept
+                rates.
+        """
+        draws = self._num_draws
+        try:
+            yield
+        except Exception:
+            if self._num_draws != draws:
+                self.keep_rate(self._last_rate_label)
+            raise
 
     def keep_rate(self, label: int) -> None:
         """Give ``label`` to the next training sample.
 
-        Used when a sample is dropped after its rate was drawn (too-short or
-        unreadable video), so that re-fetching keeps the labels uniform.
+        Used when a sample is dropped after its rate was drawn (a video too
+        short for it, see also :meth:`rate_kept_on_error`), so that
+        re-fetching keeps the labels uniform; also a way to ask for a rate.
 
         Args:
             label (int): Index of the rate in ``rates``.

@@ -152,12 +152,26 @@ def test_test_mode_ignores_the_seed(tmp_path, video_zoo) -> None:
 def test_a_run_of_unusable_replacements_is_named(tmp_path,
                                                  video_zoo) -> None:
     ann_file = tmp_path / 'bad.txt'
+    ann_file.write_text('zero_byte.mp4\ngood.mp4\n')
+    dataset = PRPVideoDataset(
+        ann_file=str(ann_file), pipeline=build_dataset(
+            tmp_path, video_zoo).pipeline.transforms,
+        data_prefix=dict(video=str(video_zoo['good'].parent)),
+        bad_videos='skip', max_refetch=0)
+    with pytest.raises(RuntimeError, match=r'bad.txt: 1 videos in a row '
+                       r'were unusable.*scan_videos'):
+        dataset[SeededIndex(0, seed=0, epoch=0)]
+
+
+def test_a_list_of_only_unusable_videos_is_named(tmp_path,
+                                                 video_zoo) -> None:
+    ann_file = tmp_path / 'bad.txt'
     ann_file.write_text('zero_byte.mp4\ngarbage.mp4\n')
     dataset = PRPVideoDataset(
         ann_file=str(ann_file), pipeline=build_dataset(
             tmp_path, video_zoo).pipeline.transforms,
         data_prefix=dict(video=str(video_zoo['good'].parent)),
         bad_videos='skip', max_refetch=3)
-    with pytest.raises(RuntimeError, match=r'bad.txt: 4 videos in a row '
-                       r'were unusable.*scan_videos'):
+    with pytest.raises(RuntimeError, match=r'every video of .*bad.txt is '
+                       r'unusable.*scan_videos'):
         dataset[SeededIndex(0, seed=0, epoch=0)]

@@ -227,9 +227,13 @@ def test_repr() -> None:
 
 def test_video_too_short_for_every_rate_is_named_in_training() -> None:
     sampler = PlaybackRateSampler()
-    with pytest.raises(VideoTooShortError, match=r'v_tiny.mp4 has 9 frames'):
+    with sampler.rate_kept_on_error(), pytest.raises(
+            VideoTooShortError, match=r'v_tiny.mp4 has 9 frames'):
         sample(sampler, total_frames=9, filename='v_tiny.mp4')
-    assert sampler.num_draws == 0
+    # nothing was drawn for it, so no rate is kept for the next sample
+    labels = {sample(sampler, rng=np.random.default_rng(seed))['rate_label']
+              for seed in range(20)}
+    assert labels == {0, 1, 2, 3}
 
 
 def test_consecutive_too_short_videos_are_bounded() -> None:
@@ -244,13 +248,18 @@ def test_consecutive_too_short_videos_are_bounded() -> None:
 
 def test_keep_rate_gives_the_label_to_the_next_sample() -> None:
     sampler = PlaybackRateSampler()
-    np.random.seed(0)
-    first = sample(sampler)
-    assert sampler.num_draws == 1
-    assert sampler.last_rate_label == first['rate_label']
     sampler.keep_rate(3)
     assert sample(sampler)['rate_label'] == 3
-    assert sampler.num_draws == 2
+
+
+def test_a_rate_drawn_before_an_error_goes_to_the_next_sample() -> None:
+    sampler = PlaybackRateSampler()
+    for seed in range(8):
+        with pytest.raises(OSError), sampler.rate_kept_on_error():
+            failed = sample(sampler, rng=np.random.default_rng(seed))
+            raise OSError('the video broke after the draw')
+        replacement = sample(sampler, rng=np.random.default_rng(seed + 100))
+        assert replacement['rate_label'] == failed['rate_label']
 
 
 def test_rate_and_window_come_from_the_samples_generator() -> None:

@@ -42,7 +42,7 @@ def make_batch(sampler: PlaybackRateSampler, rates: List[int],
     video = torch.rand(300, 3, SIZE, SIZE, generator=generator)
     inputs, samples, frame_inds = [], [], []
     for rate in rates:
-        sampler._pending_rate_label = sampler.rates.index(rate)
+        sampler.keep_rate(sampler.rates.index(rate))
         results = sampler.transform(dict(total_frames=300))
         frame_inds.append(results['frame_inds'])
         inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
