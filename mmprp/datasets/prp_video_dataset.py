@@ -23,12 +23,17 @@ from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
                                                RateStarvationError,
                                                VideoTooShortError)
 from .transforms.sample_rng import SAMPLE_RNG_KEY
+from .video_container import TruncatedVideoError, UnreadableVideoError
 
 BAD_VIDEO_POLICIES = ('raise', 'skip')
-# decord raises RuntimeError("Error reading N bytes") for files it cannot
-# open and DECORDError while decoding; DecordInitByPath raises
-# TruncatedVideoError (a RuntimeError); the file system raises OSError.
-BAD_VIDEO_ERRORS = (DECORDError, RuntimeError, OSError, VideoTooShortError)
+# What an unusable video raises, and nothing else (a bug in a later
+# transform must not be skipped): DecordInitByPath's UnreadableVideoError
+# (decord cannot open the file) and TruncatedVideoError, decord's
+# DECORDError while decoding, OSError from the file system and the sampler's
+# VideoTooShortError. A pipeline with MMAction2's DecordInit raises a plain
+# RuntimeError for unreadable files: it stops the run with its traceback.
+BAD_VIDEO_ERRORS = (DECORDError, OSError, VideoTooShortError,
+                    UnreadableVideoError, TruncatedVideoError)
 OTHER_DELIMITERS = (',', '\t', ';')
 SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
 BYTE_ORDER_MARK = '\ufeff'

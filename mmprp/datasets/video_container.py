@@ -23,6 +23,10 @@ RIFF_FORMS = (b'AVI ', b'AVIX')
 UNKNOWN_SIZES = (0, 0xFFFFFFFF)
 
 
+class UnreadableVideoError(RuntimeError):
+    """decord cannot open a video file (empty, not a video, damaged)."""
+
+
 class TruncatedVideoError(RuntimeError):
     """A video file ends before its container says it does.
 

@@ -6,6 +6,7 @@ from typing import Dict, List
 import numpy as np
 import pytest
 import torch
+from decord._ffi.base import DECORDError
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import MessageHub, MMLogger
@@ -82,7 +83,7 @@ def test_missing_videos_are_dropped_when_skipping(tmp_path, video_zoo) -> None:
 
 
 @pytest.mark.parametrize('name,match', [
-    ('zero_byte', 'RuntimeError: Error reading .*zero_byte.mp4'),
+    ('zero_byte', 'UnreadableVideoError: decord cannot open .*zero_byte.mp4'),
     ('truncated', 'TruncatedVideoError: .*truncated.mp4 is truncated'),
     ('garbage', 'Error reading'),
     ('narrow', 'DECORDError: .*size must exactly match'),
@@ -126,7 +127,7 @@ class FailForVideo(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         if results['filename'].endswith(self.name):
-            raise RuntimeError('decoding failed')
+            raise DECORDError('decoding failed')
         return results
 
 
@@ -337,5 +338,23 @@ def test_crop_larger_than_the_frame_is_named(tmp_path, video_zoo, crop,
                     bad_videos='skip')
     np.random.seed(0)
     with pytest.raises(ValueError, match=match):
+        dataset[0]
+    assert dataset.skipped_videos == 0
+
+
+@TRANSFORMS.register_module(name='BrokenTransformForTest', force=True)
+class BrokenTransform(BaseTransform):
+    """A later transform with a bug (a RuntimeError of its own)."""
+
+    def transform(self, results: dict) -> dict:
+        raise RuntimeError('a bug in a transform')
+
+
+def test_skip_never_hides_errors_that_are_not_about_the_video(
+        tmp_path, video_zoo) -> None:
+    steps = pipeline(dict(type='BrokenTransformForTest'))
+    dataset = build(tmp_path, video_zoo, ['good'], bad_videos='skip',
+                    pipeline=steps)
+    with pytest.raises(RuntimeError, match='a bug in a transform'):
         dataset[0]
     assert dataset.skipped_videos == 0

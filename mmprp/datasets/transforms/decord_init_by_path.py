@@ -5,7 +5,7 @@ import decord
 from mmaction.datasets.transforms import DecordInit
 from mmaction.registry import TRANSFORMS
 
-from ..video_container import check_not_truncated
+from ..video_container import UnreadableVideoError, check_not_truncated
 
 LOCAL_BACKEND = 'disk'
 
@@ -71,6 +71,8 @@ class DecordInitByPath(DecordInit):
             FileNotFoundError: If a local file does not exist.
             TruncatedVideoError: If a local file is truncated and
                 ``allow_truncated`` is False.
+            UnreadableVideoError: If decord cannot open a local file (its
+                ``RuntimeError``, named as what it is).
         """
         if self.io_backend != LOCAL_BACKEND:
             return super()._get_video_reader(filename)
@@ -80,7 +82,11 @@ class DecordInitByPath(DecordInit):
             raise FileNotFoundError(f'{filename} is not a file')
         if not self.allow_truncated:
             check_not_truncated(filename)
-        return decord.VideoReader(filename, num_threads=self.num_threads)
+        try:
+            return decord.VideoReader(filename, num_threads=self.num_threads)
+        except RuntimeError as error:
+            raise UnreadableVideoError(
+                f'decord cannot open {filename}: {error}') from error
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(io_backend={self.io_backend}, '

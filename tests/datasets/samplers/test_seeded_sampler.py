@@ -37,7 +37,7 @@ def build_dataset(tmp_path: Path, zoo: Dict[str, Path]) -> PRPVideoDataset:
     ann_file.write_text(''.join(f'{zoo[name].name}\n' for name in VIDEOS))
     return PRPVideoDataset(
         ann_file=str(ann_file),
-        pipeline=[dict(type='DecordInit'),
+        pipeline=[dict(type='DecordInitByPath'),
                   dict(type='PlaybackRateSampler'),
                   dict(type='DrawsForTest')],
         data_prefix=dict(video=str(zoo['good'].parent)),
@@ -141,7 +141,7 @@ def test_test_mode_ignores_the_seed(tmp_path, video_zoo) -> None:
     ann_file.write_text('good.mp4\n')
     dataset = PRPVideoDataset(
         ann_file=str(ann_file),
-        pipeline=[dict(type='DecordInit'),
+        pipeline=[dict(type='DecordInitByPath'),
                   dict(type='PlaybackRateSampler', test_mode=True),
                   dict(type='DrawsForTest')],
         data_prefix=dict(video=str(video_zoo['good'].parent)),
@@ -149,17 +149,18 @@ def test_test_mode_ignores_the_seed(tmp_path, video_zoo) -> None:
     assert dataset[SeededIndex(0, 1, 1)] == dataset[0]
 
 
-def test_a_run_of_unusable_replacements_is_named(tmp_path,
-                                                 video_zoo) -> None:
-    ann_file = tmp_path / 'bad.txt'
-    ann_file.write_text('zero_byte.mp4\ngood.mp4\n')
+def test_a_run_of_too_short_replacements_is_named(tmp_path,
+                                                  video_zoo) -> None:
+    ann_file = tmp_path / 'short.txt'
+    ann_file.write_text('short.mp4\n')  # 20 frames: only rate 1 fits
     dataset = PRPVideoDataset(
         ann_file=str(ann_file), pipeline=build_dataset(
             tmp_path, video_zoo).pipeline.transforms,
         data_prefix=dict(video=str(video_zoo['good'].parent)),
-        bad_videos='skip', max_refetch=0)
-    with pytest.raises(RuntimeError, match=r'bad.txt: 1 videos in a row '
-                       r'were unusable.*scan_videos'):
+        bad_videos='skip', max_refetch=3)
+    dataset.rate_sampler.keep_rate(3)  # rate 8: every replacement too short
+    with pytest.raises(RuntimeError, match=r'short.txt: 4 videos in a row '
+                       r'were unusable or too short.*scan_videos'):
         dataset[SeededIndex(0, seed=0, epoch=0)]
 
 

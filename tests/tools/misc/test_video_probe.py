@@ -44,7 +44,8 @@ def test_probes_as_training_opens_and_decodes(videos) -> None:
     assert found['good'].num_frames >= 130 and not found['good'].problem
     assert found['zero_byte'] == VideoProbe(0, 'unreadable', 'empty file')
     assert found['garbage'].problem == 'unreadable'
-    assert found['garbage'].detail.startswith('RuntimeError: Error reading')
+    assert found['garbage'].detail.startswith(
+        'UnreadableVideoError: decord cannot open')
     for name in ('truncated', 'mjpg_cut500', 'xvid_cut995'):
         assert found[name].problem == 'truncated'
         assert found[name].detail.startswith(
