@@ -7,7 +7,9 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 STAMP := $(VENV)/.mmprp-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo clean
+LINT_PATHS := mmprp tools demo benchmarks tests configs setup.py
+
+.PHONY: setup lint format test demo clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +20,17 @@ $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 
 setup: $(STAMP)
 
-test: $(STAMP)
+# OpenMMLab's lint (setup.cfg): flake8, isort and yapf must find nothing
+lint: $(STAMP)
+	$(VENV)/bin/flake8 $(LINT_PATHS)
+	$(VENV)/bin/isort --check-only --diff $(LINT_PATHS)
+	$(VENV)/bin/yapf --diff --recursive $(LINT_PATHS)
+
+format: $(STAMP)
+	$(VENV)/bin/isort $(LINT_PATHS)
+	$(VENV)/bin/yapf --in-place --recursive $(LINT_PATHS)
+
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 
 demo: $(STAMP)
