@@ -2,10 +2,11 @@
 from . import samplers, transforms
 from .prp_video_dataset import BadVideoError, PRPVideoDataset
 from .retrieval_video_dataset import RetrievalVideoDataset
+from .seeded_index import SeededIndex
 from .samplers import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'BadVideoError', 'PRPVideoDataset', 'RetrievalVideoDataset',
+    'BadVideoError', 'PRPVideoDataset', 'RetrievalVideoDataset', 'SeededIndex',
     *samplers.__all__, *transforms.__all__
 ]

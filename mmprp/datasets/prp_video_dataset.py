@@ -17,7 +17,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmengine.logging import print_log
 
-from .samplers import SeededIndex
+from .seeded_index import SeededIndex
 from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
                                                PlaybackRateSampler,
                                                RateStarvationError,

@@ -1,4 +1,4 @@
 """Data samplers of mmprp."""
-from .seeded_sampler import SeededIndex, SeededSampler
+from .seeded_sampler import SeededSampler
 
-__all__ = ['SeededIndex', 'SeededSampler']
+__all__ = ['SeededSampler']

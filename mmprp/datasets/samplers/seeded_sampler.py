@@ -1,31 +1,11 @@
 """A DefaultSampler whose indices carry the seed of their sample."""
-from typing import Iterator, NamedTuple, Sized
+from typing import Iterator, Sized
 
-import numpy as np
 from mmaction.registry import DATA_SAMPLERS
 from mmengine.dataset import DefaultSampler
 
-
-class SeededIndex(NamedTuple):
-    """A dataset index with the seed of its sample's randomness.
-
-    Attributes:
-        index (int): Index of the sample in the dataset.
-        seed (int): The sampler's seed (the run's ``randomness.seed``).
-        epoch (int): The epoch that draws the sample.
-    """
-    index: int
-    seed: int
-    epoch: int
-
-    def generator(self) -> np.random.Generator:
-        """A numpy generator seeded by ``(seed, epoch, index)``.
-
-        Returns:
-            np.random.Generator: The same stream for the same triple, in any
-            process.
-        """
-        return np.random.default_rng((self.seed, self.epoch, self.index))
+from ..prp_video_dataset import PRPVideoDataset
+from ..seeded_index import SeededIndex
 
 
 @DATA_SAMPLERS.register_module()
@@ -61,8 +41,6 @@ class SeededSampler(DefaultSampler):
     """
 
     def __init__(self, dataset: Sized, **kwargs) -> None:
-        # imported here: that module imports SeededIndex from this one
-        from ..prp_video_dataset import PRPVideoDataset
         if not isinstance(dataset, PRPVideoDataset):
             raise TypeError(
                 f'SeededSampler yields SeededIndex items, which only '
