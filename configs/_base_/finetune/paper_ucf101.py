@@ -11,9 +11,11 @@
 #   random start, resized to 128x171, RandomCrop 112, no flip, [0, 1] pixels.
 # - Validation every epoch on the 800 videos held out of the train list
 #   (ucf101_prp_val_split_N_videos.txt; training uses the rest,
-#   ucf101_prp_train_split_N_videos.txt): one centre clip per video, top-1
-#   and cross-entropy (cls/loss); checkpoints kept by lowest validation
-#   loss (the one to test) and best validation top-1. Never the test list.
+#   ucf101_prp_train_split_N_videos.txt): one centre clip per video (the
+#   authors' validation clips went through the training transforms; a
+#   deterministic clip here), top-1 and cross-entropy (cls/loss);
+#   checkpoints kept by lowest validation loss (the one to test) and best
+#   validation top-1, as the authors kept both. Never the test list.
 # - Test on the official test list: 10 clips of 16 frames per video (start
 #   frames evenly spaced), centre crop 112, logits averaged, top-1/top-5.
 # Load the PRP checkpoint with --cfg-options load_from=PRP_CHECKPOINT (its
