@@ -2,7 +2,8 @@
 # training on its train list less 400 held-out videos, validation (checkpoint
 # selection) on those, testing on its official test list.
 # As in the paper, HMDB51 starts from the UCF101-pretrained encoder:
-#   --cfg-options load_from=work_dirs/prp_r21d_ucf101/best_pretext_loss_epoch_N.pth
+#   --cfg-options \
+#   load_from=work_dirs/prp_r21d_ucf101/best_pretext_loss_epoch_N.pth
 _base_ = ['./finetune_r21d_ucf101_split1.py']
 split = 2
 data_root = 'data/hmdb51/videos'

@@ -21,8 +21,10 @@ from mmprp.datasets.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
                                            write_dataset_lists)
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIGS = sorted([*(REPO / 'configs').rglob('*.py'),
-                  *(REPO / 'demo' / 'configs').glob('*.py')])
+CONFIGS = sorted([
+    *(REPO / 'configs').rglob('*.py'),
+    *(REPO / 'demo' / 'configs').glob('*.py')
+])
 # the prepare tools' subset holding the official test list (MMAction2's name)
 TEST_SUBSET = 'val'
 TEST_LIST = re.compile(
@@ -75,16 +77,19 @@ def selection_on_test_lists(cfg: dict) -> List[str]:
         path for path in annotation_files(cfg.get('val_dataloader'))
         if TEST_LIST.match(Path(path).name)
     ]
-    return [f'{selector} on {path}' for selector in selectors(cfg)
-            for path in test_lists]
+    return [
+        f'{selector} on {path}' for selector in selectors(cfg)
+        for path in test_lists
+    ]
 
 
 def test_configs_are_found() -> None:
     names = {path.relative_to(REPO).as_posix() for path in CONFIGS}
-    assert {'configs/finetune/finetune_c3d_ucf101_split1.py',
-            'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
-            'configs/prp/prp_c3d_ucf101.py',
-            'demo/configs/prp_c3d_demo.py'} <= names
+    assert {
+        'configs/finetune/finetune_c3d_ucf101_split1.py',
+        'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
+        'configs/prp/prp_c3d_ucf101.py', 'demo/configs/prp_c3d_demo.py'
+    } <= names
     assert len(CONFIGS) > 100
 
 
@@ -97,9 +102,9 @@ def test_no_selection_on_a_test_list(path: Path) -> None:
 
 def test_mmaction_stock_recipe_would_be_caught() -> None:
     """MMAction2's own C3D recipe keeps the best test accuracy."""
-    stock = (Path(mmaction.__file__).parent / '.mim' / 'configs' /
-             'recognition' / 'c3d' /
-             'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py')
+    stock = (
+        Path(mmaction.__file__).parent / '.mim' / 'configs' / 'recognition'
+        / 'c3d' / 'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py')
     cfg = Config.fromfile(stock).to_dict()
     assert selection_on_test_lists(cfg) == [
         "default_hooks.checkpoint (CheckpointHook: save_best='auto') on "
@@ -111,9 +116,11 @@ def test_monitors_and_wrapped_datasets_are_caught() -> None:
     cfg = dict(
         param_scheduler=[dict(type='ReduceOnPlateauLR', monitor='acc/top1')],
         custom_hooks=[dict(type='EarlyStoppingHook', monitor='cls/loss')],
-        val_dataloader=dict(dataset=dict(
-            type='RepeatDataset', times=2,
-            dataset=dict(ann_file='lists/hmdb51_val_split_3_videos.txt'))))
+        val_dataloader=dict(
+            dataset=dict(
+                type='RepeatDataset',
+                times=2,
+                dataset=dict(ann_file='lists/hmdb51_val_split_3_videos.txt'))))
     assert len(selection_on_test_lists(cfg)) == 2
     cfg['val_dataloader']['dataset']['dataset']['ann_file'] = (
         'lists/hmdb51_prp_val_split_3_videos.txt')
@@ -126,10 +133,10 @@ def test_the_pattern_names_the_official_test_lists(synthetic_ucf101,
     assert TEST_SUBSET in SUBSETS
     splits = read_splits(read_ucf101_split, synthetic_ucf101.split_dir,
                          (1, 2, 3))
-    written = write_dataset_lists(tmp_path, 'ucf101', splits, num_val=2,
-                                  seed=0)
-    matching = sorted(path.name for path in written
-                      if TEST_LIST.match(path.name))
+    written = write_dataset_lists(
+        tmp_path, 'ucf101', splits, num_val=2, seed=0)
+    matching = sorted(
+        path.name for path in written if TEST_LIST.match(path.name))
     assert matching == [f'ucf101_val_split_{k}_videos.txt' for k in (1, 2, 3)]
     for split, (_, test) in splits.items():
         lines = (tmp_path / matching[split - 1]).read_text().splitlines()

@@ -22,8 +22,8 @@ PREFIXES = {'finetune': 'finetune', 'finetune-stock': 'finetune-stock',
 
 def load(kind: str, encoder: str, dataset: str, split: int) -> Config:
     folder = 'finetune' if kind.startswith('finetune') else kind
-    return Config.fromfile(REPO / 'configs' / folder /
-                           f'{PREFIXES[kind]}_{encoder}_{dataset}_split{split}.py')
+    name = f'{PREFIXES[kind]}_{encoder}_{dataset}_split{split}.py'
+    return Config.fromfile(REPO / 'configs' / folder / name)
 
 
 def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
@@ -37,7 +37,8 @@ def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
     assert cfg.test_dataloader.dataset.ann_file == (
         f'{prefix}_val_split_{split}_videos.txt')
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        assert cfg[loader].dataset.data_prefix.video == f'data/{dataset}/videos'
+        video = cfg[loader].dataset.data_prefix.video
+        assert video == f'data/{dataset}/videos'
     checkpoint = cfg.default_hooks.checkpoint
     assert (checkpoint.save_best, checkpoint.rule) == (
         ['cls/loss', 'acc/top1'], ['less', 'greater'])

@@ -91,7 +91,8 @@ def test_ablation_rows_match_the_paper(name: str, setting: tuple) -> None:
 
 @pytest.mark.parametrize('encoder', ['c3d', 'r3d', 'r21d'])
 def test_pretraining_uses_the_authors_initialisation(encoder: str) -> None:
-    cfg = Config.fromfile(REPO / 'configs' / 'prp' / f'prp_{encoder}_ucf101.py')
+    cfg = Config.fromfile(REPO / 'configs' / 'prp' /
+                          f'prp_{encoder}_ucf101.py')
     assert cfg.model.init_cfg == dict(type='TorchLegacyInit')
     if encoder != 'c3d':
         # the same residual-block init for R3D and R(2+1)D, as the authors'

@@ -17,8 +17,8 @@ def predicted(score: torch.Tensor, label: int) -> dict:
 
 
 def test_logits_give_the_training_cross_entropy() -> None:
-    logits = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0],
-                           [-4.0, 5.0, 1.0]])
+    logits = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0], [-4.0, 5.0,
+                                                               1.0]])
     labels = torch.tensor([0, 1, 1])
     metric = METRICS.build(dict(type='ClassificationLossMetric'))
     metric.process({}, [predicted(s, int(y)) for s, y in zip(logits, labels)])
@@ -39,8 +39,8 @@ def test_probabilities_of_averaged_clips() -> None:
 def test_zero_probability_is_floored_not_infinite() -> None:
     metric = ClassificationLossMetric(scores='prob')
     metric.process({}, [predicted(torch.tensor([1.0, 0.0]), 1)])
-    assert metric.evaluate(size=1)['cls/loss'] == pytest.approx(
-        -math.log(1e-12))
+    assert metric.evaluate(
+        size=1)['cls/loss'] == pytest.approx(-math.log(1e-12))
 
 
 def test_logits_given_as_probabilities_are_refused() -> None:
@@ -53,5 +53,5 @@ def test_unknown_score_kind_and_missing_fields() -> None:
     with pytest.raises(ValueError, match='logit'):
         ClassificationLossMetric(scores='softmax')
     with pytest.raises(KeyError, match='pred_score'):
-        ClassificationLossMetric().process(
-            {}, [dict(loss_rate=torch.tensor(0.1))])
+        ClassificationLossMetric().process({},
+                                           [dict(loss_rate=torch.tensor(0.1))])

@@ -16,11 +16,20 @@ LEGACY = dict(type='TorchLegacyInit')
 def r21d(base: int = 8) -> dict:
     """A narrow R(2+1)D of configs/_base_/models/encoders/r21d18.py."""
     return dict(
-        type='ResNet3d', depth=18, stage_blocks=(1, 1, 1, 1),
-        base_channels=base, pretrained=None, pretrained2d=False,
-        conv1_kernel=(3, 7, 7), conv1_stride_t=1, pool1_stride_t=1,
-        with_pool1=False, with_pool2=False, spatial_strides=(1, 2, 2, 2),
-        temporal_strides=(1, 2, 2, 2), inflate=(1, 1, 1, 1),
+        type='ResNet3d',
+        depth=18,
+        stage_blocks=(1, 1, 1, 1),
+        base_channels=base,
+        pretrained=None,
+        pretrained2d=False,
+        conv1_kernel=(3, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        with_pool1=False,
+        with_pool2=False,
+        spatial_strides=(1, 2, 2, 2),
+        temporal_strides=(1, 2, 2, 2),
+        inflate=(1, 1, 1, 1),
         conv_cfg=dict(type='FactorisedConv3d'))
 
 
@@ -34,8 +43,8 @@ def assert_legacy(model: nn.Module) -> int:
     for name, layer in model.named_modules():
         if isinstance(layer, (_ConvNd, nn.Linear)):
             bound = legacy_bound(layer)
-            params = [layer.weight] + (
-                [layer.bias] if layer.bias is not None else [])
+            params = [layer.weight
+                      ] + ([layer.bias] if layer.bias is not None else [])
             for param in params:
                 assert param.abs().max() <= bound, name
             if layer.weight.numel() >= 2000:
@@ -77,11 +86,16 @@ def test_whole_prp_model_supersedes_its_modules_own_init(
 
 
 def test_finetuning_model_resnet_without_zero_init_residual() -> None:
-    model = MODELS.build(dict(
-        type='Recognizer3DWithInit', backbone=r21d(),
-        cls_head=dict(type='I3DHead', num_classes=7, in_channels=64,
-                      dropout_ratio=0.),
-        init_cfg=LEGACY))
+    model = MODELS.build(
+        dict(
+            type='Recognizer3DWithInit',
+            backbone=r21d(),
+            cls_head=dict(
+                type='I3DHead',
+                num_classes=7,
+                in_channels=64,
+                dropout_ratio=0.),
+            init_cfg=LEGACY))
     model.init_weights()
     assert assert_legacy(model) >= 20
     # ResNet3d would zero the last BN of each block and draw Kaiming convs
