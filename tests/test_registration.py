@@ -5,10 +5,13 @@ import textwrap
 
 COMPONENTS = {
     'TRANSFORMS': ['DecordInitByPath', 'PackPRPInputs', 'PlaybackRateSampler'],
-    'MODELS': ['SelfSupRecognizer', 'VideoFeatureExtractor', 'C3DEncoder',
+    'MODELS': ['SelfSupRecognizer', 'Recognizer3DWithInit',
+               'VideoFeatureExtractor', 'C3DEncoder',
                'FactorisedConv3d',
                'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
-    'METRICS': ['PretextLossMetric', 'VideoRetrievalMetric'],
+    'METRICS': ['ClassificationLossMetric', 'PretextLossMetric',
+                'VideoRetrievalMetric'],
+    'WEIGHT_INITIALIZERS': ['TorchLegacyInit'],
     'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
     'DATA_SAMPLERS': ['SeededSampler'],
     'HOOKS': ['BadVideoReportHook', 'CheckpointMatchHook',

@@ -3,6 +3,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from mmaction.registry import MODELS
 from mmengine import Config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -14,43 +15,113 @@ BACKBONES = {'c3d': 'C3D', 'c3d-gap': 'C3DEncoder', 'r3d': 'ResNet3d',
              'r21d': 'ResNet3d'}  # with FactorisedConv3d convs
 
 
-PREFIXES = {'finetune': 'finetune-stock', 'retrieval': 'retrieval'}
+PAPER = ('c3d', 'r3d', 'r21d')
+PREFIXES = {'finetune': 'finetune', 'finetune-stock': 'finetune-stock',
+            'retrieval': 'retrieval'}
 
 
 def load(kind: str, encoder: str, dataset: str, split: int) -> Config:
-    return Config.fromfile(REPO / 'configs' / kind /
-                           f'{PREFIXES[kind]}_{encoder}_{dataset}_split{split}.py')
+    folder = 'finetune' if kind.startswith('finetune') else kind
+    name = f'{PREFIXES[kind]}_{encoder}_{dataset}_split{split}.py'
+    return Config.fromfile(REPO / 'configs' / folder / name)
+
+
+def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
+    """Train on the train list less the held-out videos, select on those,
+    test on the official test list (MMAction2's `val` list)."""
+    prefix = f'data/{dataset}/{dataset}'
+    assert cfg.train_dataloader.dataset.ann_file == (
+        f'{prefix}_prp_train_split_{split}_videos.txt')
+    assert cfg.val_dataloader.dataset.ann_file == (
+        f'{prefix}_prp_val_split_{split}_videos.txt')
+    assert cfg.test_dataloader.dataset.ann_file == (
+        f'{prefix}_val_split_{split}_videos.txt')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        video = cfg[loader].dataset.data_prefix.video
+        assert video == f'data/{dataset}/videos'
+    checkpoint = cfg.default_hooks.checkpoint
+    assert (checkpoint.save_best, checkpoint.rule) == (
+        ['cls/loss', 'acc/top1'], ['less', 'greater'])
+    metrics = [metric['type'] for metric in cfg.val_evaluator]
+    assert metrics == ['AccMetric', 'ClassificationLossMetric']
+    assert cfg.test_evaluator.type == 'AccMetric'
+    sampler = cfg.test_dataloader.dataset.pipeline[1]
+    assert (sampler.type, sampler.num_clips, sampler.clip_len,
+            sampler.test_mode) == ('SampleFrames', 10, 16, True)
+    assert cfg.model.cls_head.num_classes == DATASETS[dataset]
+    assert cfg.model.data_preprocessor.std == [255., 255., 255.]
+    assert cfg.load_from is None
+    assert dict(type='CheckpointMatchHook') in cfg.custom_hooks
+
+
+@pytest.mark.parametrize('encoder,dataset,split',
+                         itertools.product(PAPER, DATASETS, SPLITS))
+def test_paper_finetune_config(encoder: str, dataset: str,
+                               split: int) -> None:
+    """The authors' recipe (ft_classfy.py / config.py of their code)."""
+    cfg = load('finetune', encoder, dataset, split)
+    assert_finetune_lists(cfg, dataset, split)
+    assert cfg.custom_imports.imports == ['mmprp']
+    model = cfg.model
+    assert model.type == 'Recognizer3DWithInit'
+    assert model.init_cfg == dict(type='TorchLegacyInit')
+    assert model.backbone.type == BACKBONES[
+        'c3d-gap' if encoder == 'c3d' else encoder]
+    head = model.cls_head
+    assert (head.type, head.in_channels, head.spatial_type,
+            head.dropout_ratio, head.average_clips) == (
+                'I3DHead', 512, 'avg', 0., 'score')
+    assert cfg.train_dataloader.batch_size == 8
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum,
+            optimizer.weight_decay) == ('SGD', 1e-3, 0.9, 5e-4)
+    assert 'clip_grad' not in cfg.optim_wrapper
+    assert cfg.train_cfg.max_epochs == 160
+    assert cfg.train_cfg.val_interval == 1
+    scheduler, = cfg.param_scheduler
+    assert (scheduler.type, scheduler.milestones, scheduler.gamma) == (
+        'MultiStepLR', [100], 0.1)
+    train_steps = [step['type'] for step in cfg.train_pipeline]
+    assert train_steps == ['DecordInitByPath', 'SampleFrames', 'DecordDecode',
+                           'Resize', 'RandomCrop', 'FormatShape',
+                           'PackActionInputs']
+    for pipeline in (cfg.train_pipeline, cfg.val_pipeline,
+                     cfg.test_dataloader.dataset.pipeline):
+        resize = pipeline[3]
+        assert (resize.scale, resize.keep_ratio) == ((171, 128), False)
+    assert cfg.train_pipeline[4].size == 112
+    assert [step['type'] for step in cfg.test_dataloader.dataset.pipeline
+            ][4] == 'CenterCrop'
+    loss_metric = cfg.val_evaluator[1]
+    assert loss_metric.scores == 'logit'
+    assert cfg.val_dataloader.dataset.pipeline[1].num_clips == 1
+
+
+@pytest.mark.parametrize('encoder', PAPER)
+def test_paper_finetune_model_builds(encoder: str) -> None:
+    cfg = load('finetune', encoder, 'hmdb51', 2)
+    model = MODELS.build(cfg.model)
+    assert model.cls_head.fc_cls.in_features == 512
+    assert model.cls_head.dropout is None
 
 
 @pytest.mark.parametrize('encoder,dataset,split',
                          itertools.product(FINETUNE, DATASETS, SPLITS))
 def test_finetune_config(encoder: str, dataset: str, split: int) -> None:
-    cfg = load('finetune', encoder, dataset, split)
+    """MMAction2's stock C3D recipe, selecting on held-out videos."""
+    cfg = load('finetune-stock', encoder, dataset, split)
+    assert_finetune_lists(cfg, dataset, split)
     assert cfg.custom_imports.imports == ['mmprp']
     assert cfg.model.type == 'Recognizer3D'
     assert cfg.model.backbone.type == BACKBONES[encoder]
     assert cfg.model.backbone.get('pretrained') is None
-    assert cfg.model.cls_head.num_classes == DATASETS[dataset]
-    assert cfg.model.data_preprocessor.std == [255., 255., 255.]
-    assert cfg.load_from is None
-    assert dict(type='CheckpointMatchHook') in cfg.custom_hooks
-    prefix = f'data/{dataset}/{dataset}'
-    assert cfg.train_dataloader.dataset.ann_file == (
-        f'{prefix}_train_split_{split}_videos.txt')
-    for loader in ('val_dataloader', 'test_dataloader'):
-        assert cfg[loader].dataset.ann_file == (
-            f'{prefix}_val_split_{split}_videos.txt')
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        assert cfg[loader].dataset.data_prefix.video == f'data/{dataset}/videos'
-    sampler = cfg.test_dataloader.dataset.pipeline[1]
-    assert (sampler.type, sampler.num_clips, sampler.clip_len) == (
-        'SampleFrames', 10, 16)
     assert cfg.model.cls_head.average_clips == 'prob'
-    assert cfg.test_evaluator.type == 'AccMetric'
+    assert cfg.val_evaluator[1].scores == 'prob'
+    assert cfg.train_cfg.max_epochs == 45
 
 
 def test_stock_c3d_keeps_bn_to_match_pretraining() -> None:
-    cfg = load('finetune', 'c3d', 'ucf101', 1)
+    cfg = load('finetune-stock', 'c3d', 'ucf101', 1)
     assert cfg.model.backbone.norm_cfg == dict(type='BN3d')
     assert cfg.model.cls_head.in_channels == 4096
 

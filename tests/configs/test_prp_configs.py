@@ -82,6 +82,23 @@ def test_ablation_rows_match_the_paper(name: str, setting: tuple) -> None:
     else:
         assert cfg.model.decoder.recon_rate == recon_rate
         assert cfg.model.decoder.attention == attention
+    # a single loss gets weight 1 (lambda_d = 0.1 only balances two losses)
+    if not has_rate_head:
+        assert cfg.model.decoder.loss.loss_weight == 1.0
+    elif recon_rate is None:
+        assert cfg.model.rate_head.loss_cls.loss_weight == 1.0
+    else:
+        assert cfg.model.rate_head.loss_cls.loss_weight == 0.1
+
+
+@pytest.mark.parametrize('encoder', ['c3d', 'r3d', 'r21d'])
+def test_pretraining_uses_the_authors_initialisation(encoder: str) -> None:
+    cfg = Config.fromfile(REPO / 'configs' / 'prp' /
+                          f'prp_{encoder}_ucf101.py')
+    assert cfg.model.init_cfg == dict(type='TorchLegacyInit')
+    if encoder != 'c3d':
+        # the same residual-block init for R3D and R(2+1)D, as the authors'
+        assert cfg.model.backbone.zero_init_residual is False
 
 
 def test_main_config_follows_the_spec() -> None:

@@ -25,11 +25,12 @@ ARCHS = ('c3d', 'r3d', 'r21d')
 PARTS = ('backbone', 'rate_head', 'decoder')
 # a small clip: every layer still runs (the encoder map is 512x2x3x3)
 CLIP_SHAPE = (1, 3, 16, 48, 48)
-# downstream configs of each architecture (the stock-C3D finetuning config
-# adds fc6/fc7, which PRP never trains)
-DOWNSTREAM_ENCODERS = dict(
-    finetune=dict(c3d='c3d-gap', r3d='r3d', r21d='r21d'),
-    retrieval=dict(c3d='c3d', r3d='r3d', r21d='r21d'))
+# downstream configs (file name prefix) of each architecture (the
+# stock-C3D finetuning config adds fc6/fc7, which PRP never trains)
+DOWNSTREAM_ENCODERS = {
+    'finetune': dict(c3d='c3d', r3d='r3d', r21d='r21d'),
+    'finetune-stock': dict(c3d='c3d-gap', r3d='r3d', r21d='r21d'),
+    'retrieval': dict(c3d='c3d', r3d='r3d', r21d='r21d')}
 
 
 class Converted(NamedTuple):
@@ -107,13 +108,13 @@ def test_checkpoint_layout(converted: Converted) -> None:
     assert 'decoder.conv_out.conv.bias' not in ours
 
 
-@pytest.mark.parametrize('kind', ['finetune', 'retrieval'])
+@pytest.mark.parametrize('kind', list(DOWNSTREAM_ENCODERS))
 def test_loads_into_downstream_configs(converted: Converted,
                                        kind: str) -> None:
     encoder = DOWNSTREAM_ENCODERS[kind][converted.arch]
-    prefix = dict(finetune='finetune-stock', retrieval='retrieval')[kind]
-    cfg = load_config(REPO / 'configs' / kind /
-                      f'{prefix}_{encoder}_ucf101_split1.py')
+    folder = kind.split('-')[0]
+    cfg = load_config(REPO / 'configs' / folder /
+                      f'{kind}_{encoder}_ucf101_split1.py')
     model = build_model(cfg, converted.out)  # requires the whole backbone
     ours = CheckpointLoader.load_checkpoint(str(converted.out),
                                             'cpu')['state_dict']

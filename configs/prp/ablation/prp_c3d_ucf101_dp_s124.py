@@ -2,7 +2,13 @@
 # C3D on UCF101 split 1. Paper: UCF101 finetune 68.7, rate accuracy 80.1.
 _base_ = ['../prp_c3d_ucf101.py']
 rates = (1, 2, 4)
-model = dict(rate_head=dict(num_classes=len(rates)), decoder=None)
+# The rate loss is the only loss here: weight 1, not the full method's
+# lambda_d = 0.1. That 0.1 balances it against the reconstruction loss
+# (lambda_g = 1); alone, with SGD, it would only scale the one gradient (and
+# so the learning rate) down 10x.
+model = dict(
+    rate_head=dict(num_classes=len(rates), loss_cls=dict(loss_weight=1.0)),
+    decoder=None)
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(step, rates=rates, attention=None)
     if step['type'] == 'PlaybackRateSampler' else step

@@ -4,6 +4,8 @@
 _base_ = ['../prp_c3d_ucf101.py']
 recon_rate = 1
 attention = 'sparse'
+# The reconstruction loss is the only loss: weight 1 (lambda_g of the full
+# method, the _base_ value), as every single-loss ablation.
 model = dict(
     rate_head=None,
     decoder=dict(recon_rate=recon_rate, attention=attention))

@@ -1,5 +1,8 @@
 """Recognizers of mmprp."""
+from .recognizer3d_with_init import Recognizer3DWithInit
 from .selfsup_recognizer import SelfSupRecognizer
 from .video_feature_extractor import VideoFeatureExtractor
 
-__all__ = ['SelfSupRecognizer', 'VideoFeatureExtractor']
+__all__ = [
+    'Recognizer3DWithInit', 'SelfSupRecognizer', 'VideoFeatureExtractor'
+]

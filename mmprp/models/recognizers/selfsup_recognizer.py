@@ -1,11 +1,13 @@
 """PRP's self-supervised recognizer: encoder + rate head + decoder."""
+import copy
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
-from mmaction.utils import ConfigType, OptConfigType, SampleList
+from mmaction.utils import (ConfigType, OptConfigType, OptMultiConfig,
+                            SampleList)
 from torch import Tensor
 
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
@@ -62,6 +64,10 @@ class SelfSupRecognizer(BaseRecognizer):
             [0, 1] with no mean subtraction, as in the authors' code.
         train_cfg (dict, optional): Unused; kept for MMAction2 configs.
         test_cfg (dict, optional): Unused; kept for MMAction2 configs.
+        init_cfg (dict | list[dict], optional): Initialisation of the whole
+            model, e.g. ``dict(type='TorchLegacyInit')`` (the authors'
+            torch 0.4.1 defaults). Defaults to None: each module initialises
+            itself.
     """
 
     def __init__(self,
@@ -70,7 +76,8 @@ class SelfSupRecognizer(BaseRecognizer):
                  decoder: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  train_cfg: OptConfigType = None,
-                 test_cfg: OptConfigType = None) -> None:
+                 test_cfg: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
         if rate_head is None and decoder is None:
             raise ValueError('SelfSupRecognizer needs `rate_head`, `decoder` '
                              'or both; the model config sets neither')
@@ -81,6 +88,8 @@ class SelfSupRecognizer(BaseRecognizer):
             data_preprocessor=data_preprocessor or unit_range_preprocessor())
         self.rate_head = MODELS.build(rate_head) if rate_head else None
         self.decoder = MODELS.build(decoder) if decoder else None
+        # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
+        self.init_cfg = copy.deepcopy(init_cfg)
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
         """Encode clips.

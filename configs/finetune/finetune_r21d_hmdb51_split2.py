@@ -1,0 +1,19 @@
+# finetune_r21d_ucf101_split1.py on the official HMDB51 split 2 (51 classes):
+# training on its train list less 400 held-out videos, validation (checkpoint
+# selection) on those, testing on its official test list.
+# As in the paper, HMDB51 starts from the UCF101-pretrained encoder:
+#   --cfg-options \
+#   load_from=work_dirs/prp_r21d_ucf101/best_pretext_loss_epoch_N.pth
+_base_ = ['./finetune_r21d_ucf101_split1.py']
+split = 2
+data_root = 'data/hmdb51/videos'
+model = dict(cls_head=dict(num_classes=51))
+train_dataloader = dict(dataset=dict(
+    ann_file=f'data/hmdb51/hmdb51_prp_train_split_{split}_videos.txt',
+    data_prefix=dict(video=data_root)))
+val_dataloader = dict(dataset=dict(
+    ann_file=f'data/hmdb51/hmdb51_prp_val_split_{split}_videos.txt',
+    data_prefix=dict(video=data_root)))
+test_dataloader = dict(dataset=dict(
+    ann_file=f'data/hmdb51/hmdb51_val_split_{split}_videos.txt',
+    data_prefix=dict(video=data_root)))
