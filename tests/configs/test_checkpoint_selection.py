@@ -16,8 +16,8 @@ import mmaction
 import pytest
 from mmengine import Config
 
-from mmprp.datasets.splits import read_ucf101_split
-from mmprp.datasets.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
+from tools.data.splits import read_ucf101_split
+from tools.data.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
                                            write_dataset_lists)
 
 REPO = Path(__file__).resolve().parents[2]
