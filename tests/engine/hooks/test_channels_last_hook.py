@@ -16,6 +16,8 @@ from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
 
 SIZE = 32
 Tensors = Dict[str, torch.Tensor]
+# Largest accepted |grad - reference grad| / |reference grad| per parameter.
+GRAD_TOLERANCE = 0.1
 
 
 def narrow_prp(cfg: dict) -> nn.Module:
@@ -111,7 +113,13 @@ def test_hook_is_registered_and_keeps_losses_and_gradients(
     assert feats.is_contiguous(memory_format=torch.channels_last_3d)
     expected_losses, expected_grads = losses_and_grads(reference, batch)
     losses, grads = losses_and_grads(model, batch)
+    # The float32 kernels of the two layouts sum in other orders, and a
+    # max-pooling tie or a ReLU at zero then routes single gradient elements
+    # elsewhere. Measured over 12 model seeds x 1 and 2 threads: losses
+    # within 2.7e-5 relative, every parameter's gradient within 1.3e-2 of
+    # its norm. A layout bug changes them by O(1).
     for key, value in expected_losses.items():
-        torch.testing.assert_close(losses[key], value, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(losses[key], value, rtol=1e-3, atol=1e-6)
     for name, grad in expected_grads.items():
-        torch.testing.assert_close(grads[name], grad, rtol=1e-3, atol=1e-5)
+        difference = (grads[name] - grad).norm()
+        assert difference <= GRAD_TOLERANCE * grad.norm() + 1e-8, name
