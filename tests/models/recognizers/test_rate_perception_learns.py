@@ -70,14 +70,16 @@ def small_dp_config(train_set, test_set, work_dir: Path) -> Config:
     cfg.model.rate_head.num_classes = len(RATES)
     cfg.model.rate_head.loss_cls.loss_weight = 1.0
     cfg.model.decoder = None
+    # measured with each module's own initialisation (see the docstring)
+    cfg.model.init_cfg = None
     sampler = dict(cfg.sampler, rates=RATES, attention=None)
     pipeline = [
-        dict(type='DecordInit'), sampler,
+        dict(type='DecordInitByPath'), sampler,
         dict(type='DecordDecode'),
         dict(type='Resize', scale=(-1, 64)),
         dict(type='CenterCrop', crop_size=56),
         dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs', algorithm_keys=cfg.prp_keys)
+        dict(type='PackPRPInputs')
     ]
     for loader, dataset, batch_size, times in (
             ('train', train_set, 16, 50),
