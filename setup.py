@@ -26,8 +26,9 @@ def read_version() -> str:
 def read_requirements(name: str) -> list:
     """Return the requirement lines of ``requirements/<name>.txt``."""
     path = HERE / 'requirements' / f'{name}.txt'
-    lines = (line.split('#', 1)[0].strip()
-             for line in path.read_text().splitlines())
+    lines = (
+        line.split('#', 1)[0].strip()
+        for line in path.read_text().splitlines())
     return [line for line in lines if line]
 
 
@@ -50,7 +51,8 @@ class BuildPyWithMim(build_py):
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_dir():
                 shutil.copytree(
-                    source, target,
+                    source,
+                    target,
                     ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
             else:
                 shutil.copyfile(source, target)
@@ -59,7 +61,8 @@ class BuildPyWithMim(build_py):
 setup(
     name='mmprp',
     version=read_version(),
-    description='PRP (Video Playback Rate Perception, CVPR 2020) for MMAction2',
+    description=('PRP (Video Playback Rate Perception, CVPR 2020) for '
+                 'MMAction2'),
     long_description=(HERE / 'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',
     license='Apache-2.0',

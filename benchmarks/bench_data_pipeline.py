@@ -55,13 +55,13 @@ import torch
 from mmaction.registry import TRANSFORMS
 from torch import Tensor
 
+from mmprp.datasets.transforms import sample_rng
+from mmprp.models.losses.motion_attention import sparse_motion_attention
 from benchmarks.common import (Video, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
-from mmprp.datasets.transforms import sample_rng
-from mmprp.models.losses.motion_attention import sparse_motion_attention
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)
@@ -177,6 +177,7 @@ def codec_frames(indices: Sequence[int], key_frames: np.ndarray) -> int:
     Returns:
         int: Frames decoded, including the wanted ones.
     """
+
     def group(frame: int) -> int:
         return int(key_frames[np.searchsorted(key_frames, frame, 'right') - 1])
 
@@ -200,10 +201,11 @@ def _check_same_draw(frame_inds: np.ndarray, packed: Dict,
     """
     sample = packed['data_samples']
     clip = packed['inputs'][0][:, sample.clip_inds].float().div(255)
-    same = (packed['inputs'].shape[2] == len(frame_inds)
-            and loaded['start'] == frame_inds[0]
-            and sample.playback_rate == loaded['rate']
-            and torch.equal(clip, loaded['clip']))
+    same = (
+        packed['inputs'].shape[2] == len(frame_inds)
+        and loaded['start'] == frame_inds[0]
+        and sample.playback_rate == loaded['rate']
+        and torch.equal(clip, loaded['clip']))
     if not same:
         raise RuntimeError('the pipeline and the baseline loaded different '
                            'samples; the comparison would be meaningless')
@@ -230,19 +232,22 @@ def _measure(videos: List[Video], train_pipeline: Sequence[dict],
         ``{side}_frames`` and ``{side}_codec_frames`` for the sides
         ``pipeline`` and ``baseline``.
     """
-    sides = dict(pipeline=build_pipeline(train_pipeline),
-                 baseline=AuthorsDataPath(train_pipeline))
+    sides = dict(
+        pipeline=build_pipeline(train_pipeline),
+        baseline=AuthorsDataPath(train_pipeline))
     sampler = TRANSFORMS.build(
         pipeline_step(train_pipeline, 'PlaybackRateSampler'))
-    key_frames = [decord.VideoReader(video.filename).get_key_indices()
-                  for video in videos]
-    stats: Dict[int, Dict[str, float]] = defaultdict(
-        lambda: defaultdict(float))
+    key_frames = [
+        decord.VideoReader(video.filename).get_key_indices()
+        for video in videos
+    ]
+    stats: Dict[int, Dict[str,
+                          float]] = defaultdict(lambda: defaultdict(float))
     for index in range(warmup + num_samples):
         video = videos[index % len(videos)]
         np.random.seed(seed + index)
-        frame_inds = sampler(dict(total_frames=video.total_frames))[
-            'frame_inds']
+        frame_inds = sampler(
+            dict(total_frames=video.total_frames))['frame_inds']
         order = list(sides) if index % 2 == 0 else list(sides)[::-1]
         outputs, seconds = {}, {}
         for side in order:
@@ -302,10 +307,10 @@ def _comparison(totals: Dict[str, float]) -> Dict[str, object]:
         pipeline=pipeline,
         baseline=baseline,
         speedup=pipeline['samples_per_s'] / baseline['samples_per_s'],
-        decoded_frames_ratio=(pipeline['frames_per_sample'] /
-                              baseline['frames_per_sample']),
-        codec_frames_ratio=(pipeline['codec_frames_per_sample'] /
-                            baseline['codec_frames_per_sample']))
+        decoded_frames_ratio=(pipeline['frames_per_sample']
+                              / baseline['frames_per_sample']),
+        codec_frames_ratio=(pipeline['codec_frames_per_sample']
+                            / baseline['codec_frames_per_sample']))
 
 
 def run_benchmark(num_samples: int = 400,
@@ -337,8 +342,8 @@ def run_benchmark(num_samples: int = 400,
     torch.set_num_threads(WORKER_THREADS)
     try:
         with tempfile.TemporaryDirectory() as work_dir:
-            videos = make_videos(Path(work_dir), num_videos, frame_size,
-                                 num_frames, seed)
+            videos = make_videos(
+                Path(work_dir), num_videos, frame_size, num_frames, seed)
             stats = _measure(videos, cfg.train_pipeline, num_samples, warmup,
                              seed)
     finally:
@@ -348,14 +353,20 @@ def run_benchmark(num_samples: int = 400,
         for key, value in row.items():
             totals[key] += value
     results = dict(
-        settings=dict(samples=num_samples, warmup=warmup,
-                      videos=num_videos, frame_size=list(frame_size),
-                      num_frames=list(num_frames), seed=seed,
-                      torch_threads=WORKER_THREADS,
-                      load_average=[load_before, load_average()]),
+        settings=dict(
+            samples=num_samples,
+            warmup=warmup,
+            videos=num_videos,
+            frame_size=list(frame_size),
+            num_frames=list(num_frames),
+            seed=seed,
+            torch_threads=WORKER_THREADS,
+            load_average=[load_before, load_average()]),
         **_comparison(totals),
-        per_rate=[dict(rate=rate, **_comparison(stats[rate]))
-                  for rate in sorted(stats)])
+        per_rate=[
+            dict(rate=rate, **_comparison(stats[rate]))
+            for rate in sorted(stats)
+        ])
     results['targets'] = check_targets(results, TARGETS)
     return results
 
@@ -405,8 +416,8 @@ def main() -> None:
         quick='6 videos, 48 samples + 4 warm-up (same frame size)')
     parser.add_argument('--samples', type=int, help='timed samples')
     args = parser.parse_args()
-    settings = dict(num_videos=6, num_samples=48,
-                    warmup=4) if args.quick else {}
+    settings = dict(
+        num_videos=6, num_samples=48, warmup=4) if args.quick else {}
     if args.samples is not None:
         settings['num_samples'] = args.samples
     results = run_benchmark(seed=args.seed, **settings)

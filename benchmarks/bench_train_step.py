@@ -5,7 +5,8 @@ PRP: the model and ``optim_wrapper`` of ``configs/prp/prp_c3d_ucf101.py``
 with r = 2 and sparse attention; SGD lr 0.01, momentum 0.9, weight decay
 5e-4, 10x LR on ``fc_rate``).
 
-SUPERVISED: the model of ``configs/finetune/finetune-stock_c3d-gap_ucf101_split1.py``:
+SUPERVISED: the model of
+``configs/finetune/finetune-stock_c3d-gap_ucf101_split1.py``:
 MMAction2's stock ``Recognizer3D`` with the same ``C3DEncoder`` (the conv
 stack PRP trains) and MMAction2's ``I3DHead`` (global average pool, dropout,
 a 101-way linear layer: the paper's finetuning classifier). MMAction2's own
@@ -85,8 +86,9 @@ from benchmarks.common import (REPO_ROOT, base_parser, build_pipeline,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
 
-SUPERVISED_CONFIG = (REPO_ROOT / 'configs' / 'finetune' /
-                     'finetune-stock_c3d-gap_ucf101_split1.py')
+SUPERVISED_CONFIG = (
+    REPO_ROOT / 'configs' / 'finetune'
+    / 'finetune-stock_c3d-gap_ucf101_split1.py')
 TARGETS = dict(step_ratio=('<=', 1.8), overhead_share=('<=', 0.05))
 MIB = 2**20
 
@@ -107,8 +109,8 @@ class PeakMemory:
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.kind = ('cuda max_memory_allocated' if device.type == 'cuda'
-                     else 'process peak RSS (VmHWM)')
+        self.kind = ('cuda max_memory_allocated'
+                     if device.type == 'cuda' else 'process peak RSS (VmHWM)')
 
     def reset(self) -> None:
         """Restart the peak."""
@@ -143,6 +145,7 @@ def timed_calls(targets: Dict[str, Tuple[object, str]],
     seconds: Dict[str, float] = defaultdict(float)
 
     def timing(name: str, method: Callable) -> Callable:
+
         @wraps(method)
         def wrapper(*args, **kwargs):
             _synchronize(device)
@@ -151,6 +154,7 @@ def timed_calls(targets: Dict[str, Tuple[object, str]],
             _synchronize(device)
             seconds[name] += time.perf_counter() - start
             return result
+
         return wrapper
 
     for name, (owner, method) in targets.items():
@@ -162,8 +166,8 @@ def timed_calls(targets: Dict[str, Tuple[object, str]],
             delattr(owner, method)
 
 
-def _sample_with_rate(pipeline: Callable, filenames: Sequence[str],
-                      rate: int, seed: int) -> Tuple[Dict, int]:
+def _sample_with_rate(pipeline: Callable, filenames: Sequence[str], rate: int,
+                      seed: int) -> Tuple[Dict, int]:
     """Run the pipeline with successive seeds until it draws ``rate``.
 
     Returns:
@@ -210,9 +214,10 @@ def build_batches(train_pipeline: Sequence[dict], batch_size: int,
         num_classes, (batch_size, ),
         generator=torch.Generator().manual_seed(seed)).tolist()
     supervised = [
-        dict(inputs=packed['inputs'][:, :, torch.as_tensor(
-            packed['data_samples'].clip_inds)],
-             data_samples=ActionDataSample().set_gt_label(label))
+        dict(
+            inputs=packed['inputs']
+            [:, :, torch.as_tensor(packed['data_samples'].clip_inds)],
+            data_samples=ActionDataSample().set_gt_label(label))
         for packed, label in zip(samples, labels)
     ]
     return pseudo_collate(samples), pseudo_collate(supervised), batch_rates
@@ -248,9 +253,12 @@ def load_configs(width: int) -> Tuple[Config, Config]:
     """
     prp_cfg = load_config()
     prp_cfg.merge_from_dict({
-        'model.backbone.base_channels': width,
-        'model.rate_head.in_channels': 8 * width,
-        'model.decoder.in_channels': 8 * width,
+        'model.backbone.base_channels':
+        width,
+        'model.rate_head.in_channels':
+        8 * width,
+        'model.decoder.in_channels':
+        8 * width,
         'model.decoder.channels': (8 * width, 4 * width, 2 * width, width),
     })
     supervised_cfg = load_config(SUPERVISED_CONFIG)
@@ -314,18 +322,20 @@ def profile_step(model: nn.Module, optim_wrapper: OptimWrapper, data: Dict,
     if device.type == 'cuda':
         activities.append(torch.profiler.ProfilerActivity.CUDA)
         sort_by = 'self_device_time_total'
-    with torch.profiler.profile(activities=activities,
-                                record_shapes=True) as profiler:
+    with torch.profiler.profile(
+            activities=activities, record_shapes=True) as profiler:
         model.train_step(data, optim_wrapper)
         _synchronize(device)
     return profiler.key_averages(group_by_input_shape=True).table(
-        sort_by=sort_by, row_limit=rows, max_name_column_width=32,
+        sort_by=sort_by,
+        row_limit=rows,
+        max_name_column_width=32,
         max_shapes_column_width=60)
 
 
-def _time_steps(jobs: Dict[str, Tuple], device: torch.device, steps: int,
-                warmup: int) -> Tuple[Dict[str, List[Dict[str, float]]],
-                                      List[Dict[str, float]]]:
+def _time_steps(
+    jobs: Dict[str, Tuple], device: torch.device, steps: int, warmup: int
+) -> Tuple[Dict[str, List[Dict[str, float]]], List[Dict[str, float]]]:
     """Alternate the jobs' training steps; time the steps and PRP's parts.
 
     Args:
@@ -389,15 +399,20 @@ def run_benchmark(batch_size: int = 4,
         supervised_cfg.model.cls_head.num_classes, seed)
     torch.manual_seed(seed)
     jobs = dict(
-        prp=(*build_model(prp_cfg.model, prp_cfg.optim_wrapper,
-                          torch_device), prp_data),
+        prp=(*build_model(prp_cfg.model, prp_cfg.optim_wrapper, torch_device),
+             prp_data),
         supervised=(*build_model(supervised_cfg.model, prp_cfg.optim_wrapper,
                                  torch_device), supervised_data))
     records, parts = _time_steps(jobs, torch_device, steps, warmup)
     results = dict(
         settings=dict(
-            device=device, batch_size=batch_size, steps=steps,
-            warmup=warmup, width=width, seed=seed, batch_rates=batch_rates,
+            device=device,
+            batch_size=batch_size,
+            steps=steps,
+            warmup=warmup,
+            width=width,
+            seed=seed,
+            batch_rates=batch_rates,
             torch_threads=torch.get_num_threads(),
             memory=PeakMemory(torch_device).kind,
             load_average=[load_before, load_average()]),
@@ -409,8 +424,8 @@ def run_benchmark(batch_size: int = 4,
         })
     overhead_ms = statistics.median(
         sum(part.values()) * 1000 for part in parts)
-    results['step_ratio'] = (results['prp']['step_ms'] /
-                             results['supervised']['step_ms'])
+    results['step_ratio'] = (
+        results['prp']['step_ms'] / results['supervised']['step_ms'])
     results['overhead_share'] = overhead_ms / results['prp']['step_ms']
     results['targets'] = check_targets(results, TARGETS)
     if profile_rows > 0:
@@ -458,20 +473,25 @@ def main() -> None:
     """Parse the command line, run, print and optionally write JSON."""
     quiet_notices()
     parser = base_parser(
-        __doc__.splitlines()[0],
-        quick='batch 2, 1 timed step after 1 warm-up')
+        __doc__.splitlines()[0], quick='batch 2, 1 timed step after 1 warm-up')
     parser.add_argument(
-        '--batch-size', type=int,
+        '--batch-size',
+        type=int,
         help="default 4; 8 is the config's (1.5 to 5 min a step pair on 2 "
         'cores)')
     parser.add_argument('--steps', type=int, help='timed steps, default 3')
     parser.add_argument('--warmup', type=int, help='untimed steps, default 1')
     parser.add_argument('--device', choices=('cpu', 'cuda'), default='cpu')
     parser.add_argument(
-        '--width', type=int, default=64,
+        '--width',
+        type=int,
+        default=64,
         help='C3D base width; 64 is the configs\' own (default)')
     parser.add_argument(
-        '--profile', type=int, default=0, metavar='ROWS',
+        '--profile',
+        type=int,
+        default=0,
+        metavar='ROWS',
         help='profile one more step of each model, list ROWS operators')
     args = parser.parse_args()
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -479,12 +499,16 @@ def main() -> None:
     settings = dict(batch_size=2, steps=1, warmup=1) if args.quick else {}
     settings.update({
         key: value
-        for key, value in dict(batch_size=args.batch_size, steps=args.steps,
-                               warmup=args.warmup).items() if value is not None
+        for key, value in dict(
+            batch_size=args.batch_size, steps=args.steps,
+            warmup=args.warmup).items() if value is not None
     })
-    results = run_benchmark(device=args.device, width=args.width,
-                            profile_rows=args.profile, seed=args.seed,
-                            **settings)
+    results = run_benchmark(
+        device=args.device,
+        width=args.width,
+        profile_rows=args.profile,
+        seed=args.seed,
+        **settings)
     print(report(results))
     write_json(args.json, results)
 

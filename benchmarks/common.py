@@ -201,12 +201,11 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
         str: The table, one line per row after the header.
     """
     cells = [list(header)] + [[
-        f'{cell:.2f}' if isinstance(cell, float) else str(cell)
-        for cell in row
+        f'{cell:.2f}' if isinstance(cell, float) else str(cell) for cell in row
     ] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return '\n'.join('  '.join(cell.rjust(width)
-                               for cell, width in zip(row, widths))
+    return '\n'.join('  '.join(
+        cell.rjust(width) for cell, width in zip(row, widths))
                      for row in cells)
 
 
@@ -223,8 +222,10 @@ def check_targets(results: Dict,
     """
     meets = {'>=': float.__ge__, '<=': float.__le__}
     return {
-        name: dict(target=f'{sign} {limit}',
-                   met=meets[sign](float(results[name]), limit))
+        name:
+        dict(
+            target=f'{sign} {limit}',
+            met=meets[sign](float(results[name]), limit))
         for name, (sign, limit) in targets.items()
     }
 

@@ -9,7 +9,8 @@ from .utils.mmaction_compat import install_drn_placeholder, require_mmcv
 require_mmcv()
 install_drn_placeholder()
 
-from .utils.checkpoint_loading import register_checkpoint_loaders  # noqa: E402,E501
+from .utils.checkpoint_loading import \
+    register_checkpoint_loaders  # noqa: E402,E501
 
 register_checkpoint_loaders()
 

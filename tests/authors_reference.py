@@ -48,8 +48,12 @@ class C3D(nn.Module):
     WIDTHS = (('conv1', 64), ('conv2', 128), ('conv3_1', 256),
               ('conv3_2', 256), ('conv4_1', 512), ('conv4_2', 512),
               ('conv5_1', 512), ('conv5_2', 512))
-    POOL_AFTER = {'conv1': (1, 2, 2), 'conv2': (2, 2, 2),
-                  'conv3_2': (2, 2, 2), 'conv4_2': (2, 2, 2)}
+    POOL_AFTER = {
+        'conv1': (1, 2, 2),
+        'conv2': (2, 2, 2),
+        'conv3_2': (2, 2, 2),
+        'conv4_2': (2, 2, 2)
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,13 +74,20 @@ class C3D(nn.Module):
 class Conv3dUnit(nn.Module):
     """R3D's ``SpatioTemporalConv``: one Conv3d without bias."""
 
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel: Union[int, Triple], stride: Union[int, Triple] = 1,
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel: Union[int, Triple],
+                 stride: Union[int, Triple] = 1,
                  padding: Union[int, Triple] = 0) -> None:
         super().__init__()
         self.temporal_spatial_conv = nn.Conv3d(
-            in_channels, out_channels, kernel, stride=stride,
-            padding=padding, bias=False)
+            in_channels,
+            out_channels,
+            kernel,
+            stride=stride,
+            padding=padding,
+            bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.temporal_spatial_conv(x)
@@ -93,8 +104,11 @@ class Conv2Plus1dUnit(nn.Module):
     own kernel (t, h, w); no biases.
     """
 
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel: Union[int, Triple], stride: Union[int, Triple] = 1,
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel: Union[int, Triple],
+                 stride: Union[int, Triple] = 1,
                  padding: Union[int, Triple] = 0) -> None:
         super().__init__()
         (t, h, w), stride, padding = (_triple(kernel), _triple(stride),
@@ -102,13 +116,19 @@ class Conv2Plus1dUnit(nn.Module):
         middle = (t * h * w * in_channels * out_channels) // (
             h * w * in_channels + t * out_channels)
         self.spatial_conv = nn.Conv3d(
-            in_channels, middle, (1, h, w), stride=(1, ) + stride[1:],
-            padding=(0, ) + padding[1:], bias=False)
+            in_channels,
+            middle, (1, h, w),
+            stride=(1, ) + stride[1:],
+            padding=(0, ) + padding[1:],
+            bias=False)
         self.bn = nn.BatchNorm3d(middle)
         self.relu = nn.ReLU()
         self.temporal_conv = nn.Conv3d(
-            middle, out_channels, (t, 1, 1), stride=(stride[0], 1, 1),
-            padding=(padding[0], 0, 0), bias=False)
+            middle,
+            out_channels, (t, 1, 1),
+            stride=(stride[0], 1, 1),
+            padding=(padding[0], 0, 0),
+            bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.temporal_conv(self.relu(self.bn(self.spatial_conv(x))))
@@ -127,11 +147,10 @@ class ResBlock(nn.Module):
         self.downsample = downsample
         stride = 2 if downsample else 1
         if downsample:
-            self.downsampleconv = unit(in_channels, out_channels, 1,
-                                       stride=2)
+            self.downsampleconv = unit(in_channels, out_channels, 1, stride=2)
             self.downsamplebn = nn.BatchNorm3d(out_channels)
-        self.conv1 = unit(in_channels, out_channels, 3, stride=stride,
-                          padding=1)
+        self.conv1 = unit(
+            in_channels, out_channels, 3, stride=stride, padding=1)
         self.bn1 = nn.BatchNorm3d(out_channels)
         self.conv2 = unit(out_channels, out_channels, 3, padding=1)
         self.bn2 = nn.BatchNorm3d(out_channels)
@@ -166,15 +185,18 @@ class ResNet(nn.Module):
 
     def __init__(self, unit: type) -> None:
         super().__init__()
-        self.conv1 = unit(3, 64, (3, 7, 7), stride=(1, 2, 2),
-                          padding=(1, 3, 3))
+        self.conv1 = unit(
+            3, 64, (3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3))
         self.bn1 = nn.BatchNorm3d(64)
         widths = (64, 64, 128, 256, 512)
         for index in range(4):
             self.add_module(
                 f'conv{index + 2}',
-                ResStage(unit, widths[index], widths[index + 1],
-                         downsample=index > 0))
+                ResStage(
+                    unit,
+                    widths[index],
+                    widths[index + 1],
+                    downsample=index > 0))
 
     def forward(self, x: Tensor) -> Tensor:
         x = torch.relu(self.bn1(self.conv1(x)))
@@ -217,8 +239,10 @@ def build_authors_prp(arch: str) -> PRPModel:
     Returns:
         PRPModel: The model.
     """
-    encoders = dict(c3d=C3D, r3d=lambda: ResNet(Conv3dUnit),
-                    r21d=lambda: ResNet(Conv2Plus1dUnit))
+    encoders = dict(
+        c3d=C3D,
+        r3d=lambda: ResNet(Conv3dUnit),
+        r21d=lambda: ResNet(Conv2Plus1dUnit))
     return PRPModel(encoders[arch]())
 
 
@@ -241,8 +265,8 @@ def randomise_(model: nn.Module, seed: int) -> nn.Module:
     generator = torch.Generator().manual_seed(seed)
 
     def draw(tensor: Tensor, low: float, high: float) -> None:
-        tensor.copy_(torch.rand(tensor.shape, generator=generator) *
-                     (high - low) + low)
+        tensor.copy_(
+            torch.rand(tensor.shape, generator=generator) * (high - low) + low)
 
     def normal(tensor: Tensor, std: float) -> None:
         tensor.copy_(torch.randn(tensor.shape, generator=generator) * std)

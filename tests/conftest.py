@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from tools.data.synthetic_ucf101 import (SyntheticDataset,
-                                      generate_synthetic_ucf101)
 from helpers import (REPO, assert_finite, data_options, read_scalars,
                      run_command)
+from tools.data.synthetic_ucf101 import (SyntheticDataset,
+                                         generate_synthetic_ucf101)
 
 
 @pytest.fixture(scope='session')
@@ -44,8 +44,10 @@ def narrow_prp_cfg() -> dict:
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
         rate_head=dict(type='PRPHead', num_classes=4, in_channels=32),
-        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
-                     channels=(8, 8, 8, 8)))
+        decoder=dict(
+            type='MotionAttentionDecoder',
+            in_channels=32,
+            channels=(8, 8, 8, 8)))
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -54,11 +56,14 @@ def mmaction_default_scope() -> None:
     init_default_scope('mmaction')
 
 
-def _write_video(path: Path, frames: np.ndarray, fourcc: str = 'mp4v',
+def _write_video(path: Path,
+                 frames: np.ndarray,
+                 fourcc: str = 'mp4v',
                  is_color: bool = True) -> Path:
     height, width = frames.shape[1:3]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 25,
-                             (width, height), is_color)
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*fourcc), 25, (width, height),
+        is_color)
     for frame in frames:
         writer.write(frame)
     writer.release()
@@ -90,8 +95,11 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
     source = synthetic_ucf101.video_dir / sorted(
         synthetic_ucf101.frame_counts)[0]
     data = source.read_bytes()
-    zoo = dict(good=root / 'good.mp4', zero_byte=root / 'zero_byte.mp4',
-               truncated=root / 'truncated.mp4', garbage=root / 'garbage.mp4')
+    zoo = dict(
+        good=root / 'good.mp4',
+        zero_byte=root / 'zero_byte.mp4',
+        truncated=root / 'truncated.mp4',
+        garbage=root / 'garbage.mp4')
     zoo['good'].write_bytes(data)
     zoo['zero_byte'].write_bytes(b'')
     zoo['truncated'].write_bytes(data[:len(data) // 2])
@@ -101,12 +109,12 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
     zoo['corrupt'] = root / 'corrupt.mp4'
     zoo['corrupt'].write_bytes(corrupt)
     noise = rng.integers(0, 256, (140, 48, 64, 3), dtype=np.uint8)
-    zoo['grayscale'] = _write_video(root / 'grayscale.mp4', noise[..., 0],
-                                    is_color=False)
-    zoo['odd_size'] = _write_video(root / 'odd_size.avi',
-                                   noise[:, :47, :63], fourcc='MJPG')
-    zoo['narrow'] = _write_video(root / 'narrow.avi', noise[:, :, :24],
-                                 fourcc='MJPG')
+    zoo['grayscale'] = _write_video(
+        root / 'grayscale.mp4', noise[..., 0], is_color=False)
+    zoo['odd_size'] = _write_video(
+        root / 'odd_size.avi', noise[:, :47, :63], fourcc='MJPG')
+    zoo['narrow'] = _write_video(
+        root / 'narrow.avi', noise[:, :, :24], fourcc='MJPG')
     zoo['short'] = _write_video(root / 'short.mp4', noise[:20])
     zoo['static'] = _write_video(root / 'static.mp4',
                                  np.repeat(noise[:1], 140, axis=0))
@@ -119,14 +127,14 @@ def video_zoo(tmp_path_factory: pytest.TempPathFactory,
 AVI_CUTS = (30, 500, 900, 995)
 
 
-def _moving_square(num_frames: int = 140, height: int = 48,
+def _moving_square(num_frames: int = 140,
+                   height: int = 48,
                    width: int = 64) -> np.ndarray:
     """Frames of a white square sliding over a fixed blocky background."""
     rng = np.random.default_rng(0)
-    blocks = rng.integers(0, 256, (height // 8, width // 8, 3),
-                          dtype=np.uint8)
-    frames = np.repeat(blocks.repeat(8, 0).repeat(8, 1)[None], num_frames,
-                       axis=0)
+    blocks = rng.integers(0, 256, (height // 8, width // 8, 3), dtype=np.uint8)
+    frames = np.repeat(
+        blocks.repeat(8, 0).repeat(8, 1)[None], num_frames, axis=0)
     for index, frame in enumerate(frames):
         left = 2 * index % (width - 16)
         frame[16:32, left:left + 16] = 255
@@ -171,6 +179,9 @@ def python() -> str:
 @pytest.fixture(scope='session')
 def helpers() -> Dict[str, Callable]:
     """The end-to-end helpers of :mod:`tests.helpers`, as a fixture."""
-    return dict(data_options=data_options, run_command=run_command,
-                read_scalars=read_scalars, assert_finite=assert_finite,
-                repo=REPO)
+    return dict(
+        data_options=data_options,
+        run_command=run_command,
+        read_scalars=read_scalars,
+        assert_finite=assert_finite,
+        repo=REPO)

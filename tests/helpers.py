@@ -1,18 +1,18 @@
-"""Helpers shared by the tests: the repository root and end-to-end run tools."""
+"""Helpers shared by the tests: the repository root, end-to-end runs."""
 import json
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def data_options(dataset: SyntheticDataset, loaders=('train', 'val'),
+def data_options(dataset: SyntheticDataset,
+                 loaders=('train', 'val'),
                  num_videos: Dict[str, int] = None,
                  batch_size: int = 2) -> List[str]:
     """``--cfg-options`` that point a config at the synthetic dataset.
@@ -46,9 +46,13 @@ def data_options(dataset: SyntheticDataset, loaders=('train', 'val'),
 def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run a command without stdin, fail the test with its output on error."""
     env = dict(os.environ, PYTHONUNBUFFERED='1')
-    result = subprocess.run([str(part) for part in command], cwd=cwd,
-                            env=env, stdin=subprocess.DEVNULL, text=True,
-                            capture_output=True, timeout=600)
+    result = subprocess.run([str(part) for part in command],
+                            cwd=cwd,
+                            env=env,
+                            stdin=subprocess.DEVNULL,
+                            text=True,
+                            capture_output=True,
+                            timeout=600)
     assert result.returncode == 0, (
         f'{command} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}')
     return result

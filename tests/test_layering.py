@@ -22,8 +22,8 @@ MODULES = sorted(PACKAGE.rglob('*.py'))
 def layer_of(module: str) -> int:
     """Layer index of a dotted ``mmprp.<layer>...`` name (-1: top level)."""
     parts = module.split('.')
-    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[
-        1] in LAYERS else -1
+    return LAYERS.index(
+        parts[1]) if len(parts) > 1 and parts[1] in LAYERS else -1
 
 
 def imported_modules(path: Path) -> Iterator[Tuple[int, str]]:
@@ -39,14 +39,14 @@ def imported_modules(path: Path) -> Iterator[Tuple[int, str]]:
             if node.level:
                 base = package.split('.')
                 base = base[:len(base) - node.level + 1]
-                yield node.lineno, '.'.join(base + ([node.module]
-                                                     if node.module else []))
+                yield node.lineno, '.'.join(
+                    base + ([node.module] if node.module else []))
             else:
                 yield node.lineno, node.module
 
 
-@pytest.mark.parametrize('path', MODULES,
-                         ids=[str(p.relative_to(REPO)) for p in MODULES])
+@pytest.mark.parametrize(
+    'path', MODULES, ids=[str(p.relative_to(REPO)) for p in MODULES])
 def test_no_import_reaches_a_higher_layer(path: Path) -> None:
     own = layer_of('.'.join(path.relative_to(REPO).with_suffix('').parts))
     for line, module in imported_modules(path):

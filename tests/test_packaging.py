@@ -23,9 +23,12 @@ NARROW_MODEL = [
 
 def run(command: List, cwd: Path) -> str:
     """Run ``command`` in ``cwd``; fail with its output on error."""
-    result = subprocess.run([str(part) for part in command], cwd=cwd,
-                            stdin=subprocess.DEVNULL, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run([str(part) for part in command],
+                            cwd=cwd,
+                            stdin=subprocess.DEVNULL,
+                            capture_output=True,
+                            text=True,
+                            timeout=900)
     assert result.returncode == 0, (
         f'{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}')
     return result.stdout
@@ -40,11 +43,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     out = tmp_path_factory.mktemp('wheel')
     source = out / 'source'
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        '.git', '.venv', 'build', 'work_dirs', 'data', '*.egg-info',
-        '__pycache__'))
-    run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
-         '--no-build-isolation', '--quiet', '-w', out, source], cwd=out)
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns('.git', '.venv', 'build', 'work_dirs',
+                                      'data', '*.egg-info', '__pycache__'))
+    run([
+        sys.executable, '-m', 'pip', 'wheel', '--no-deps',
+        '--no-build-isolation', '--quiet', '-w', out, source
+    ],
+        cwd=out)
     return next(out.glob('mmprp-*.whl'))
 
 
@@ -54,9 +62,12 @@ def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
     root = tmp_path_factory.mktemp('venv')
     run([sys.executable, '-m', 'venv', root / 'venv'], cwd=root)
     bin_dir = root / 'venv' / 'bin'
-    run([bin_dir / 'python', '-m', 'pip', 'install', '--quiet',
-         '--disable-pip-version-check', '-c', REPO / 'requirements' / 'ci.txt',
-         f'{wheel}[lite,mim]'], cwd=root)
+    run([
+        bin_dir / 'python', '-m', 'pip', 'install', '--quiet',
+        '--disable-pip-version-check', '-c', REPO / 'requirements' / 'ci.txt',
+        f'{wheel}[lite,mim]'
+    ],
+        cwd=root)
     return bin_dir
 
 
@@ -98,6 +109,9 @@ def test_mim_train_from_an_empty_directory(venv: Path, tmp_path,
         ]
     empty = tmp_path / 'empty'
     empty.mkdir()
-    run([venv / 'mim', 'train', 'mmprp', 'prp_c3d_ucf101.py', '--work-dir',
-         'work', '--cfg-options', *options], cwd=empty)
+    run([
+        venv / 'mim', 'train', 'mmprp', 'prp_c3d_ucf101.py', '--work-dir',
+        'work', '--cfg-options', *options
+    ],
+        cwd=empty)
     assert (empty / 'work' / 'epoch_1.pth').is_file()

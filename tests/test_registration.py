@@ -5,24 +5,28 @@ import textwrap
 
 COMPONENTS = {
     'TRANSFORMS': ['DecordInitByPath', 'PackPRPInputs', 'PlaybackRateSampler'],
-    'MODELS': ['SelfSupRecognizer', 'Recognizer3DWithInit',
-               'VideoFeatureExtractor', 'C3DEncoder',
-               'FactorisedConv3d',
-               'PRPHead', 'MotionAttentionDecoder', 'MotionAttentionMSELoss'],
-    'METRICS': ['ClassificationLossMetric', 'PretextLossMetric',
-                'VideoRetrievalMetric'],
+    'MODELS': [
+        'SelfSupRecognizer', 'Recognizer3DWithInit', 'VideoFeatureExtractor',
+        'C3DEncoder', 'FactorisedConv3d', 'PRPHead', 'MotionAttentionDecoder',
+        'MotionAttentionMSELoss'
+    ],
+    'METRICS':
+    ['ClassificationLossMetric', 'PretextLossMetric', 'VideoRetrievalMetric'],
     'WEIGHT_INITIALIZERS': ['TorchLegacyInit'],
     'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
     'DATA_SAMPLERS': ['SeededSampler'],
-    'HOOKS': ['BadVideoReportHook', 'CheckpointMatchHook',
-              'ChannelsLast3dHook', 'SafeCheckpointHook'],
+    'HOOKS': [
+        'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
+        'SafeCheckpointHook'
+    ],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }
 
 
 def test_custom_imports_register_buildable_components(tmp_path) -> None:
     config = tmp_path / 'plugin_config.py'
-    config.write_text(textwrap.dedent("""\
+    config.write_text(
+        textwrap.dedent("""\
         default_scope = 'mmaction'
         custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
         model = dict(
@@ -50,7 +54,8 @@ def test_custom_imports_register_buildable_components(tmp_path) -> None:
         sampler = TRANSFORMS.build(cfg.sampler)
         print(type(model).__module__, type(sampler).__module__)
         """)
-    result = subprocess.run([sys.executable, '-c', code], text=True,
+    result = subprocess.run([sys.executable, '-c', code],
+                            text=True,
                             capture_output=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [

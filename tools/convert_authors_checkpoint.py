@@ -40,8 +40,8 @@ DATA_PARALLEL_PREFIX = 'module.'
 # the authors' C3D conv names, in order, and ours
 C3D_CONVS = (('conv1', 'conv1a'), ('conv2', 'conv2a'), ('conv3_1', 'conv3a'),
              ('conv3_2', 'conv3b'), ('conv4_1', 'conv4a'),
-             ('conv4_2', 'conv4b'), ('conv5_1', 'conv5a'),
-             ('conv5_2', 'conv5b'))
+             ('conv4_2', 'conv4b'), ('conv5_1', 'conv5a'), ('conv5_2',
+                                                            'conv5b'))
 # a key only each architecture's encoder has: names it in error messages
 SIGNATURE_KEYS = dict(
     c3d='base_network.conv1.conv3d.0.weight',
@@ -88,8 +88,7 @@ def add_heads(layout: Layout) -> None:
     layout.add_conv_bn('outc.conv3d', 'decoder.conv_out')
 
 
-def add_resnet_conv(layout: Layout, arch: str, theirs: str,
-                    ours: str) -> None:
+def add_resnet_conv(layout: Layout, arch: str, theirs: str, ours: str) -> None:
     """One ``SpatioTemporalConv`` of R3D (a Conv3d) or R(2+1)D (spatial
     conv, BN, temporal conv) onto ``ResNet3d``'s conv (``FactorisedConv3d``
     for R(2+1)D)."""
@@ -156,13 +155,17 @@ def strip_data_parallel(state_dict: Mapping[str, Tensor],
     if not any(prefixed):
         return dict(state_dict)
     if not all(prefixed):
-        plain = [key for key in state_dict
-                 if not key.startswith(DATA_PARALLEL_PREFIX)]
+        plain = [
+            key for key in state_dict
+            if not key.startswith(DATA_PARALLEL_PREFIX)
+        ]
         raise ValueError(f'{source}: some keys start with "module." and some '
                          f'do not (e.g. {plain[:3]}); expected one saved '
                          'model')
-    return {key[len(DATA_PARALLEL_PREFIX):]: value
-            for key, value in state_dict.items()}
+    return {
+        key[len(DATA_PARALLEL_PREFIX):]: value
+        for key, value in state_dict.items()
+    }
 
 
 def describe(names: List[str], limit: int = 5) -> str:
@@ -181,7 +184,8 @@ def looks_like(keys: Mapping[str, Tensor]) -> str:
     return 'it is not one of the authors\' PRP models'
 
 
-def convert_state_dict(state_dict: Mapping[str, Tensor], arch: str,
+def convert_state_dict(state_dict: Mapping[str, Tensor],
+                       arch: str,
                        source: str = 'the state dict') -> Dict[str, Tensor]:
     """Rename the authors' tensors to ours and fold the conv biases.
 
@@ -242,9 +246,8 @@ def check_fits(model: nn.Module, converted: Dict[str, Tensor], arch: str,
     """
     match = match_state_dict(model, converted)
     if match.matched < match.total:
-        raise ValueError(
-            f'{source} does not fill our PRP {arch} model: '
-            f'{match.describe(limit=5)}; check --arch')
+        raise ValueError(f'{source} does not fill our PRP {arch} model: '
+                         f'{match.describe(limit=5)}; check --arch')
     extra = sorted(set(converted) - set(model.state_dict()))
     if extra:
         raise ValueError(f'{source} has tensors our PRP {arch} model lacks: '
@@ -275,8 +278,9 @@ def load_authors_state_dict(source: str) -> Dict[str, Tensor]:
         raise ValueError(f'{source} is already a checkpoint with a '
                          f'"state_dict" entry (keys: {describe(list(loaded))})'
                          '; the authors\' files are bare state dicts')
-    others = [key for key, value in loaded.items()
-              if not isinstance(value, Tensor)]
+    others = [
+        key for key, value in loaded.items() if not isinstance(value, Tensor)
+    ]
     if others:
         raise ValueError(f'{source}: entries that are not tensors '
                          f'({describe(others)}); expected the state dict of '
@@ -306,12 +310,15 @@ def convert_checkpoint(source: str, out_file: Path, arch: str) -> Path:
     check_fits(model, converted, arch, source)
     own = model.state_dict()
     # BN batch counters are never learned; keep ours where a file has none
-    state_dict = OrderedDict(
-        (key, converted.get(key, own[key]) if key.endswith(UNCOUNTED_SUFFIX)
-         else converted[key]) for key in own)
+    state_dict = OrderedDict((key, converted.get(key, own[key]) if key.
+                              endswith(UNCOUNTED_SUFFIX) else converted[key])
+                             for key in own)
     model.load_state_dict(state_dict, strict=True)
-    meta = dict(arch=arch, config=str(config), converted_from=str(source),
-                converter='tools/convert_authors_checkpoint.py')
+    meta = dict(
+        arch=arch,
+        config=str(config),
+        converted_from=str(source),
+        converter='tools/convert_authors_checkpoint.py')
     out_file.parent.mkdir(parents=True, exist_ok=True)
     torch.save(dict(meta=meta, state_dict=state_dict), out_file)
     return out_file
@@ -321,8 +328,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('source', help="the authors' checkpoint file")
     parser.add_argument('out', type=Path, help='mmengine checkpoint to write')
-    parser.add_argument('--arch', required=True, choices=ARCHS,
-                        help='encoder of the file (c3d, r3d, r21d)')
+    parser.add_argument(
+        '--arch',
+        required=True,
+        choices=ARCHS,
+        help='encoder of the file (c3d, r3d, r21d)')
     return parser.parse_args()
 
 

@@ -17,14 +17,20 @@ from mmprp.visualization.training_curves import plot_work_dirs
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('work_dirs', nargs='+', type=Path,
-                        help='mmengine work dirs (or run folders)')
+    parser.add_argument(
+        'work_dirs',
+        nargs='+',
+        type=Path,
+        help='mmengine work dirs (or run folders)')
     parser.add_argument('--out', type=Path, required=True, help='output PNG')
-    parser.add_argument('--labels', nargs='+',
-                        help='one legend label per work dir')
-    parser.add_argument('--chance', type=float, default=0.25,
-                        help='chance rate accuracy, 1/len(rates) '
-                        '(default: 0.25)')
+    parser.add_argument(
+        '--labels', nargs='+', help='one legend label per work dir')
+    parser.add_argument(
+        '--chance',
+        type=float,
+        default=0.25,
+        help='chance rate accuracy, 1/len(rates) '
+        '(default: 0.25)')
     return parser.parse_args(argv)
 
 

@@ -4,8 +4,10 @@ The paper's baseline rows evaluate an encoder that was never pretrained.
 ``tools/test.py`` always loads a checkpoint, so write one from the config's
 own initialisation (seeded) and pass it like a PRP checkpoint::
 
-    python tools/random_init_checkpoint.py CONFIG OUT_FILE [--seed 0] [--cfg-options ...]
-    python tools/test.py configs/retrieval/retrieval_c3d_ucf101_split1.py OUT_FILE
+    python tools/random_init_checkpoint.py CONFIG OUT_FILE [--seed 0] \
+        [--cfg-options ...]
+    python tools/test.py \
+        configs/retrieval/retrieval_c3d_ucf101_split1.py OUT_FILE
 """
 import argparse
 from pathlib import Path
@@ -20,8 +22,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='config whose model to initialise')
     parser.add_argument('out', type=Path, help='output checkpoint file')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, as in tools/train.py')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, as in tools/train.py')
     return parser.parse_args()
 
 

@@ -6,7 +6,8 @@ component into MMAction2's registries), then runs the ``train.py`` that
 ships inside the installed mmaction2 with the same command-line arguments,
 so it behaves exactly like MMAction2's script::
 
-    python tools/train.py CONFIG [--work-dir DIR] [--cfg-options ...] [--launcher ...]
+    python tools/train.py CONFIG [--work-dir DIR] [--cfg-options ...] \
+        [--launcher ...]
 
 ``python tools/train.py --help`` lists MMAction2's options.
 """

@@ -17,8 +17,7 @@ from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 
-from mmprp.visualization.activations import (REDUCTIONS,
-                                             visualize_activations)
+from mmprp.visualization.activations import REDUCTIONS, visualize_activations
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -28,33 +27,50 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '[--checkpoint CKPT ...] [--labels LABEL ...]')
     parser.add_argument('config', help='config of the model and pipeline')
     parser.add_argument(
-        'videos', nargs='+', metavar='[CHECKPOINT] VIDEO',
+        'videos',
+        nargs='+',
+        metavar='[CHECKPOINT] VIDEO',
         help='CHECKPOINT then the videos; without CHECKPOINT when '
         '--checkpoint is given. "none" is a random initialisation')
-    parser.add_argument('--out', type=Path, required=True, dest='out_png',
-                        help='output PNG')
-    parser.add_argument('--checkpoint', action='append', dest='checkpoints',
-                        help='a checkpoint or "none"; repeat to compare')
-    parser.add_argument('--labels', nargs='+',
-                        help='one column title per checkpoint')
-    parser.add_argument('--reduction', choices=REDUCTIONS,
-                        default=REDUCTIONS[0],
-                        help='channel summary (default: mean-abs)')
-    parser.add_argument('--clip-len', type=int, default=16,
-                        help='frames of the clip (default: 16)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of random initialisations (default: 0)')
+    parser.add_argument(
+        '--out', type=Path, required=True, dest='out_png', help='output PNG')
+    parser.add_argument(
+        '--checkpoint',
+        action='append',
+        dest='checkpoints',
+        help='a checkpoint or "none"; repeat to compare')
+    parser.add_argument(
+        '--labels', nargs='+', help='one column title per checkpoint')
+    parser.add_argument(
+        '--reduction',
+        choices=REDUCTIONS,
+        default=REDUCTIONS[0],
+        help='channel summary (default: mean-abs)')
+    parser.add_argument(
+        '--clip-len',
+        type=int,
+        default=16,
+        help='frames of the clip (default: 16)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of random initialisations (default: 0)')
     parser.add_argument('--device', default='cpu', help='default: cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, as in tools/train.py')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, as in tools/train.py')
     args = parser.parse_args(argv)
     checkpoints = args.checkpoints
     if checkpoints is None:
         checkpoints, args.videos = args.videos[:1], args.videos[1:]
     if not args.videos:
         parser.error('no video given')
-    args.checkpoints = [None if c.lower() == 'none' else c
-                        for c in checkpoints]
+    args.checkpoints = [
+        None if c.lower() == 'none' else c for c in checkpoints
+    ]
     return args
 
 

@@ -24,21 +24,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='PRP config')
     parser.add_argument('video', type=Path, help='video file')
-    parser.add_argument('--out', type=Path, required=True, dest='out_png',
-                        help='output PNG')
-    parser.add_argument('--rate', type=int,
-                        help='force this playback rate (one of the config\'s)')
-    parser.add_argument('--seed', type=int,
-                        help='draw the window (and the rate, unless --rate) '
-                        'at random like the training sampler, seeded')
-    parser.add_argument('--checkpoint', type=Path,
-                        help='PRP checkpoint: adds the decoder output and the '
-                        'predicted rate (the attention needs no weights)')
-    parser.add_argument('--num-frames', type=int, default=8,
-                        help='frames per row (default: 8)')
+    parser.add_argument(
+        '--out', type=Path, required=True, dest='out_png', help='output PNG')
+    parser.add_argument(
+        '--rate',
+        type=int,
+        help='force this playback rate (one of the config\'s)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        help='draw the window (and the rate, unless --rate) '
+        'at random like the training sampler, seeded')
+    parser.add_argument(
+        '--checkpoint',
+        type=Path,
+        help='PRP checkpoint: adds the decoder output and the '
+        'predicted rate (the attention needs no weights)')
+    parser.add_argument(
+        '--num-frames',
+        type=int,
+        default=8,
+        help='frames per row (default: 8)')
     parser.add_argument('--device', default='cpu', help='default: cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, as in tools/train.py')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, as in tools/train.py')
     return parser.parse_args(argv)
 
 

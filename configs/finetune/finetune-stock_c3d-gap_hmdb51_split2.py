@@ -7,12 +7,15 @@ _base_ = ['./finetune-stock_c3d-gap_ucf101_split1.py']
 split = 2
 data_root = 'data/hmdb51/videos'
 model = dict(cls_head=dict(num_classes=51))
-train_dataloader = dict(dataset=dict(
-    ann_file=f'data/hmdb51/hmdb51_prp_train_split_{split}_videos.txt',
-    data_prefix=dict(video=data_root)))
-val_dataloader = dict(dataset=dict(
-    ann_file=f'data/hmdb51/hmdb51_prp_val_split_{split}_videos.txt',
-    data_prefix=dict(video=data_root)))
-test_dataloader = dict(dataset=dict(
-    ann_file=f'data/hmdb51/hmdb51_val_split_{split}_videos.txt',
-    data_prefix=dict(video=data_root)))
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/hmdb51/hmdb51_prp_train_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root)))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/hmdb51/hmdb51_prp_val_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root)))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/hmdb51/hmdb51_val_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root)))

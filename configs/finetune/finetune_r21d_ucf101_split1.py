@@ -6,7 +6,6 @@
 #   load_from=work_dirs/prp_r21d_ucf101/best_pretext_loss_epoch_N.pth
 # (or a converted authors' checkpoint); without it: the random-init baseline.
 _base_ = [
-    '../_base_/finetune/paper_ucf101.py',
-    '../_base_/models/encoders/r21d18.py'
+    '../_base_/finetune/paper_ucf101.py', '../_base_/models/encoders/r21d18.py'
 ]
 model = dict(backbone=_base_.encoder)

@@ -1,6 +1,7 @@
-# PRP pretraining of the R(2+1)D-18 encoder on HMDB51 split 1 (paper §4.1 and the authors' code):
-# discriminative + generative perception, rates (1, 2, 4, 8), r = 2, sparse
-# motion attention, batch 8, 300 epochs, best checkpoint by validation loss.
+# PRP pretraining of the R(2+1)D-18 encoder on HMDB51 split 1 (paper §4.1 and
+# the authors' code): discriminative + generative perception, rates (1, 2, 4,
+# 8), r = 2, sparse motion attention, batch 8, 300 epochs, best checkpoint by
+# validation loss.
 _base_ = [
     '../_base_/models/prp_r21d.py', '../_base_/datasets/prp_hmdb51.py',
     '../_base_/schedules/prp_sgd_300e.py'

@@ -44,11 +44,12 @@ def load_config(config: Union[PathLike, Config]) -> Config:
     return cfg
 
 
-def build_model(cfg: Config,
-                checkpoint: Optional[PathLike] = None,
-                seed: int = 0,
-                device: str = 'cpu',
-                required: Sequence[str] = ('backbone', )) -> nn.Module:
+def build_model(
+    cfg: Config,
+    checkpoint: Optional[PathLike] = None,
+    seed: int = 0,
+    device: str = 'cpu',
+    required: Sequence[str] = ('backbone', )) -> nn.Module:
     """Build the config's model, seeded, and load a checkpoint into it.
 
     The model is initialised with ``init_weights`` under ``seed`` (without

@@ -2,8 +2,8 @@
 from . import samplers, transforms
 from .prp_video_dataset import BadVideoError, PRPVideoDataset
 from .retrieval_video_dataset import RetrievalVideoDataset
-from .seeded_index import SeededIndex
 from .samplers import *  # noqa: F401,F403
+from .seeded_index import SeededIndex
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [

@@ -1,9 +1,9 @@
 """A VideoDataset that checks its list and deals with unusable videos."""
 import codecs
 import logging
+import os.path as osp
 from contextlib import nullcontext
 from functools import cached_property
-import os.path as osp
 from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
@@ -13,7 +13,6 @@ from mmaction.datasets import VideoDataset
 from mmaction.datasets.transforms import (CenterCrop, RandomCrop, TenCrop,
                                           ThreeCrop)
 from mmaction.registry import DATASETS
-from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmengine.logging import print_log
 
@@ -139,14 +138,17 @@ class PRPVideoDataset(VideoDataset):
             same = osp.abspath(filename)
             if same in first_listed:
                 first_number, first_video = first_listed[same]
-                written = ('' if first_video == video else
-                           f' as {first_video!r}')
+                written = (''
+                           if first_video == video else f' as {first_video!r}')
                 raise ValueError(
                     f'{self.ann_file}, line {number}: {video!r} is already '
                     f'listed on line {first_number}{written}')
             first_listed[same] = (number, video)
-            data_list.append({'filename': filename, 'label': label,
-                              RELATIVE_FILENAME_KEY: relative})
+            data_list.append({
+                'filename': filename,
+                'label': label,
+                RELATIVE_FILENAME_KEY: relative
+            })
         if not data_list:
             raise ValueError(
                 f'{self.ann_file} lists no videos: every line is blank. '
@@ -220,8 +222,10 @@ class PRPVideoDataset(VideoDataset):
         return fields[0], label
 
     def _without_missing(self, data_list: List[dict]) -> List[dict]:
-        missing = [item['filename'] for item in data_list
-                   if not osp.isfile(item['filename'])]
+        missing = [
+            item['filename'] for item in data_list
+            if not osp.isfile(item['filename'])
+        ]
         if len(missing) == len(data_list):
             raise ValueError(
                 f'none of the {len(missing)} videos of {self.ann_file} exist '
@@ -236,12 +240,15 @@ class PRPVideoDataset(VideoDataset):
                 f'{shown}\nFix the list or data_prefix, or set '
                 f"bad_videos='skip' to train without them ({SCAN_HINT})")
         for video in missing:
-            print_log(f'skipping missing video {video}', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                f'skipping missing video {video}',
+                logger='current',
+                level=logging.WARNING)
         self.missing_videos = missing
         missing_set = set(missing)
-        return [item for item in data_list
-                if item['filename'] not in missing_set]
+        return [
+            item for item in data_list if item['filename'] not in missing_set
+        ]
 
     @cached_property
     def rate_sampler(self) -> Optional[PlaybackRateSampler]:
@@ -277,10 +284,10 @@ class PRPVideoDataset(VideoDataset):
             f'{self.ann_file}: {self.max_refetch + 1} videos in a row were '
             f'unusable or too short for the drawn rate ({SCAN_HINT})')
 
-    def prepare_data(self,
-                     idx: int,
-                     rng: Optional[np.random.Generator] = None
-                     ) -> Optional[dict]:
+    def prepare_data(
+            self,
+            idx: int,
+            rng: Optional[np.random.Generator] = None) -> Optional[dict]:
         """Run the pipeline on one video, applying the bad-video policy.
 
         Args:
@@ -351,9 +358,11 @@ class PRPVideoDataset(VideoDataset):
     def _skip(self, idx: int, filename: str, error: Exception) -> None:
         if not self._skipped[idx]:
             self._skipped[idx] = True
-            print_log(f'skipping unusable video {filename}: '
-                      f'{type(error).__name__}: {error}', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                f'skipping unusable video {filename}: '
+                f'{type(error).__name__}: {error}',
+                logger='current',
+                level=logging.WARNING)
         self._skips_in_a_row += 1
         self._raise_if_nothing_left(filename, error)
 

@@ -1,11 +1,11 @@
 """Gallery and query videos of the nearest-neighbour retrieval protocol."""
 from typing import Callable, List, Union
 
-from mmengine.fileio import exists, join_path
-from mmengine.utils import is_abs
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
+from mmengine.fileio import exists, join_path
+from mmengine.utils import is_abs
 
 
 @DATASETS.register_module()

@@ -10,10 +10,9 @@ succeeds depending on where the cut fell.
 """
 import os
 import struct
-from pathlib import Path
 from typing import BinaryIO, Iterator, Optional, Tuple
-from ..utils.typing_utils import PathLike
 
+from ..utils.typing_utils import PathLike
 
 # Top-level box types an ISO base media file (MP4, MOV, 3GP) starts with.
 ISO_FIRST_BOXES = (b'ftyp', b'moov', b'mdat', b'free', b'skip', b'wide',

@@ -5,9 +5,9 @@ from typing import Dict
 from torch import Tensor
 
 
-def extract_backbone_state_dict(checkpoint: Dict,
-                                prefix: str = 'backbone.'
-                                ) -> 'OrderedDict[str, Tensor]':
+def extract_backbone_state_dict(
+        checkpoint: Dict,
+        prefix: str = 'backbone.') -> 'OrderedDict[str, Tensor]':
     """Keep the encoder weights of a checkpoint, without their prefix.
 
     The result loads into an MMAction2 backbone on its own, e.g. through
@@ -27,11 +27,11 @@ def extract_backbone_state_dict(checkpoint: Dict,
         ValueError: If no key starts with ``prefix``.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
-    backbone = OrderedDict(
-        (key[len(prefix):], value) for key, value in state_dict.items()
-        if key.startswith(prefix))
+    backbone = OrderedDict((key[len(prefix):], value)
+                           for key, value in state_dict.items()
+                           if key.startswith(prefix))
     if not backbone:
         found = sorted({key.split('.')[0] for key in state_dict})
         raise ValueError(f'no "{prefix}*" weights in the checkpoint; its '
-                       f'top-level keys are {found}')
+                         f'top-level keys are {found}')
     return backbone

@@ -116,12 +116,13 @@ def _refusal_reason(message: str) -> str:
         r'GLOBAL (\S+) (?:was not an allowed global|whose module)', message)
     if needed:
         return f'it needs {needed[1]}'
-    paragraphs = [part.strip() for part in message.split('\n\n')
-                  if part.strip()
-                  and not part.strip().startswith('Check the documentation')]
+    paragraphs = [
+        part.strip() for part in message.split('\n\n') if part.strip()
+        and not part.strip().startswith('Check the documentation')
+    ]
     last = paragraphs[-1] if paragraphs else message
-    return last.splitlines()[0].removeprefix('Weights only load failed.'
-                                            ).strip()
+    return last.splitlines()[0].removeprefix(
+        'Weights only load failed.').strip()
 
 
 LOCAL_REFUSAL = (
@@ -161,8 +162,8 @@ def _check_checkpoint_file(filename: str) -> None:
             f'earlier epoch) or copy it again.')
     with open(filename, 'rb') as file:
         head = file.read(64)
-    if head.startswith((b'PK\x03\x04', b'\x80')) or tarfile.is_tarfile(
-            filename):
+    if head.startswith(
+        (b'PK\x03\x04', b'\x80')) or tarfile.is_tarfile(filename):
         return
     start = head.split(b'\n')[0][:40]
     raise ValueError(
@@ -186,14 +187,15 @@ def _statistics_methods_kept() -> Iterator[None]:
     """
     methods = HistoryBuffer._statistics_methods
     before = dict(methods)
-    defaults = {name: getattr(HistoryBuffer, name)
-                for name in HISTORY_BUFFER_STATISTICS}
+    defaults = {
+        name: getattr(HistoryBuffer, name)
+        for name in HISTORY_BUFFER_STATISTICS
+    }
     try:
         yield
     finally:
-        rebound = sorted(
-            name for name, method in methods.items()
-            if method is not before.get(name, defaults.get(name)))
+        rebound = sorted(name for name, method in methods.items()
+                         if method is not before.get(name, defaults.get(name)))
         if rebound:
             methods.clear()
             methods.update(before)
@@ -228,8 +230,10 @@ def load_local_checkpoint(filename: str,
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
     _check_checkpoint_file(filename)
-    new_globals = [entry for entry in MMENGINE_GLOBALS
-                   if entry not in torch.serialization.get_safe_globals()]
+    new_globals = [
+        entry for entry in MMENGINE_GLOBALS
+        if entry not in torch.serialization.get_safe_globals()
+    ]
     try:
         with torch.serialization.safe_globals(new_globals), \
                 _statistics_methods_kept():
@@ -254,8 +258,10 @@ def weights_only_forced() -> Iterator[None]:
     over an explicit ``weights_only=False``, e.g. ``torch.hub``'s) and unsets
     ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``; both are restored afterwards.
     """
-    saved = {name: os.environ.pop(name, None)
-             for name in (FORCE_WEIGHTS_ONLY, FORCE_NO_WEIGHTS_ONLY)}
+    saved = {
+        name: os.environ.pop(name, None)
+        for name in (FORCE_WEIGHTS_ONLY, FORCE_NO_WEIGHTS_ONLY)
+    }
     os.environ[FORCE_WEIGHTS_ONLY] = '1'
     try:
         yield
@@ -277,6 +283,7 @@ def weights_only_remote_loader(loader: Callable) -> Callable:
         with refusals naming the checkpoint; it keeps ``loader``'s name
         (mmengine logs it) and is marked ``weights_only_forced = True``.
     """
+
     @functools.wraps(loader)
     def load_remote(filename: str, map_location: MapLocation = None) -> Dict:
         with weights_only_forced():
@@ -298,7 +305,8 @@ def register_checkpoint_loaders() -> None:
     for prefix, loader in list(CheckpointLoader._schemes.items()):
         if prefix and not getattr(loader, 'weights_only_forced', False):
             CheckpointLoader.register_scheme(
-                prefixes=prefix, loader=weights_only_remote_loader(loader),
+                prefixes=prefix,
+                loader=weights_only_remote_loader(loader),
                 force=True)
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True)

@@ -27,16 +27,17 @@ from typing import Optional
 
 DRN_MODULE = 'mmaction.models.localizers.drn'
 ORIGINAL_IMPORT = 'from .drn.drn import DRN\n'
-PATCHED_IMPORT = ('try:  # patched by mmprp: the 1.2.0 wheel lacks drn/ (#2714)\n'
-                  '    from .drn.drn import DRN\n'
-                  'except ImportError:\n'
-                  '    DRN = None\n')
+PATCHED_IMPORT = (
+    'try:  # patched by mmprp: the 1.2.0 wheel lacks drn/ (#2714)\n'
+    '    from .drn.drn import DRN\n'
+    'except ImportError:\n'
+    '    DRN = None\n')
 
-
-MMCV_HINT = ('mmprp needs mmcv >= 2.0.0rc4, < 2.2.0 (MMAction2 1.2.0 asserts '
-             'it): either `pip install "mmprp[lite]"` (mmcv-lite, pure Python, '
-             'enough for PRP) or a full mmcv 2.1 built for your CUDA '
-             '(`mim install "mmcv==2.1.0"`)')
+MMCV_HINT = (
+    'mmprp needs mmcv >= 2.0.0rc4, < 2.2.0 (MMAction2 1.2.0 asserts '
+    'it): either `pip install "mmprp[lite]"` (mmcv-lite, pure Python, '
+    'enough for PRP) or a full mmcv 2.1 built for your CUDA '
+    '(`mim install "mmcv==2.1.0"`)')
 
 
 def require_mmcv() -> None:
@@ -62,8 +63,8 @@ def _localizers_init() -> Path:
     spec = importlib.util.find_spec('mmaction')
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError('mmaction2 is not installed')
-    return (Path(spec.submodule_search_locations[0]) / 'models' /
-            'localizers' / '__init__.py')
+    return (Path(spec.submodule_search_locations[0]) / 'models' / 'localizers'
+            / '__init__.py')
 
 
 def patch_localizers_init(init_file: Optional[Path] = None) -> bool:

@@ -4,11 +4,11 @@ from pathlib import Path
 from typing import Union
 
 import torch
+from mmaction.registry import MODELS
 from mmengine import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import set_random_seed
-from mmaction.registry import MODELS
 
 
 def save_random_init_checkpoint(config: Union[str, Path, Config],

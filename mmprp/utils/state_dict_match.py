@@ -38,18 +38,19 @@ class StateDictMatch:
             str: E.g. ``'0 of 48 tensors (missing: a, b, c, ... 45 more)'``.
         """
         parts = []
-        for kind, names in (('missing', self.missing),
-                            ('other shape', self.wrong_shape)):
+        for kind, names in (('missing', self.missing), ('other shape',
+                                                        self.wrong_shape)):
             if names:
                 shown = ', '.join(names[:limit])
                 more = len(names) - limit
-                parts.append(f'{kind}: {shown}' +
-                             (f', ... {more} more' if more > 0 else ''))
+                parts.append(f'{kind}: {shown}'
+                             + (f', ... {more} more' if more > 0 else ''))
         detail = f' ({"; ".join(parts)})' if parts else ''
         return f'{self.matched} of {self.total} tensors{detail}'
 
 
-def match_state_dict(model: nn.Module, state_dict: Dict[str, Tensor],
+def match_state_dict(model: nn.Module,
+                     state_dict: Dict[str, Tensor],
                      prefix: str = '') -> StateDictMatch:
     """Compare the model's tensors under ``prefix`` with a state dict.
 
@@ -63,9 +64,11 @@ def match_state_dict(model: nn.Module, state_dict: Dict[str, Tensor],
     Returns:
         StateDictMatch: What matched.
     """
-    own = {name: tensor for name, tensor in model.state_dict().items()
-           if name.startswith(prefix)
-           and not name.endswith(UNCOUNTED_SUFFIX)}
+    own = {
+        name: tensor
+        for name, tensor in model.state_dict().items()
+        if name.startswith(prefix) and not name.endswith(UNCOUNTED_SUFFIX)
+    }
     match = StateDictMatch(total=len(own))
     for name, tensor in own.items():
         if name not in state_dict:
@@ -99,7 +102,7 @@ def require_parts(model: nn.Module, state_dict: Dict[str, Tensor],
         if match.matched < match.total:
             problems.append(f'{part}: {match.describe()}')
     if problems:
-        raise ValueError(
-            f'{source} does not fit this {type(model).__name__}: ' +
-            '; '.join(problems) + '. Use a checkpoint of the same model '
-            'config.')
+        raise ValueError(f'{source} does not fit this {type(model).__name__}: '
+                         + '; '.join(problems)
+                         + '. Use a checkpoint of the same model '
+                         'config.')

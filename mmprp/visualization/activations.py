@@ -18,8 +18,8 @@ from matplotlib.colors import Normalize
 from mmengine.config import Config, ConfigDict
 from torch import Tensor, nn
 
-from ..apis import (build_model, load_config, load_video_batch,
-                    pipeline_steps, step_index, with_frame_indices)
+from ..apis import (build_model, load_config, load_video_batch, pipeline_steps,
+                    step_index, with_frame_indices)
 from ..utils.typing_utils import PathLike
 from .figure import (add_colorbar, new_figure, overlay_heatmap, save_figure,
                      show_image, to_display)
@@ -68,8 +68,12 @@ def activation_pipeline(cfg: Config, clip_len: int = 16) -> List[ConfigDict]:
     """
     steps = with_frame_indices(pipeline_steps(cfg))
     decode = step_index(steps, 'Decode')
-    sampler = dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-                   num_clips=1, test_mode=True)
+    sampler = dict(
+        type='SampleFrames',
+        clip_len=clip_len,
+        frame_interval=1,
+        num_clips=1,
+        test_mode=True)
     return steps[:decode - 1] + [sampler] + steps[decode:]
 
 
@@ -130,8 +134,9 @@ def compute_activation_map(model: nn.Module,
     heat = reduce_feature_map(feats, reduction)[0]
     frames = to_display(clip[0], model.data_preprocessor)
     size = frames.shape[1:3]
-    upsampled = F.interpolate(heat[None, None], size=size, mode='bilinear',
-                              align_corners=False)[0, 0]
+    upsampled = F.interpolate(
+        heat[None, None], size=size, mode='bilinear', align_corners=False)[0,
+                                                                           0]
     frame_inds = np.asarray(batch['data_samples'][0].frame_inds)
     middle = len(frames) // 2
     return ActivationMap(
@@ -159,14 +164,14 @@ def plot_activation_maps(maps: Dict[str, List[ActivationMap]],
     Returns:
         Path: The written PNG.
     """
-    fig, axes = new_figure(len(videos), 1 + len(maps), PANEL_SIZE,
-                           EXTRA_SIZE)
+    fig, axes = new_figure(len(videos), 1 + len(maps), PANEL_SIZE, EXTRA_SIZE)
     norm = Normalize(0., 1.)
     for row, video in enumerate(videos):
         first = next(iter(maps.values()))[row]
-        show_image(axes[row, 0], first.frame,
-                   f'{Path(video).name}\nframe {first.frame_index} '
-                   f'(clip {first.clip_frames[0]}-{first.clip_frames[1]})')
+        show_image(
+            axes[row, 0], first.frame,
+            f'{Path(video).name}\nframe {first.frame_index} '
+            f'(clip {first.clip_frames[0]}-{first.clip_frames[1]})')
         for col, (label, per_video) in enumerate(maps.items(), start=1):
             found = per_video[row]
             low, high = found.value_range
@@ -178,8 +183,10 @@ def plot_activation_maps(maps: Dict[str, List[ActivationMap]],
     summary = ('mean |activation|' if reduction == 'mean-abs' else
                'L2 norm') + ' over channels, mean over time'
     shape = 'x'.join(map(str, first.feat_shape))
-    fig.suptitle(f'Encoder activation maps\n{summary}\nencoder map '
-                 f'C x T\' x H\' x W\' = {shape}, upsampled', fontsize=10)
+    fig.suptitle(
+        f'Encoder activation maps\n{summary}\nencoder map '
+        f'C x T\' x H\' x W\' = {shape}, upsampled',
+        fontsize=10)
     return save_figure(fig, out_png)
 
 
@@ -195,16 +202,16 @@ def default_label(checkpoint: Optional[PathLike]) -> str:
     return 'random init' if checkpoint is None else Path(checkpoint).name
 
 
-def visualize_activations(config: Union[PathLike, Config],
-                          checkpoints: Sequence[Optional[PathLike]],
-                          videos: Sequence[PathLike],
-                          out_png: PathLike,
-                          labels: Optional[Sequence[str]] = None,
-                          reduction: str = 'mean-abs',
-                          clip_len: int = 16,
-                          seed: int = 0,
-                          device: str = 'cpu'
-                          ) -> Dict[str, List[ActivationMap]]:
+def visualize_activations(
+        config: Union[PathLike, Config],
+        checkpoints: Sequence[Optional[PathLike]],
+        videos: Sequence[PathLike],
+        out_png: PathLike,
+        labels: Optional[Sequence[str]] = None,
+        reduction: str = 'mean-abs',
+        clip_len: int = 16,
+        seed: int = 0,
+        device: str = 'cpu') -> Dict[str, List[ActivationMap]]:
     """Activation maps of several checkpoints on several videos.
 
     Args:
@@ -235,7 +242,9 @@ def visualize_activations(config: Union[PathLike, Config],
     maps = {}
     for label, checkpoint in zip(labels, checkpoints):
         model = build_model(cfg, checkpoint, seed, device)
-        maps[label] = [compute_activation_map(model, steps, video, reduction)
-                       for video in videos]
+        maps[label] = [
+            compute_activation_map(model, steps, video, reduction)
+            for video in videos
+        ]
     plot_activation_maps(maps, videos, out_png, reduction)
     return maps

@@ -24,8 +24,9 @@ DARK_CELL = 0.5
 
 
 @torch.no_grad()
-def collect_rate_predictions(model: nn.Module, dataloader: DataLoader
-                             ) -> Tuple[np.ndarray, np.ndarray]:
+def collect_rate_predictions(
+        model: nn.Module,
+        dataloader: DataLoader) -> Tuple[np.ndarray, np.ndarray]:
     """True and predicted rate labels of every sample of a data loader.
 
     Args:
@@ -62,15 +63,14 @@ def rate_confusion_matrix(true_labels: Sequence[int],
         columns predicted.
     """
     counts = np.zeros((num_rates, num_rates), dtype=np.int64)
-    np.add.at(counts, (np.asarray(true_labels, dtype=np.int64),
-                       np.asarray(pred_labels, dtype=np.int64)), 1)
+    np.add.at(counts, (np.asarray(
+        true_labels, dtype=np.int64), np.asarray(pred_labels, dtype=np.int64)),
+              1)
     return counts
 
 
-def plot_rate_confusion(true_labels: Sequence[int],
-                        pred_labels: Sequence[int],
-                        rates: Sequence[int],
-                        out_png: PathLike) -> np.ndarray:
+def plot_rate_confusion(true_labels: Sequence[int], pred_labels: Sequence[int],
+                        rates: Sequence[int], out_png: PathLike) -> np.ndarray:
     """Draw the playback-rate confusion matrix.
 
     Each cell shows its count and its share of the row (of the clips with
@@ -94,8 +94,13 @@ def plot_rate_confusion(true_labels: Sequence[int],
     ax.imshow(shares, cmap=CONFUSION_CMAP, norm=norm)
     for (row, col), count in np.ndenumerate(counts):
         color = 'white' if shares[row, col] > DARK_CELL else 'black'
-        ax.text(col, row, f'{count}\n{shares[row, col]:.0%}', ha='center',
-                va='center', color=color)
+        ax.text(
+            col,
+            row,
+            f'{count}\n{shares[row, col]:.0%}',
+            ha='center',
+            va='center',
+            color=color)
     ticks = np.arange(len(rates))
     ax.set_xticks(ticks, [str(rate) for rate in rates])
     ax.set_yticks(ticks, [str(rate) for rate in rates])

@@ -23,9 +23,12 @@ HEATMAP_ALPHA = 0.5
 HEATMAP_CMAP = 'jet'
 
 
-def new_figure(rows: int, cols: int, panel_size: Tuple[float, float],
-               extra_size: Tuple[float, float] = (0., 0.)
-               ) -> Tuple[Figure, np.ndarray]:
+def new_figure(
+    rows: int,
+    cols: int,
+    panel_size: Tuple[float, float],
+    extra_size: Tuple[float, float] = (0., 0.)
+) -> Tuple[Figure, np.ndarray]:
     """A figure of ``rows`` x ``cols`` panels on an Agg canvas.
 
     Args:
@@ -63,7 +66,9 @@ def save_figure(fig: Figure, out_png: PathLike) -> Path:
     return out
 
 
-def show_image(ax: Axes, image: np.ndarray, title: str,
+def show_image(ax: Axes,
+               image: np.ndarray,
+               title: str,
                ylabel: Optional[str] = None) -> None:
     """Draw an RGB image without ticks.
 
@@ -81,7 +86,9 @@ def show_image(ax: Axes, image: np.ndarray, title: str,
         ax.set_ylabel(ylabel, fontsize=10)
 
 
-def overlay_heatmap(ax: Axes, heatmap: np.ndarray, norm: Normalize,
+def overlay_heatmap(ax: Axes,
+                    heatmap: np.ndarray,
+                    norm: Normalize,
                     cmap: str = HEATMAP_CMAP) -> None:
     """Blend a heatmap over the image already drawn in ``ax``.
 
@@ -94,8 +101,11 @@ def overlay_heatmap(ax: Axes, heatmap: np.ndarray, norm: Normalize,
     ax.imshow(heatmap, cmap=cmap, norm=norm, alpha=HEATMAP_ALPHA)
 
 
-def add_colorbar(fig: Figure, axes: Sequence[Axes], norm: Normalize,
-                 label: str, cmap: str = HEATMAP_CMAP,
+def add_colorbar(fig: Figure,
+                 axes: Sequence[Axes],
+                 norm: Normalize,
+                 label: str,
+                 cmap: str = HEATMAP_CMAP,
                  ticks: Optional[Sequence[float]] = None) -> None:
     """A colour bar (without the overlay's transparency) beside ``axes``.
 
@@ -109,8 +119,13 @@ def add_colorbar(fig: Figure, axes: Sequence[Axes], norm: Normalize,
             choice by default.
     """
     mappable = ScalarMappable(norm=norm, cmap=colormaps[cmap])
-    fig.colorbar(mappable, ax=list(axes), label=label, ticks=ticks,
-                 fraction=0.03, pad=0.01)
+    fig.colorbar(
+        mappable,
+        ax=list(axes),
+        label=label,
+        ticks=ticks,
+        fraction=0.03,
+        pad=0.01)
 
 
 def to_display(frames: Tensor, preprocessor: nn.Module) -> np.ndarray:

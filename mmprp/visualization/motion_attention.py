@@ -21,8 +21,8 @@ from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from torch import nn
 
-from ..apis import (build_model, load_config, load_video_batch,
-                    pipeline_steps, step_index, with_frame_indices)
+from ..apis import (build_model, load_config, load_video_batch, pipeline_steps,
+                    step_index, with_frame_indices)
 from ..utils.typing_utils import PathLike
 from .figure import (add_colorbar, new_figure, overlay_heatmap, save_figure,
                      show_image, to_display)
@@ -83,7 +83,8 @@ def _numpy_seed(seed: Optional[int]) -> Iterator[None]:
         np.random.set_state(state)
 
 
-def attention_pipeline(cfg: Config, rate: Optional[int] = None,
+def attention_pipeline(cfg: Config,
+                       rate: Optional[int] = None,
                        seed: Optional[int] = None) -> Tuple[List, Tuple[int]]:
     """The validation pipeline with the sampler to visualise.
 
@@ -133,13 +134,16 @@ def _target_layout(
     weights = np.asarray(sample.target_weights)
     step = sample.playback_rate / (len(valid) // len(clip_frames))
     positions = clip_frames[0] + step * np.arange(len(valid))
-    kinds = ['real' if ok else 'interpolated' if weight > 0 else 'repeated'
-             for ok, weight in zip(valid, weights)]
+    kinds = [
+        'real' if ok else 'interpolated' if weight > 0 else 'repeated'
+        for ok, weight in zip(valid, weights)
+    ]
     return clip_frames, positions, kinds
 
 
-def _decode(model: nn.Module, views: Dict, rates: Sequence[int]
-            ) -> Tuple[torch.Tensor, Optional[Tuple[int, float]]]:
+def _decode(
+        model: nn.Module, views: Dict, rates: Sequence[int]
+) -> Tuple[torch.Tensor, Optional[Tuple[int, float]]]:
     """Reconstruction and rate prediction of the clip.
 
     Args:
@@ -208,8 +212,8 @@ def compute_motion_attention(model: nn.Module,
         playback_rate=int(sample.playback_rate),
         recon_rate=model.decoder.recon_rate,
         attention_range=tuple(model.decoder.attention_range),
-        sampling=('validation sampler (centred window)' if seed is None
-                  else f'training sampler (random window, seed {seed})'))
+        sampling=('validation sampler (centred window)' if seed is None else
+                  f'training sampler (random window, seed {seed})'))
     if decode:
         recon, result.predicted_rate = _decode(model, views, rates)
         result.reconstruction = to_display(recon[0], preprocessor)
@@ -276,13 +280,13 @@ def plot_motion_attention(views: MotionAttentionViews,
         ax.set_axis_off()
     for col, i in enumerate(clip_idx):
         axes[0, col].set_axis_on()
-        show_image(axes[0, col], views.clip[i],
-                   f'frame {views.clip_frames[i]}\nclip {i + 1}/'
-                   f'{len(views.clip)}', 'input clip' if col == 0 else None)
+        show_image(
+            axes[0, col], views.clip[i],
+            f'frame {views.clip_frames[i]}\nclip {i + 1}/'
+            f'{len(views.clip)}', 'input clip' if col == 0 else None)
     norm = Normalize(*views.attention_range)
     for col, i in enumerate(target_idx):
-        title = _target_title(views.target_positions[i],
-                              views.target_kinds[i])
+        title = _target_title(views.target_positions[i], views.target_kinds[i])
         axes[1, col].set_axis_on()
         show_image(axes[1, col], views.target[i], title,
                    'target +\nmotion attention' if col == 0 else None)
@@ -293,8 +297,12 @@ def plot_motion_attention(views: MotionAttentionViews,
                        f'frame {views.target_positions[i]:g}',
                        'decoder output' if col == 0 else None)
     low, high = views.attention_range
-    add_colorbar(fig, axes[1], norm, 'motion attention\n(loss weight)',
-                 ticks=np.linspace(low, high, 7))
+    add_colorbar(
+        fig,
+        axes[1],
+        norm,
+        'motion attention\n(loss weight)',
+        ticks=np.linspace(low, high, 7))
     fig.suptitle(_suptitle(views, video_name), fontsize=10)
     return save_figure(fig, out_png)
 
@@ -330,9 +338,12 @@ def visualize_motion_attention(config: Union[PathLike, Config],
         ValueError: If the checkpoint is of another model.
     """
     cfg = load_config(config)
-    model = build_model(cfg, checkpoint, device=device,
-                        required=('backbone', 'rate_head', 'decoder'))
-    views = compute_motion_attention(model, cfg, video, rate, seed,
-                                     decode=checkpoint is not None)
+    model = build_model(
+        cfg,
+        checkpoint,
+        device=device,
+        required=('backbone', 'rate_head', 'decoder'))
+    views = compute_motion_attention(
+        model, cfg, video, rate, seed, decode=checkpoint is not None)
     plot_motion_attention(views, out_png, Path(video).name, num_frames)
     return views

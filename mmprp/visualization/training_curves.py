@@ -7,7 +7,8 @@ logging window; validation records carry the metrics and ``step`` (the
 epoch, for epoch-based training). A resumed run (``--resume``) writes a new
 timestamped folder; the curves follow the run across all of them, a later
 folder's record replacing an earlier one of the same iteration or epoch
-(what a killed run logged after its last checkpoint). The figure has four panels: training
+(what a killed run logged after its last checkpoint). The figure has four
+panels: training
 ``loss_rate`` and ``loss_recon`` per iteration (with their epoch means), and
 validation ``pretext/loss`` and ``pretext/rate_acc`` per epoch, with the
 chance level of the rate accuracy.
@@ -91,14 +92,15 @@ def _read_records(sources: List[Path]) -> Tuple[List[dict], List[dict]]:
                     train[record['iter']] = record
                 else:
                     val[record['step']] = record
-    return ([train[key] for key in sorted(train)],
-            [val[key] for key in sorted(val)])
+    return ([train[key]
+             for key in sorted(train)], [val[key] for key in sorted(val)])
 
 
 def _series(records: List[dict], key: str, x_key: str) -> Series:
     """(x, y) of the records that hold both ``x_key`` and ``key``."""
-    pairs = np.array([(r[x_key], r[key]) for r in records
-                      if key in r and x_key in r], dtype=float)
+    pairs = np.array([(r[x_key], r[key])
+                      for r in records if key in r and x_key in r],
+                     dtype=float)
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -145,8 +147,14 @@ def _finish_panel(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     else:
-        ax.text(0.5, 0.5, 'not logged', ha='center', va='center',
-                transform=ax.transAxes, color='grey')
+        ax.text(
+            0.5,
+            0.5,
+            'not logged',
+            ha='center',
+            va='center',
+            transform=ax.transAxes,
+            color='grey')
 
 
 def _plot_train(ax: Axes, runs: Dict[str, TrainingCurves], key: str) -> None:
@@ -154,10 +162,18 @@ def _plot_train(ax: Axes, runs: Dict[str, TrainingCurves], key: str) -> None:
     for color, (label, curves) in zip(_colors(len(runs)), runs.items()):
         if key not in curves.train:
             continue
-        ax.plot(*curves.train[key], color=color, alpha=0.35, linewidth=1,
-                label=f'{label}: per log interval')
-        ax.plot(*curves.train_epoch_mean[key], 'o-', color=color,
-                markersize=3, label=f'{label}: epoch mean')
+        ax.plot(
+            *curves.train[key],
+            color=color,
+            alpha=0.35,
+            linewidth=1,
+            label=f'{label}: per log interval')
+        ax.plot(
+            *curves.train_epoch_mean[key],
+            'o-',
+            color=color,
+            markersize=3,
+            label=f'{label}: epoch mean')
     _finish_panel(ax, f'train {key} (weighted)', 'iteration', key)
 
 
@@ -166,8 +182,8 @@ def _plot_val(ax: Axes, runs: Dict[str, TrainingCurves], key: str,
     """Per-epoch curve of a validation key, per run."""
     for color, (label, curves) in zip(_colors(len(runs)), runs.items()):
         if key in curves.val:
-            ax.plot(*curves.val[key], 'o-', color=color, markersize=3,
-                    label=label)
+            ax.plot(
+                *curves.val[key], 'o-', color=color, markersize=3, label=label)
     _finish_panel(ax, f'validation {key}', 'epoch', ylabel)
 
 
@@ -193,10 +209,9 @@ def plot_training_curves(runs: Dict[str, TrainingCurves],
     fig, axes = new_figure(2, 2, PANEL_SIZE)
     _plot_train(axes[0, 0], runs, 'loss_rate')
     _plot_train(axes[0, 1], runs, 'loss_recon')
-    _plot_val(axes[1, 0], runs, 'pretext/loss',
-              'weighted total loss')
-    axes[1, 1].axhline(chance, color='grey', linestyle='--',
-                       label=f'chance ({chance:.3g})')
+    _plot_val(axes[1, 0], runs, 'pretext/loss', 'weighted total loss')
+    axes[1, 1].axhline(
+        chance, color='grey', linestyle='--', label=f'chance ({chance:.3g})')
     _plot_val(axes[1, 1], runs, 'pretext/rate_acc', 'rate accuracy')
     axes[1, 1].set_ylim(0, 1)
     fig.suptitle('PRP pretraining: ' + ', '.join(runs))
@@ -226,7 +241,9 @@ def plot_work_dirs(work_dirs: Sequence[PathLike],
     if len(labels) != len(work_dirs) or len(set(labels)) != len(labels):
         raise ValueError(f'need one distinct label per work dir, got '
                          f'{labels} for {len(work_dirs)} work dirs')
-    runs = {label: read_training_curves(work_dir)
-            for label, work_dir in zip(labels, work_dirs)}
+    runs = {
+        label: read_training_curves(work_dir)
+        for label, work_dir in zip(labels, work_dirs)
+    }
     plot_training_curves(runs, out_png, chance)
     return runs

@@ -28,10 +28,13 @@ def test_codec_frames_follows_decord_seeks() -> None:
 
 def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
     results = bench_data_pipeline.run_benchmark(
-        num_samples=2, warmup=1, num_videos=1, frame_size=(64, 80),
+        num_samples=2,
+        warmup=1,
+        num_videos=1,
+        frame_size=(64, 80),
         num_frames=(130, 140))
-    assert_finite_positive(results, ('speedup', 'decoded_frames_ratio',
-                                     'codec_frames_ratio'))
+    assert_finite_positive(
+        results, ('speedup', 'decoded_frames_ratio', 'codec_frames_ratio'))
     assert results['samples'] == 2
     assert 'speedup' in bench_data_pipeline.report(results)
     write_json(tmp_path / 'data.json', results)
@@ -46,5 +49,6 @@ def test_train_step_benchmark_tiny_run() -> None:
     assert_finite_positive(results, ('step_ratio', 'overhead_share'))
     assert_finite_positive(results['prp'], ('step_ms', 'peak_mib'))
     assert set(results['prp_parts_ms']) == {
-        'prepare_views', 'loss_rate', 'loss_recon'}
+        'prepare_views', 'loss_rate', 'loss_recon'
+    }
     assert 'step_ratio' in bench_train_step.report(results)

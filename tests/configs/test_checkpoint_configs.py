@@ -10,8 +10,10 @@ import pytest
 from mmengine import Config
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIGS = sorted([*(REPO / 'configs').rglob('*.py'),
-                  *(REPO / 'demo' / 'configs').glob('*.py')])
+CONFIGS = sorted([
+    *(REPO / 'configs').rglob('*.py'),
+    *(REPO / 'demo' / 'configs').glob('*.py')
+])
 
 
 def name(path: Path) -> str:
@@ -33,11 +35,14 @@ def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
 
 
 def test_the_walk_covers_the_training_configs() -> None:
-    trained = {name(path) for path in CONFIGS
-               if 'train_cfg' in Config.fromfile(path)}
-    assert {'configs/prp/prp_c3d_ucf101.py', 'configs/prp/prp_r3d_k400.py',
-            'demo/configs/prp_c3d_demo.py',
-            'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
-            'configs/finetune/finetune-stock_c3d-gap_hmdb51_split3.py',
-            'configs/finetune/finetune-stock_r21d_ucf101_split2.py'
-            } <= trained
+    trained = {
+        name(path)
+        for path in CONFIGS if 'train_cfg' in Config.fromfile(path)
+    }
+    assert {
+        'configs/prp/prp_c3d_ucf101.py', 'configs/prp/prp_r3d_k400.py',
+        'demo/configs/prp_c3d_demo.py',
+        'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
+        'configs/finetune/finetune-stock_c3d-gap_hmdb51_split3.py',
+        'configs/finetune/finetune-stock_r21d_ucf101_split2.py'
+    } <= trained

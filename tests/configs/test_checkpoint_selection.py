@@ -18,7 +18,7 @@ from mmengine import Config
 
 from tools.data.splits import read_ucf101_split
 from tools.data.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
-                                           write_dataset_lists)
+                                       write_dataset_lists)
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted([

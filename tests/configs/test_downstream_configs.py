@@ -11,13 +11,19 @@ DATASETS = {'ucf101': 101, 'hmdb51': 51}
 SPLITS = (1, 2, 3)
 FINETUNE = ('c3d', 'c3d-gap', 'r3d', 'r21d')
 RETRIEVAL = ('c3d', 'r3d', 'r21d')
-BACKBONES = {'c3d': 'C3D', 'c3d-gap': 'C3DEncoder', 'r3d': 'ResNet3d',
-             'r21d': 'ResNet3d'}  # with FactorisedConv3d convs
-
+BACKBONES = {
+    'c3d': 'C3D',
+    'c3d-gap': 'C3DEncoder',
+    'r3d': 'ResNet3d',
+    'r21d': 'ResNet3d'
+}  # with FactorisedConv3d convs
 
 PAPER = ('c3d', 'r3d', 'r21d')
-PREFIXES = {'finetune': 'finetune', 'finetune-stock': 'finetune-stock',
-            'retrieval': 'retrieval'}
+PREFIXES = {
+    'finetune': 'finetune',
+    'finetune-stock': 'finetune-stock',
+    'retrieval': 'retrieval'
+}
 
 
 def load(kind: str, encoder: str, dataset: str, split: int) -> Config:
@@ -40,8 +46,8 @@ def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
         video = cfg[loader].dataset.data_prefix.video
         assert video == f'data/{dataset}/videos'
     checkpoint = cfg.default_hooks.checkpoint
-    assert (checkpoint.save_best, checkpoint.rule) == (
-        ['cls/loss', 'acc/top1'], ['less', 'greater'])
+    assert (checkpoint.save_best,
+            checkpoint.rule) == (['cls/loss', 'acc/top1'], ['less', 'greater'])
     metrics = [metric['type'] for metric in cfg.val_evaluator]
     assert metrics == ['AccMetric', 'ClassificationLossMetric']
     assert cfg.test_evaluator.type == 'AccMetric'
@@ -56,8 +62,7 @@ def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
 
 @pytest.mark.parametrize('encoder,dataset,split',
                          itertools.product(PAPER, DATASETS, SPLITS))
-def test_paper_finetune_config(encoder: str, dataset: str,
-                               split: int) -> None:
+def test_paper_finetune_config(encoder: str, dataset: str, split: int) -> None:
     """The authors' recipe (ft_classfy.py / config.py of their code)."""
     cfg = load('finetune', encoder, dataset, split)
     assert_finetune_lists(cfg, dataset, split)
@@ -65,12 +70,11 @@ def test_paper_finetune_config(encoder: str, dataset: str,
     model = cfg.model
     assert model.type == 'Recognizer3DWithInit'
     assert model.init_cfg == dict(type='TorchLegacyInit')
-    assert model.backbone.type == BACKBONES[
-        'c3d-gap' if encoder == 'c3d' else encoder]
+    assert model.backbone.type == BACKBONES['c3d-gap' if encoder ==
+                                            'c3d' else encoder]
     head = model.cls_head
-    assert (head.type, head.in_channels, head.spatial_type,
-            head.dropout_ratio, head.average_clips) == (
-                'I3DHead', 512, 'avg', 0., 'score')
+    assert (head.type, head.in_channels, head.spatial_type, head.dropout_ratio,
+            head.average_clips) == ('I3DHead', 512, 'avg', 0., 'score')
     assert cfg.train_dataloader.batch_size == 8
     optimizer = cfg.optim_wrapper.optimizer
     assert (optimizer.type, optimizer.lr, optimizer.momentum,
@@ -79,12 +83,13 @@ def test_paper_finetune_config(encoder: str, dataset: str,
     assert cfg.train_cfg.max_epochs == 160
     assert cfg.train_cfg.val_interval == 1
     scheduler, = cfg.param_scheduler
-    assert (scheduler.type, scheduler.milestones, scheduler.gamma) == (
-        'MultiStepLR', [100], 0.1)
+    assert (scheduler.type, scheduler.milestones,
+            scheduler.gamma) == ('MultiStepLR', [100], 0.1)
     train_steps = [step['type'] for step in cfg.train_pipeline]
-    assert train_steps == ['DecordInitByPath', 'SampleFrames', 'DecordDecode',
-                           'Resize', 'RandomCrop', 'FormatShape',
-                           'PackActionInputs']
+    assert train_steps == [
+        'DecordInitByPath', 'SampleFrames', 'DecordDecode', 'Resize',
+        'RandomCrop', 'FormatShape', 'PackActionInputs'
+    ]
     for pipeline in (cfg.train_pipeline, cfg.val_pipeline,
                      cfg.test_dataloader.dataset.pipeline):
         resize = pipeline[3]
@@ -142,6 +147,6 @@ def test_retrieval_config(encoder: str, dataset: str, split: int) -> None:
         f'{prefix}_val_split_{split}_videos.txt')
     assert dataset_cfg.data_prefix.video == f'data/{dataset}/videos'
     assert dataset_cfg.pipeline[1].num_clips == 10
-    assert cfg.test_evaluator == dict(type='VideoRetrievalMetric',
-                                      topk=(1, 5, 10, 20, 50))
+    assert cfg.test_evaluator == dict(
+        type='VideoRetrievalMetric', topk=(1, 5, 10, 20, 50))
     assert dict(type='CheckpointMatchHook') in cfg.custom_hooks

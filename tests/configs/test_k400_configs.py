@@ -17,8 +17,10 @@ from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')
-K400_CONFIGS = {encoder: REPO / 'configs' / 'prp' / f'prp_{encoder}_k400.py'
-                for encoder in ENCODERS}
+K400_CONFIGS = {
+    encoder: REPO / 'configs' / 'prp' / f'prp_{encoder}_k400.py'
+    for encoder in ENCODERS
+}
 MMACTION_K400 = ('mmaction::recognition/tsn/tsn_imagenet-pretrained-r50_'
                  '8xb32-1x1x3-100e_kinetics400-rgb.py')
 LAYOUT_KEYS = ('data_root', 'data_root_val', 'ann_file_train', 'ann_file_val')
@@ -39,10 +41,13 @@ def k400_list(synthetic_ucf101: SyntheticDataset,
         Path: The list file.
     """
     names = synthetic_ucf101.class_names
-    lines = [f'{video} {names.index(Path(video).parent.name)}'
-             for video in sorted(synthetic_ucf101.frame_counts)]
-    path = (tmp_path_factory.mktemp('kinetics400')
-            / 'kinetics400_train_list_videos.txt')
+    lines = [
+        f'{video} {names.index(Path(video).parent.name)}'
+        for video in sorted(synthetic_ucf101.frame_counts)
+    ]
+    path = (
+        tmp_path_factory.mktemp('kinetics400')
+        / 'kinetics400_train_list_videos.txt')
     path.write_text('\n'.join(lines) + '\n')
     return path
 
@@ -54,11 +59,17 @@ def test_configs_use_mmaction_k400_layout_and_linear_lr_scaling() -> None:
     for encoder, path in K400_CONFIGS.items():
         cfg = Config.fromfile(path)
         assert cfg.model.backbone.type == ENCODERS[encoder]
-        assert {k: cfg[k] for k in LAYOUT_KEYS} == {
-            k: mmaction[k] for k in LAYOUT_KEYS}
-        for loader, root, ann_file in (
-                ('train', 'data_root', 'ann_file_train'),
-                ('val', 'data_root_val', 'ann_file_val')):
+        assert {
+            k: cfg[k]
+            for k in LAYOUT_KEYS
+        } == {
+            k: mmaction[k]
+            for k in LAYOUT_KEYS
+        }
+        for loader, root, ann_file in (('train', 'data_root',
+                                        'ann_file_train'),
+                                       ('val', 'data_root_val',
+                                        'ann_file_val')):
             dataset = cfg[f'{loader}_dataloader'].dataset
             assert dataset.ann_file == cfg[ann_file]
             assert dataset.data_prefix.video == cfg[root]
@@ -86,9 +97,11 @@ def build_dataset(cfg: Config, loader: str, ann_file: Path,
     Returns:
         BaseDataset: The dataset.
     """
-    return DATASETS.build(dict(cfg[f'{loader}_dataloader'].dataset,
-                               ann_file=str(ann_file),
-                               data_prefix=dict(video=str(video_dir))))
+    return DATASETS.build(
+        dict(
+            cfg[f'{loader}_dataloader'].dataset,
+            ann_file=str(ann_file),
+            data_prefix=dict(video=str(video_dir))))
 
 
 def check_packed(packed: dict, label: int, rates: tuple) -> int:
@@ -109,21 +122,22 @@ def check_packed(packed: dict, label: int, rates: tuple) -> int:
     assert inputs.shape == (1, 3, num_frames, 112, 112)
     assert int(sample.rate_label) == rates.index(rate)
     assert int(sample.gt_label) == label
-    assert sample.clip_inds.shape == (16,)
+    assert sample.clip_inds.shape == (16, )
     assert sample.target_inds.shape == (32, 2)
-    assert sample.target_valid.shape == (32,)
+    assert sample.target_valid.shape == (32, )
     for key in ('clip_inds', 'target_inds', 'attention_inds'):
         assert 0 <= sample.get(key).min() <= sample.get(key).max() < num_frames
     return int(sample.rate_label)
 
 
 @pytest.mark.parametrize('encoder', ENCODERS)
-def test_train_and_val_pipelines_on_k400_lists(
-        encoder: str, k400_list: Path, synthetic_ucf101) -> None:
+def test_train_and_val_pipelines_on_k400_lists(encoder: str, k400_list: Path,
+                                               synthetic_ucf101) -> None:
     cfg = Config.fromfile(K400_CONFIGS[encoder])
     rates = tuple(cfg.sampler.rates)
-    labels = [int(line.split()[1])
-              for line in k400_list.read_text().splitlines()]
+    labels = [
+        int(line.split()[1]) for line in k400_list.read_text().splitlines()
+    ]
     videos = synthetic_ucf101.video_dir
     train = build_dataset(cfg, 'train', k400_list, videos)
     val = build_dataset(cfg, 'val', k400_list, videos)

@@ -1,4 +1,4 @@
-"""model-index.yml and the metafiles it imports describe the shipped configs."""
+"""model-index.yml and its metafiles describe the shipped configs."""
 from pathlib import Path
 
 import yaml
@@ -15,8 +15,10 @@ def test_every_metafile_config_exists_and_every_prp_config_is_listed() -> None:
             assert (REPO / model['Config']).is_file(), model['Config']
             assert Path(model['Config']).stem == model['Name']
             listed.add(model['Config'])
-    shipped = {str(path.relative_to(REPO))
-               for path in (REPO / 'configs' / 'prp').glob('*.py')}
+    shipped = {
+        str(path.relative_to(REPO))
+        for path in (REPO / 'configs' / 'prp').glob('*.py')
+    }
     assert shipped == listed
 
 

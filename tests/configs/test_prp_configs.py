@@ -41,8 +41,8 @@ def test_all_encoders_and_datasets_present() -> None:
 @pytest.mark.parametrize('path', PRP_CONFIGS, ids=lambda path: path.name)
 def test_config_is_consistent_and_builds(path: Path) -> None:
     cfg = Config.fromfile(path)
-    assert cfg.custom_imports == dict(imports=['mmprp'],
-                                      allow_failed_imports=False)
+    assert cfg.custom_imports == dict(
+        imports=['mmprp'], allow_failed_imports=False)
     assert cfg.default_scope == 'mmaction'
     hooks = [hook['type'] for hook in cfg.custom_hooks]
     assert {'BadVideoReportHook', 'CheckpointMatchHook'} <= set(hooks)
@@ -93,8 +93,8 @@ def test_ablation_rows_match_the_paper(name: str, setting: tuple) -> None:
 
 @pytest.mark.parametrize('encoder', ['c3d', 'r3d', 'r21d'])
 def test_pretraining_uses_the_authors_initialisation(encoder: str) -> None:
-    cfg = Config.fromfile(REPO / 'configs' / 'prp' /
-                          f'prp_{encoder}_ucf101.py')
+    cfg = Config.fromfile(REPO / 'configs' / 'prp'
+                          / f'prp_{encoder}_ucf101.py')
     assert cfg.model.init_cfg == dict(type='TorchLegacyInit')
     if encoder != 'c3d':
         # the same residual-block init for R3D and R(2+1)D, as the authors'
@@ -107,7 +107,8 @@ def test_main_config_follows_the_spec() -> None:
     assert (optimizer.type, optimizer.lr, optimizer.momentum,
             optimizer.weight_decay) == ('SGD', 0.01, 0.9, 5e-4)
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
-        'rate_head.fc_rate': dict(lr_mult=10.)}
+        'rate_head.fc_rate': dict(lr_mult=10.)
+    }
     assert cfg.train_cfg.max_epochs == 300
     assert cfg.train_dataloader.batch_size == 8
     scheduler, = cfg.param_scheduler
@@ -119,9 +120,10 @@ def test_main_config_follows_the_spec() -> None:
     assert cfg.model.rate_head.loss_cls.loss_weight == 0.1
     assert cfg.model.decoder.loss.loss_weight == 1.0
     steps = [step['type'] for step in cfg.train_pipeline]
-    assert steps == ['DecordInitByPath', 'PlaybackRateSampler', 'DecordDecode',
-                     'Resize', 'CenterCrop', 'FormatShape',
-                     'PackPRPInputs']
+    assert steps == [
+        'DecordInitByPath', 'PlaybackRateSampler', 'DecordDecode', 'Resize',
+        'CenterCrop', 'FormatShape', 'PackPRPInputs'
+    ]
     assert cfg.train_pipeline[3]['scale'] == (171, 128)
 
 

@@ -13,14 +13,15 @@ from mmengine import Config
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.engine.optimizers import amp_device_available
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 PRP = REPO / 'configs' / 'prp'
 WIDTH = 8
-SMALL_FRAMES = dict(Resize=dict(type='Resize', scale=(-1, 64)),
-                    CenterCrop=dict(type='CenterCrop', crop_size=56))
+SMALL_FRAMES = dict(
+    Resize=dict(type='Resize', scale=(-1, 64)),
+    CenterCrop=dict(type='CenterCrop', crop_size=56))
 
 
 def without(cfg: Config, *keys: str) -> dict:
@@ -32,16 +33,21 @@ def test_variants_change_only_their_own_keys() -> None:
     base = Config.fromfile(PRP / 'prp_c3d_ucf101.py')
     syncbn = Config.fromfile(PRP / 'prp_c3d_ucf101_syncbn.py')
     amp = Config.fromfile(PRP / 'prp_c3d_ucf101_amp.py')
-    channels_last = Config.fromfile(
-        PRP / 'prp_c3d_ucf101_amp_channels_last.py')
+    channels_last = Config.fromfile(PRP
+                                    / 'prp_c3d_ucf101_amp_channels_last.py')
     assert syncbn.sync_bn == 'torch'
     assert without(syncbn, 'sync_bn') == without(base)
     assert amp.optim_wrapper == dict(
-        base.optim_wrapper, type='AmpOptimWrapper', dtype='bfloat16',
-        loss_scale='dynamic', constructor='AmpFallbackOptimWrapperConstructor')
+        base.optim_wrapper,
+        type='AmpOptimWrapper',
+        dtype='bfloat16',
+        loss_scale='dynamic',
+        constructor='AmpFallbackOptimWrapperConstructor')
     assert without(amp, 'optim_wrapper') == without(base, 'optim_wrapper')
     assert channels_last.custom_hooks == [
-        *amp.get('custom_hooks', []), dict(type='ChannelsLast3dHook')]
+        *amp.get('custom_hooks', []),
+        dict(type='ChannelsLast3dHook')
+    ]
 
 
 def small_run(cfg: Config, dataset: SyntheticDataset,
@@ -67,15 +73,17 @@ def small_run(cfg: Config, dataset: SyntheticDataset,
         batch_size=2, num_workers=0, persistent_workers=False)
     cfg.train_dataloader.dataset.update(
         ann_file=str(dataset.ann_files[1][0]),
-        data_prefix=dict(video=str(dataset.video_dir)), indices=4,
-        pipeline=[SMALL_FRAMES.get(step['type'], step)
-                  for step in cfg.train_pipeline])
+        data_prefix=dict(video=str(dataset.video_dir)),
+        indices=4,
+        pipeline=[
+            SMALL_FRAMES.get(step['type'], step) for step in cfg.train_pipeline
+        ])
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
     cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1)
     cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1,
-                                        save_last=False)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=-1, save_last=False)
     cfg.work_dir = str(work_dir)
     if torch.cuda.is_available() and not torch.cuda.is_bf16_supported():
         cfg.optim_wrapper.dtype = 'float16'

@@ -12,5 +12,5 @@ def test_tensorboard_snippet_keeps_local_logs_and_visualizer() -> None:
     cfg.merge_from_dict(
         Config.fromfile(REPO / 'configs' / '_base_' / 'tensorboard.py'))
     assert cfg.visualizer.type == 'ActionVisualizer'
-    assert [b['type'] for b in cfg.visualizer.vis_backends] == [
-        'LocalVisBackend', 'TensorboardVisBackend']
+    assert [b['type'] for b in cfg.visualizer.vis_backends
+            ] == ['LocalVisBackend', 'TensorboardVisBackend']

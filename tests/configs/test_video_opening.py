@@ -6,8 +6,10 @@ import pytest
 from mmengine import Config
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIGS = sorted([*(REPO / 'configs').rglob('*.py'),
-                  *(REPO / 'demo' / 'configs').glob('*.py')])
+CONFIGS = sorted([
+    *(REPO / 'configs').rglob('*.py'),
+    *(REPO / 'demo' / 'configs').glob('*.py')
+])
 
 
 def pipelines(node: object) -> Iterator[List[dict]]:
@@ -18,8 +20,8 @@ def pipelines(node: object) -> Iterator[List[dict]]:
         for value in node.values():
             yield from pipelines(value)
     elif isinstance(node, (list, tuple)):
-        if node and all(isinstance(step, dict) and 'type' in step
-                        for step in node):
+        if node and all(
+                isinstance(step, dict) and 'type' in step for step in node):
             yield list(node)
         for value in node:
             yield from pipelines(value)
@@ -32,11 +34,12 @@ def step_types(pipeline: List[dict]) -> List[str]:
 
 def test_configs_are_found() -> None:
     names = {path.relative_to(REPO).as_posix() for path in CONFIGS}
-    assert {'configs/prp/prp_c3d_ucf101.py',
-            'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
-            'configs/retrieval/retrieval_c3d_ucf101_split1.py',
-            'demo/configs/prp_c3d_demo.py',
-            'configs/_base_/datasets/prp_ucf101.py'} <= names
+    assert {
+        'configs/prp/prp_c3d_ucf101.py',
+        'configs/finetune/finetune-stock_c3d_ucf101_split1.py',
+        'configs/retrieval/retrieval_c3d_ucf101_split1.py',
+        'demo/configs/prp_c3d_demo.py', 'configs/_base_/datasets/prp_ucf101.py'
+    } <= names
 
 
 @pytest.mark.parametrize(

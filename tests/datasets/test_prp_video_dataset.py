@@ -15,7 +15,6 @@ from mmprp.datasets import BadVideoError, PRPVideoDataset
 from mmprp.engine import BadVideoReportHook
 
 
-
 def pipeline(*extra: dict) -> List[dict]:
     return [
         dict(type='DecordInitByPath'),
@@ -40,7 +39,8 @@ def build(tmp_path: Path, zoo: Dict[str, Path], names: List[str],
     return PRPVideoDataset(
         ann_file=write_list(tmp_path, lines),
         pipeline=kwargs.pop('pipeline', pipeline()),
-        data_prefix=dict(video=str(zoo['good'].parent)), **kwargs)
+        data_prefix=dict(video=str(zoo['good'].parent)),
+        **kwargs)
 
 
 @pytest.mark.parametrize('lines,match', [
@@ -48,8 +48,8 @@ def build(tmp_path: Path, zoo: Dict[str, Path], names: List[str],
     (['a.mp4 one'], r"line 1: .*label 'one' is not an integer"),
     (['a.mp4,1'], r"line 1: .*separated by ',', but the delimiter is ' '"),
     (['a.mp4\t1'], r"separated by '\\t'"),
-    (['a.mp4 1', '', 'b.mp4 0', 'a.mp4 1'],
-     r"line 4: 'a.mp4' is already listed on line 1"),
+    (['a.mp4 1', '', 'b.mp4 0', 'a.mp4 1'
+      ], r"line 4: 'a.mp4' is already listed on line 1"),
     (['a.mp4 -3'], 'negative label -3'),
 ])
 def test_malformed_lists_are_named(tmp_path, lines, match) -> None:
@@ -62,15 +62,18 @@ def test_malformed_lists_are_named(tmp_path, lines, match) -> None:
 def test_lines_without_label_are_unlabelled(tmp_path, video_zoo) -> None:
     ann_file = write_list(tmp_path, ['good.mp4'])
     dataset = PRPVideoDataset(
-        ann_file=ann_file, pipeline=[],
+        ann_file=ann_file,
+        pipeline=[],
         data_prefix=dict(video=str(video_zoo['good'].parent)))
     assert dataset.get_data_info(0)['label'] == -1
 
 
 def test_missing_videos_fail_fast_by_default(tmp_path, video_zoo) -> None:
     zoo = dict(video_zoo, lost=video_zoo['good'].parent / 'lost.mp4')
-    with pytest.raises(ValueError, match=r'1 videos of .* do not exist:'
-                       r'\n  .*lost.mp4\nFix the list'):
+    with pytest.raises(
+            ValueError,
+            match=r'1 videos of .* do not exist:'
+            r'\n  .*lost.mp4\nFix the list'):
         build(tmp_path, zoo, ['good', 'lost'])
 
 
@@ -91,8 +94,8 @@ def test_missing_videos_are_dropped_when_skipping(tmp_path, video_zoo) -> None:
 ])
 def test_unusable_video_stops_training_naming_it(tmp_path, video_zoo, name,
                                                  match) -> None:
-    dataset = build(tmp_path, video_zoo, [name],
-                    pipeline=pipeline_with_rates((2, 4)))
+    dataset = build(
+        tmp_path, video_zoo, [name], pipeline=pipeline_with_rates((2, 4)))
     with pytest.raises(BadVideoError, match=match) as error:
         dataset[0]
     assert str(video_zoo[name]) in str(error.value)
@@ -108,8 +111,12 @@ def pipeline_with_rates(rates) -> List[dict]:
 def test_unusable_videos_are_skipped_once_and_counted(tmp_path,
                                                       video_zoo) -> None:
     names = ['zero_byte', 'good', 'garbage', 'short']
-    dataset = build(tmp_path, video_zoo, names, bad_videos='skip',
-                    pipeline=pipeline_with_rates((2, 4)))
+    dataset = build(
+        tmp_path,
+        video_zoo,
+        names,
+        bad_videos='skip',
+        pipeline=pipeline_with_rates((2, 4)))
     np.random.seed(0)
     for index in (0, 2, 3, 0):
         sample = dataset[index]
@@ -132,10 +139,13 @@ class FailForVideo(BaseTransform):
 
 
 def test_skipping_after_the_draw_keeps_the_rate(tmp_path, video_zoo,
-                                               monkeypatch) -> None:
+                                                monkeypatch) -> None:
     steps = pipeline(dict(type='FailForVideoForTest', name='grayscale.mp4'))
-    dataset = build(tmp_path, video_zoo, ['grayscale', 'good', 'static'],
-                    bad_videos='skip', pipeline=steps)
+    dataset = build(
+        tmp_path,
+        video_zoo, ['grayscale', 'good', 'static'],
+        bad_videos='skip',
+        pipeline=steps)
     sampler = dataset.rate_sampler
     drawn = []
     draw = sampler._draw_rate_label
@@ -155,8 +165,12 @@ def test_skipping_after_the_draw_keeps_the_rate(tmp_path, video_zoo,
 def test_validation_always_raises(tmp_path, video_zoo) -> None:
     steps = pipeline()
     steps[1] = dict(type='PlaybackRateSampler', test_mode=True)
-    dataset = build(tmp_path, video_zoo, ['zero_byte'], bad_videos='skip',
-                    pipeline=steps, test_mode=True)
+    dataset = build(
+        tmp_path,
+        video_zoo, ['zero_byte'],
+        bad_videos='skip',
+        pipeline=steps,
+        test_mode=True)
     with pytest.raises(BadVideoError, match='zero_byte.mp4'):
         dataset[0]
 
@@ -179,8 +193,9 @@ def test_static_video_gives_unit_attention_and_finite_losses(
     np.random.seed(2)
     samples = [dataset[0], dataset[0]]
     batch = model.data_preprocessor(
-        dict(inputs=[sample['inputs'] for sample in samples],
-             data_samples=[sample['data_samples'] for sample in samples]),
+        dict(
+            inputs=[sample['inputs'] for sample in samples],
+            data_samples=[sample['data_samples'] for sample in samples]),
         training=True)
     views = model.prepare_views(batch['inputs'], batch['data_samples'])
     assert torch.all(views['attention'] == 1)
@@ -189,8 +204,8 @@ def test_static_video_gives_unit_attention_and_finite_losses(
 
 
 def test_report_hook_logs_the_count(tmp_path, video_zoo, capsys) -> None:
-    dataset = build(tmp_path, video_zoo, ['zero_byte', 'good'],
-                    bad_videos='skip')
+    dataset = build(
+        tmp_path, video_zoo, ['zero_byte', 'good'], bad_videos='skip')
     np.random.seed(0)
     dataset[0]
 
@@ -201,8 +216,7 @@ def test_report_hook_logs_the_count(tmp_path, video_zoo, capsys) -> None:
         epoch = 2
 
     BadVideoReportHook().after_train_epoch(Runner)
-    assert Runner.message_hub.get_scalar(
-        'train/skipped_videos').current() == 1
+    assert Runner.message_hub.get_scalar('train/skipped_videos').current() == 1
     assert 'epoch 3: 1 of the listed videos were left out so far' in (
         capsys.readouterr().out)
 
@@ -218,33 +232,45 @@ def test_empty_list_is_named(tmp_path, content) -> None:
 def test_list_of_only_missing_videos_is_named_when_skipping(
         tmp_path, video_zoo) -> None:
     ann_file = write_list(tmp_path, ['lost.mp4 0', 'gone.mp4 1'])
-    with pytest.raises(ValueError, match=r'none of the 2 videos of .*list.txt '
-                       r'exist \(the first would be .*lost.mp4\)'):
-        PRPVideoDataset(ann_file=ann_file, pipeline=[], bad_videos='skip',
-                        data_prefix=dict(video=str(video_zoo['good'].parent)))
+    with pytest.raises(
+            ValueError,
+            match=r'none of the 2 videos of .*list.txt '
+            r'exist \(the first would be .*lost.mp4\)'):
+        PRPVideoDataset(
+            ann_file=ann_file,
+            pipeline=[],
+            bad_videos='skip',
+            data_prefix=dict(video=str(video_zoo['good'].parent)))
 
 
 def test_every_video_unusable_when_skipping_names_the_list(
         tmp_path, video_zoo) -> None:
-    dataset = build(tmp_path, video_zoo, ['zero_byte', 'garbage'],
-                    bad_videos='skip')
+    dataset = build(
+        tmp_path, video_zoo, ['zero_byte', 'garbage'], bad_videos='skip')
     np.random.seed(0)
-    with pytest.raises(BadVideoError, match=r'every video of .*list.txt is '
-                       r"unusable \(bad_videos='skip'; 2 of its 2 videos"):
+    with pytest.raises(
+            BadVideoError,
+            match=r'every video of .*list.txt is '
+            r"unusable \(bad_videos='skip'; 2 of its 2 videos"):
         dataset[0]
 
 
 def test_unusable_videos_in_a_row_name_the_list(tmp_path, video_zoo,
                                                 monkeypatch) -> None:
-    dataset = build(tmp_path, video_zoo, ['zero_byte', 'garbage', 'good'],
-                    bad_videos='skip', max_refetch=2)
+    dataset = build(
+        tmp_path,
+        video_zoo, ['zero_byte', 'garbage', 'good'],
+        bad_videos='skip',
+        max_refetch=2)
     refetched = iter([2, 0])
     monkeypatch.setattr(dataset, '_rand_another', lambda: next(refetched))
     np.random.seed(0)
     # one skip, then a usable video: the count starts again
     assert dataset[0]['data_samples'].gt_label.item() == 2
-    with pytest.raises(BadVideoError, match=r'2 videos of .*list.txt fetched '
-                       r'in a row were unusable .*the last: .*zero_byte.mp4'):
+    with pytest.raises(
+            BadVideoError,
+            match=r'2 videos of .*list.txt fetched '
+            r'in a row were unusable .*the last: .*zero_byte.mp4'):
         dataset[1]
 
 
@@ -252,7 +278,8 @@ def test_list_with_byte_order_mark_is_read(tmp_path, video_zoo) -> None:
     ann_file = tmp_path / 'bom.txt'
     ann_file.write_bytes('good.mp4 3\nstatic.mp4 1\n'.encode('utf-8-sig'))
     dataset = PRPVideoDataset(
-        ann_file=str(ann_file), pipeline=[],
+        ann_file=str(ann_file),
+        pipeline=[],
         data_prefix=dict(video=str(video_zoo['good'].parent)))
     assert dataset.get_data_info(0)['filename'] == str(video_zoo['good'])
     assert dataset.get_data_info(0)['label'] == 3
@@ -275,15 +302,19 @@ def test_list_that_is_not_utf8_is_named(tmp_path, content, match) -> None:
 
 
 @pytest.mark.parametrize('written', ['./good.mp4', 'sub/../good.mp4', '{}'])
-def test_same_video_written_differently_is_a_duplicate(
-        tmp_path, video_zoo, written) -> None:
+def test_same_video_written_differently_is_a_duplicate(tmp_path, video_zoo,
+                                                       written) -> None:
     written = written.format(video_zoo['good'])
-    ann_file = write_list(tmp_path, ['good.mp4 0', 'static.mp4 1',
-                                     f'{written} 0'])
-    with pytest.raises(ValueError, match=f"line 3: '{written}' is already "
-                       f"listed on line 1 as 'good.mp4'"):
-        PRPVideoDataset(ann_file=ann_file, pipeline=[],
-                        data_prefix=dict(video=str(video_zoo['good'].parent)))
+    ann_file = write_list(tmp_path,
+                          ['good.mp4 0', 'static.mp4 1', f'{written} 0'])
+    with pytest.raises(
+            ValueError,
+            match=f"line 3: '{written}' is already "
+            f"listed on line 1 as 'good.mp4'"):
+        PRPVideoDataset(
+            ann_file=ann_file,
+            pipeline=[],
+            data_prefix=dict(video=str(video_zoo['good'].parent)))
 
 
 def rate_labels(dataset) -> List[int]:
@@ -298,12 +329,19 @@ def test_validation_rates_survive_moving_and_symlinking_the_data(
     linked = tmp_path / 'linked'
     linked.symlink_to(synthetic_ucf101.video_dir)
     ann_file = write_list(tmp_path, sorted(synthetic_ucf101.frame_counts))
-    steps = [dict(type='DecordInit'),
-             dict(type='PlaybackRateSampler', test_mode=True)]
+    steps = [
+        dict(type='DecordInit'),
+        dict(type='PlaybackRateSampler', test_mode=True)
+    ]
     labels = [
-        rate_labels(DATASETS.build(dict(
-            type=dataset_type, ann_file=ann_file, pipeline=steps,
-            data_prefix=dict(video=str(root)), test_mode=True)))
+        rate_labels(
+            DATASETS.build(
+                dict(
+                    type=dataset_type,
+                    ann_file=ann_file,
+                    pipeline=steps,
+                    data_prefix=dict(video=str(root)),
+                    test_mode=True)))
         for root in (synthetic_ucf101.video_dir, moved, linked)
     ]
     assert labels[0] == labels[1] == labels[2]
@@ -312,13 +350,18 @@ def test_validation_rates_survive_moving_and_symlinking_the_data(
 
 def test_list_entry_is_relative_to_data_prefix(tmp_path, video_zoo) -> None:
     root = video_zoo['good'].parent
-    ann_file = write_list(tmp_path, ['./good.mp4', f'{root}/static.mp4',
-                                     f'{tmp_path}/elsewhere.mp4'])
-    dataset = PRPVideoDataset(ann_file=ann_file, pipeline=[],
-                              bad_videos='skip',
-                              data_prefix=dict(video=str(root)))
-    entries = [dataset.get_data_info(index)['relative_filename']
-               for index in range(len(dataset))]
+    ann_file = write_list(
+        tmp_path,
+        ['./good.mp4', f'{root}/static.mp4', f'{tmp_path}/elsewhere.mp4'])
+    dataset = PRPVideoDataset(
+        ann_file=ann_file,
+        pipeline=[],
+        bad_videos='skip',
+        data_prefix=dict(video=str(root)))
+    entries = [
+        dataset.get_data_info(index)['relative_filename']
+        for index in range(len(dataset))
+    ]
     assert entries == ['good.mp4', 'static.mp4']
     assert dataset.missing_videos == [f'{tmp_path}/elsewhere.mp4']
 
@@ -326,16 +369,15 @@ def test_list_entry_is_relative_to_data_prefix(tmp_path, video_zoo) -> None:
 @pytest.mark.parametrize('crop,match', [
     (dict(type='CenterCrop', crop_size=112),
      r'CenterCrop.* crops 112x112 .* frames of .*good.mp4 are 85x64'),
-    (dict(type='CenterCrop', crop_size=(80, 72)),
-     r'crops 80x72 .* are 85x64'),
+    (dict(type='CenterCrop', crop_size=(80, 72)), r'crops 80x72 .* are 85x64'),
     (dict(type='RandomCrop', size=72), r'RandomCrop.* crops 72x72 .* 85x64'),
 ])
 def test_crop_larger_than_the_frame_is_named(tmp_path, video_zoo, crop,
                                              match) -> None:
     steps = pipeline()
     steps[4] = crop
-    dataset = build(tmp_path, video_zoo, ['good'], pipeline=steps,
-                    bad_videos='skip')
+    dataset = build(
+        tmp_path, video_zoo, ['good'], pipeline=steps, bad_videos='skip')
     np.random.seed(0)
     with pytest.raises(ValueError, match=match):
         dataset[0]
@@ -353,8 +395,8 @@ class BrokenTransform(BaseTransform):
 def test_skip_never_hides_errors_that_are_not_about_the_video(
         tmp_path, video_zoo) -> None:
     steps = pipeline(dict(type='BrokenTransformForTest'))
-    dataset = build(tmp_path, video_zoo, ['good'], bad_videos='skip',
-                    pipeline=steps)
+    dataset = build(
+        tmp_path, video_zoo, ['good'], bad_videos='skip', pipeline=steps)
     with pytest.raises(RuntimeError, match='a bug in a transform'):
         dataset[0]
     assert dataset.skipped_videos == 0

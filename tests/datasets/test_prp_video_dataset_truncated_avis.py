@@ -16,19 +16,22 @@ from torch.utils.data import DataLoader
 from mmprp.datasets import BadVideoError, PRPVideoDataset
 
 REPO = Path(__file__).resolve().parents[2]
-CUTS = [f'{codec}_cut{cut:03d}' for codec in ('mjpg', 'xvid')
-        for cut in (30, 500, 900, 995)]
+CUTS = [
+    f'{codec}_cut{cut:03d}' for codec in ('mjpg', 'xvid')
+    for cut in (30, 500, 900, 995)
+]
 
 
 def shipped_dataset(tmp_path: Path, videos: List[Path],
                     bad_videos: str) -> PRPVideoDataset:
     """A PRPVideoDataset of the videos with the UCF101 config's pipeline."""
-    cfg = Config.fromfile(REPO / 'configs' / '_base_' / 'datasets' /
-                          'prp_ucf101.py')
+    cfg = Config.fromfile(REPO / 'configs' / '_base_' / 'datasets'
+                          / 'prp_ucf101.py')
     ann_file = tmp_path / 'list.txt'
     ann_file.write_text(''.join(f'{video.name} 0\n' for video in videos))
     return PRPVideoDataset(
-        ann_file=str(ann_file), pipeline=cfg.train_pipeline,
+        ann_file=str(ann_file),
+        pipeline=cfg.train_pipeline,
         data_prefix=dict(video=str(videos[0].parent)),
         bad_videos=bad_videos)
 
@@ -36,8 +39,8 @@ def shipped_dataset(tmp_path: Path, videos: List[Path],
 def loader(dataset: PRPVideoDataset) -> DataLoader:
     """Loads in a worker process as in training (a crash there fails the
     test instead of ending pytest)."""
-    return DataLoader(dataset, batch_size=1, num_workers=1,
-                      collate_fn=pseudo_collate)
+    return DataLoader(
+        dataset, batch_size=1, num_workers=1, collate_fn=pseudo_collate)
 
 
 def test_raise_names_each_truncated_file(

@@ -11,17 +11,20 @@ from mmprp.datasets import RetrievalVideoDataset
 @pytest.fixture
 def lists(tmp_path: Path) -> Path:
     """A gallery list of 3 videos and a query list of 2 in ``tmp_path``."""
-    (tmp_path / 'train.txt').write_text(
-        'a/v_a_g01.avi 0\nb/v_b_g01.avi 1\nb/v_b_g02.avi 1\n')
+    (tmp_path / 'train.txt'
+     ).write_text('a/v_a_g01.avi 0\nb/v_b_g01.avi 1\nb/v_b_g02.avi 1\n')
     (tmp_path / 'test.txt').write_text('a/v_a_g08.avi 0\nc/v_c_g08.avi 2\n')
     return tmp_path
 
 
 def test_gallery_then_queries(lists: Path) -> None:
     dataset = DATASETS.build(
-        dict(type='RetrievalVideoDataset', ann_file=str(lists / 'train.txt'),
-             query_ann_file=str(lists / 'test.txt'),
-             data_prefix=dict(video='/videos'), pipeline=[]))
+        dict(
+            type='RetrievalVideoDataset',
+            ann_file=str(lists / 'train.txt'),
+            query_ann_file=str(lists / 'test.txt'),
+            data_prefix=dict(video='/videos'),
+            pipeline=[]))
     assert isinstance(dataset, RetrievalVideoDataset)
     assert dataset.test_mode
     infos = [dataset[idx] for idx in range(len(dataset))]
@@ -31,16 +34,18 @@ def test_gallery_then_queries(lists: Path) -> None:
         '/videos/c/v_c_g08.avi'
     ]
     assert [info['label'] for info in infos] == [0, 1, 1, 0, 2]
-    assert [info['is_query'] for info in infos] == [
-        False, False, False, True, True
-    ]
+    assert [info['is_query']
+            for info in infos] == [False, False, False, True, True]
     assert dataset.ann_file == str(lists / 'train.txt')
 
 
 def test_lists_relative_to_data_root(lists: Path) -> None:
     dataset = RetrievalVideoDataset(
-        ann_file='train.txt', query_ann_file='test.txt',
-        data_root=str(lists), data_prefix=dict(video='videos'), pipeline=[])
+        ann_file='train.txt',
+        query_ann_file='test.txt',
+        data_root=str(lists),
+        data_prefix=dict(video='videos'),
+        pipeline=[])
     assert dataset.query_ann_file == str(lists / 'test.txt')
     assert dataset[3]['filename'] == str(lists / 'videos/a/v_a_g08.avi')
 
@@ -59,11 +64,12 @@ def test_packs_is_query(lists: Path) -> None:
 
 
 def test_missing_query_list(lists: Path) -> None:
-    with pytest.raises(FileNotFoundError,
-                       match=r"query_ann_file '.*missing\.txt'"):
+    with pytest.raises(
+            FileNotFoundError, match=r"query_ann_file '.*missing\.txt'"):
         RetrievalVideoDataset(
             ann_file=str(lists / 'train.txt'),
-            query_ann_file=str(lists / 'missing.txt'), pipeline=[])
+            query_ann_file=str(lists / 'missing.txt'),
+            pipeline=[])
 
 
 def test_empty_query_list(lists: Path) -> None:
@@ -71,4 +77,5 @@ def test_empty_query_list(lists: Path) -> None:
     with pytest.raises(ValueError, match=r"query_ann_file '.*empty\.txt'"):
         RetrievalVideoDataset(
             ann_file=str(lists / 'train.txt'),
-            query_ann_file=str(lists / 'empty.txt'), pipeline=[])
+            query_ann_file=str(lists / 'empty.txt'),
+            pipeline=[])

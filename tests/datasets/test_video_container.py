@@ -6,8 +6,7 @@ from typing import Dict
 import pytest
 
 from mmprp.datasets.video_container import (TruncatedVideoError,
-                                            check_not_truncated,
-                                            declared_size)
+                                            check_not_truncated, declared_size)
 
 
 @pytest.mark.parametrize('name,kind', [('good', 'MP4'), ('short', 'MP4'),
@@ -40,28 +39,31 @@ def test_cut_mp4_declares_more_than_it_holds(
     # the cut falls in the frame data; the index box after it is gone
     kind, size = declared_size(video_zoo['truncated'])
     assert kind == 'MP4'
-    assert video_zoo['truncated'].stat().st_size < size < video_zoo[
-        'good'].stat().st_size
-    with pytest.raises(TruncatedVideoError, match='truncated.mp4 is '
-                       'truncated: it ends at byte'):
+    assert video_zoo['truncated'].stat(
+    ).st_size < size < video_zoo['good'].stat().st_size
+    with pytest.raises(
+            TruncatedVideoError,
+            match='truncated.mp4 is '
+            'truncated: it ends at byte'):
         check_not_truncated(video_zoo['truncated'])
 
 
 @pytest.mark.parametrize('name', ['zero_byte', 'garbage'])
-def test_other_files_declare_nothing(name: str,
-                                     video_zoo: Dict[str, Path]) -> None:
+def test_other_files_declare_nothing(name: str, video_zoo: Dict[str,
+                                                                Path]) -> None:
     assert declared_size(video_zoo[name]) is None
     check_not_truncated(video_zoo[name])
 
 
 def test_unknown_and_64_bit_sizes(tmp_path: Path) -> None:
     streamed = tmp_path / 'streamed.avi'
-    streamed.write_bytes(b'RIFF' + struct.pack('<I', 0xFFFFFFFF) + b'AVI ' +
-                         bytes(100))
+    streamed.write_bytes(b'RIFF' + struct.pack('<I', 0xFFFFFFFF) + b'AVI '
+                         + bytes(100))
     assert declared_size(streamed) is None
     large = tmp_path / 'large.mp4'
-    large.write_bytes(struct.pack('>I4s', 16, b'ftyp') + bytes(8) +
-                      struct.pack('>I4sQ', 1, b'mdat', 10**9) + bytes(10))
+    large.write_bytes(
+        struct.pack('>I4s', 16, b'ftyp') + bytes(8)
+        + struct.pack('>I4sQ', 1, b'mdat', 10**9) + bytes(10))
     assert declared_size(large) == ('MP4', 16 + 10**9)
     with pytest.raises(TruncatedVideoError, match='declares 1000000016'):
         check_not_truncated(large)

@@ -19,8 +19,9 @@ from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 WIDTH = 8
-SMALL_FRAMES = dict(Resize=dict(type='Resize', scale=(-1, 64)),
-                    CenterCrop=dict(type='CenterCrop', crop_size=56))
+SMALL_FRAMES = dict(
+    Resize=dict(type='Resize', scale=(-1, 64)),
+    CenterCrop=dict(type='CenterCrop', crop_size=56))
 
 
 def narrow_model(cfg: Config) -> nn.Module:
@@ -52,18 +53,21 @@ def synthetic_batch(cfg: Config, dataset: SyntheticDataset) -> Dict:
     Returns:
         dict: ``inputs`` and ``data_samples`` before the data preprocessor.
     """
-    pipeline = [SMALL_FRAMES.get(step['type'], step)
-                for step in cfg.train_pipeline]
-    videos = DATASETS.build(dict(
-        cfg.train_dataloader.dataset,
-        ann_file=str(dataset.ann_files[1][0]),
-        data_prefix=dict(video=str(dataset.video_dir)),
-        pipeline=pipeline))
+    pipeline = [
+        SMALL_FRAMES.get(step['type'], step) for step in cfg.train_pipeline
+    ]
+    videos = DATASETS.build(
+        dict(
+            cfg.train_dataloader.dataset,
+            ann_file=str(dataset.ann_files[1][0]),
+            data_prefix=dict(video=str(dataset.video_dir)),
+            pipeline=pipeline))
     return pseudo_collate([videos[index] for index in range(4)])
 
 
-def bf16_step(model: nn.Module, batch: Dict
-              ) -> Tuple[Dict[str, torch.Tensor], List[torch.dtype]]:
+def bf16_step(
+        model: nn.Module,
+        batch: Dict) -> Tuple[Dict[str, torch.Tensor], List[torch.dtype]]:
     """Losses under bfloat16 autocast, then backward of their sum.
 
     Args:

@@ -67,9 +67,11 @@ class RankProbeHook(Hook):
         self.record = dict(
             rank=runner.rank,
             world_size=runner.world_size,
-            norm_layers=sorted({type(module).__name__
-                                for module in model.modules()
-                                if isinstance(module, _BatchNorm)}),
+            norm_layers=sorted({
+                type(module).__name__
+                for module in model.modules()
+                if isinstance(module, _BatchNorm)
+            }),
             batches=[])
 
     def before_train(self, runner: Runner) -> None:

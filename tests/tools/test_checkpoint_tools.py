@@ -12,13 +12,14 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
     result = helpers['run_command']([
         python, repo / 'tools' / 'random_init_checkpoint.py',
         repo / 'demo' / 'configs' / 'prp_c3d_demo.py', full, '--seed', '3'
-    ], cwd=tmp_path)
+    ],
+                                    cwd=tmp_path)
     assert 'seed 3' in result.stdout
     checkpoint = CheckpointLoader.load_checkpoint(str(full), 'cpu')
     assert checkpoint['meta']['random_init'] is True
     keys = checkpoint['state_dict'].keys()
-    assert {key.split('.')[0] for key in keys} == {
-        'backbone', 'rate_head', 'decoder'}
+    assert {key.split('.')[0]
+            for key in keys} == {'backbone', 'rate_head', 'decoder'}
 
     exported = tmp_path / 'backbone.pth'
     result = helpers['run_command'](
@@ -29,16 +30,21 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
     encoder = MODELS.build(dict(type='C3DEncoder', base_channels=8))
     encoder.load_state_dict(backbone['state_dict'], strict=True)
     for name, tensor in encoder.state_dict().items():
-        assert torch.equal(tensor, checkpoint['state_dict'][f'backbone.{name}'])
+        assert torch.equal(tensor,
+                           checkpoint['state_dict'][f'backbone.{name}'])
 
 
 def test_export_names_what_is_missing(tmp_path, python, helpers) -> None:
     path = tmp_path / 'head_only.pth'
     torch.save(dict(state_dict={'cls_head.fc.weight': torch.ones(1)}), path)
-    result = subprocess.run(
-        [python, str(helpers['repo'] / 'tools' / 'export_backbone.py'),
-         str(path), str(tmp_path / 'out.pth')],
-        capture_output=True, text=True)
+    result = subprocess.run([
+        python,
+        str(helpers['repo'] / 'tools' / 'export_backbone.py'),
+        str(path),
+        str(tmp_path / 'out.pth')
+    ],
+                            capture_output=True,
+                            text=True)
     assert result.returncode != 0
     assert 'no "backbone.*" weights' in result.stderr
     assert "['cls_head']" in result.stderr
@@ -51,7 +57,8 @@ def test_random_init_applies_cfg_options(tmp_path, python, helpers) -> None:
         python, helpers['repo'] / 'tools' / 'random_init_checkpoint.py',
         helpers['repo'] / 'demo' / 'configs' / 'prp_c3d_demo.py', out,
         '--cfg-options', 'model.backbone.base_channels=4'
-    ], cwd=tmp_path)
-    state_dict = CheckpointLoader.load_checkpoint(str(out), 'cpu')[
-        'state_dict']
+    ],
+                           cwd=tmp_path)
+    state_dict = CheckpointLoader.load_checkpoint(str(out),
+                                                  'cpu')['state_dict']
     assert state_dict['backbone.conv1a.conv.weight'].shape == (4, 3, 3, 3, 3)

@@ -14,10 +14,10 @@ from typing import NamedTuple
 
 import pytest
 import torch
+from authors_reference import build_authors_prp, randomise_, save_like_authors
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
-from authors_reference import build_authors_prp, randomise_, save_like_authors
 from mmprp.apis import build_model, load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +30,8 @@ CLIP_SHAPE = (1, 3, 16, 48, 48)
 DOWNSTREAM_ENCODERS = {
     'finetune': dict(c3d='c3d', r3d='r3d', r21d='r21d'),
     'finetune-stock': dict(c3d='c3d-gap', r3d='r3d', r21d='r21d'),
-    'retrieval': dict(c3d='c3d', r3d='r3d', r21d='r21d')}
+    'retrieval': dict(c3d='c3d', r3d='r3d', r21d='r21d')
+}
 
 
 class Converted(NamedTuple):
@@ -113,8 +114,8 @@ def test_loads_into_downstream_configs(converted: Converted,
                                        kind: str) -> None:
     encoder = DOWNSTREAM_ENCODERS[kind][converted.arch]
     folder = kind.split('-')[0]
-    cfg = load_config(REPO / 'configs' / folder /
-                      f'{kind}_{encoder}_ucf101_split1.py')
+    cfg = load_config(REPO / 'configs' / folder
+                      / f'{kind}_{encoder}_ucf101_split1.py')
     model = build_model(cfg, converted.out)  # requires the whole backbone
     ours = CheckpointLoader.load_checkpoint(str(converted.out),
                                             'cpu')['state_dict']
@@ -129,16 +130,17 @@ def test_keys_without_data_parallel_prefix(converted: Converted,
     plain = tool.convert_state_dict(state_dict, converted.arch)
     assert plain.keys() == tool.convert_state_dict(prefixed,
                                                    converted.arch).keys()
-    assert all(torch.equal(plain[key], value) for key, value in
-               tool.convert_state_dict(prefixed, converted.arch).items())
+    assert all(
+        torch.equal(plain[key], value) for key, value in
+        tool.convert_state_dict(prefixed, converted.arch).items())
 
 
-def test_refuses_another_architecture(converted: Converted,
-                                      tool: ModuleType, tmp_path) -> None:
+def test_refuses_another_architecture(converted: Converted, tool: ModuleType,
+                                      tmp_path) -> None:
     other = ARCHS[(ARCHS.index(converted.arch) + 1) % len(ARCHS)]
     with pytest.raises(ValueError) as error:
-        tool.convert_checkpoint(str(converted.source), tmp_path / 'x.pth',
-                                other)
+        tool.convert_checkpoint(
+            str(converted.source), tmp_path / 'x.pth', other)
     message = str(error.value)
     assert f"is not the authors' PRP {other} model" in message
     assert 'unexpected keys (base_network.' in message
@@ -152,13 +154,14 @@ def test_c3d_folded_bias_is_exact_in_training(tool: ModuleType) -> None:
     authors = model.base_network
     cfg = load_config(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
     ours = build_model(cfg).backbone
-    ours.load_state_dict({key[len('backbone.'):]: value
-                          for key, value in converted.items()
-                          if key.startswith('backbone.')})
+    ours.load_state_dict({
+        key[len('backbone.'):]: value
+        for key, value in converted.items() if key.startswith('backbone.')
+    })
     authors.train()
     ours.train()
-    clips = torch.rand((2, ) + CLIP_SHAPE[1:],
-                       generator=torch.Generator().manual_seed(1))
+    clips = torch.rand(
+        (2, ) + CLIP_SHAPE[1:], generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         assert relative_error(ours(clips), authors(clips)) < 1e-4
     # the running means stay "theirs minus the bias" after the update
@@ -172,19 +175,23 @@ def test_refuses_missing_tensors(tool: ModuleType, tmp_path) -> None:
     state_dict = build_authors_prp('r3d').state_dict()
     del state_dict['fc8.weight']
     torch.save(state_dict, tmp_path / 'partial.pth')
-    with pytest.raises(ValueError, match=r'does not fill our PRP r3d model: '
-                       r'.*missing: rate_head\.fc_rate\.weight'):
-        tool.convert_checkpoint(str(tmp_path / 'partial.pth'),
-                                tmp_path / 'out.pth', 'r3d')
+    with pytest.raises(
+            ValueError,
+            match=r'does not fill our PRP r3d model: '
+            r'.*missing: rate_head\.fc_rate\.weight'):
+        tool.convert_checkpoint(
+            str(tmp_path / 'partial.pth'), tmp_path / 'out.pth', 'r3d')
 
 
 def test_files_without_bn_counters(tool: ModuleType, tmp_path) -> None:
-    state_dict = {key: value for key, value in
-                  build_authors_prp('r3d').state_dict().items()
-                  if not key.endswith('num_batches_tracked')}
+    state_dict = {
+        key: value
+        for key, value in build_authors_prp('r3d').state_dict().items()
+        if not key.endswith('num_batches_tracked')
+    }
     torch.save(state_dict, tmp_path / 'no_counters.pth')
-    out = tool.convert_checkpoint(str(tmp_path / 'no_counters.pth'),
-                                  tmp_path / 'out.pth', 'r3d')
+    out = tool.convert_checkpoint(
+        str(tmp_path / 'no_counters.pth'), tmp_path / 'out.pth', 'r3d')
     ours = CheckpointLoader.load_checkpoint(str(out), 'cpu')['state_dict']
     assert int(ours['backbone.conv1.bn.num_batches_tracked']) == 0
     assert torch.equal(ours['backbone.conv1.bn.running_var'],
@@ -195,25 +202,30 @@ def test_refuses_tensors_our_model_lacks(tool: ModuleType, tmp_path) -> None:
     state_dict = build_authors_prp('r3d').state_dict()
     state_dict['fc8.scale'] = torch.ones(4)
     torch.save(state_dict, tmp_path / 'extra.pth')
-    with pytest.raises(ValueError, match=r'has tensors our PRP r3d model '
-                       r'lacks: rate_head\.fc_rate\.scale'):
-        tool.convert_checkpoint(str(tmp_path / 'extra.pth'),
-                                tmp_path / 'out.pth', 'r3d')
+    with pytest.raises(
+            ValueError,
+            match=r'has tensors our PRP r3d model '
+            r'lacks: rate_head\.fc_rate\.scale'):
+        tool.convert_checkpoint(
+            str(tmp_path / 'extra.pth'), tmp_path / 'out.pth', 'r3d')
 
 
 def test_refuses_what_is_not_an_authors_state_dict(tool: ModuleType,
                                                    tmp_path) -> None:
     mmengine_style = tmp_path / 'mmengine.pth'
     torch.save(dict(meta={}, state_dict={}), mmengine_style)
-    with pytest.raises(ValueError, match='already a checkpoint with a '
-                       '"state_dict" entry'):
+    with pytest.raises(
+            ValueError, match='already a checkpoint with a '
+            '"state_dict" entry'):
         tool.load_authors_state_dict(str(mmengine_style))
     garbage = tmp_path / 'garbage.pth'
     garbage.write_bytes(b'not a checkpoint at all')
     with pytest.raises(ValueError, match='is not a PyTorch checkpoint'):
         tool.load_authors_state_dict(str(garbage))
-    mixed = {'module.fc8.weight': torch.ones(4, 512),
-             'fc8.bias': torch.ones(4)}
+    mixed = {
+        'module.fc8.weight': torch.ones(4, 512),
+        'fc8.bias': torch.ones(4)
+    }
     with pytest.raises(ValueError, match='some keys start with "module."'):
         tool.convert_state_dict(mixed, 'c3d', 'mixed.pth')
 
@@ -225,14 +237,20 @@ def test_command_line(tool: ModuleType, tmp_path, python, helpers) -> None:
     result = helpers['run_command']([
         python, REPO / 'tools' / 'convert_authors_checkpoint.py', source, out,
         '--arch', 'r21d'
-    ], cwd=tmp_path)
+    ],
+                                    cwd=tmp_path)
     assert f'to {out}' in result.stdout
     assert out.is_file()
     refused = tmp_path / 'refused.pth'
-    result = subprocess.run(
-        [python, str(REPO / 'tools' / 'convert_authors_checkpoint.py'),
-         str(source), str(refused), '--arch', 'c3d'],
-        cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run([
+        python,
+        str(REPO / 'tools' / 'convert_authors_checkpoint.py'),
+        str(source),
+        str(refused), '--arch', 'c3d'
+    ],
+                            cwd=tmp_path,
+                            capture_output=True,
+                            text=True)
     assert result.returncode != 0
     assert "convert_authors_checkpoint: " in result.stderr
     assert 'pass --arch r21d' in result.stderr

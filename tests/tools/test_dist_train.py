@@ -1,8 +1,9 @@
 """Two-process distributed PRP training through ``tools/dist_train.sh``.
 
 mmengine's distributed engine (torchrun, ``MMDistributedDataParallel``,
-the ``DefaultSampler`` split, here by its subclass ``SeededSampler``) runs on two CPU processes with the gloo backend, a
-narrow C3D (the demo config, weights channels-last) and synthetic videos.
+the ``DefaultSampler`` split, here by its subclass ``SeededSampler``) runs
+on two CPU processes with the gloo backend, a narrow C3D (the demo config,
+weights channels-last) and synthetic videos.
 A test-only hook (``rank_probe_hook.py``) writes, per rank, the videos of
 every batch and fingerprints of the parameters; ``cpu_distributed.py`` lets
 mmengine's launcher start without a GPU.
@@ -53,7 +54,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def write_config(path: Path, base: Path, hooks: List[str],
+def write_config(path: Path,
+                 base: Path,
+                 hooks: List[str],
                  extra: str = '') -> Path:
     """Write a config inheriting ``base`` with the test-only modules.
 
@@ -95,16 +98,21 @@ def dist_train(config: Path, work_dir: Path, options: List[str], repo: Path,
     monkeypatch.setenv('CUDA_VISIBLE_DEVICES', '-1')
     monkeypatch.setenv('PYTHON', python)
     monkeypatch.setenv('PORT', str(free_port()))
-    monkeypatch.setenv('PYTHONPATH', os.pathsep.join(
-        filter(None, [str(HERE), os.environ.get('PYTHONPATH')])))
+    monkeypatch.setenv(
+        'PYTHONPATH',
+        os.pathsep.join(
+            filter(None, [str(HERE), os.environ.get('PYTHONPATH')])))
     command = [
         'bash', repo / 'tools' / 'dist_train.sh', config, WORLD_SIZE,
         '--work-dir', work_dir, '--cfg-options',
         'env_cfg.dist_cfg.backend=gloo', *options
     ]
-    return subprocess.run([str(part) for part in command], cwd=repo,
-                          stdin=subprocess.DEVNULL, text=True,
-                          capture_output=True, timeout=600)
+    return subprocess.run([str(part) for part in command],
+                          cwd=repo,
+                          stdin=subprocess.DEVNULL,
+                          text=True,
+                          capture_output=True,
+                          timeout=600)
 
 
 def read_probes(work_dir: Path) -> List[dict]:
@@ -116,8 +124,10 @@ def read_probes(work_dir: Path) -> List[dict]:
     Returns:
         list[dict]: One record per rank.
     """
-    return [json.loads((work_dir / f'rank_probe_{rank}.json').read_text())
-            for rank in range(WORLD_SIZE)]
+    return [
+        json.loads((work_dir / f'rank_probe_{rank}.json').read_text())
+        for rank in range(WORLD_SIZE)
+    ]
 
 
 def test_ranks_shard_the_data_and_end_with_identical_weights(
@@ -133,15 +143,15 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'
     ]
     result = dist_train(config, work_dir, options, repo, monkeypatch, python)
-    assert result.returncode == 0, (result.stdout[-3000:]
-                                    + result.stderr[-3000:])
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:])
     probes = read_probes(work_dir)
     assert [(p['rank'], p['world_size']) for p in probes] == [(0, 2), (1, 2)]
-    # SeededSampler (a DefaultSampler) under DDP: disjoint halves of the 8 training videos
+    # SeededSampler (a DefaultSampler) under DDP: disjoint halves of the 8
+    # training videos
     train_list = synthetic_ucf101.ann_files[1][0].read_text().splitlines()
     videos = {Path(line.split()[0]).name for line in train_list}
-    seen = [{name for batch in p['batches'] for name in batch}
-            for p in probes]
+    seen = [{name for batch in p['batches'] for name in batch} for p in probes]
     assert [len(p['batches']) for p in probes] == [2, 2]
     assert not seen[0] & seen[1]
     assert seen[0] | seen[1] == videos
@@ -152,8 +162,8 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
     assert probes[0]['norm_layers'] == ['BatchNorm3d']
     assert probes[0]['channels_last_3d'] and probes[1]['channels_last_3d']
     records = helpers['read_scalars'](work_dir)
-    helpers['assert_finite'](records, ['loss', 'loss_rate', 'loss_recon',
-                                       'pretext/loss'])
+    helpers['assert_finite'](
+        records, ['loss', 'loss_rate', 'loss_recon', 'pretext/loss'])
 
 
 def test_sync_bn_config_converts_batch_norm_under_the_launcher(

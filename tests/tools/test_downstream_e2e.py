@@ -28,10 +28,12 @@ def prepared(tmp_path_factory, synthetic_ucf101, python, helpers):
         python, repo / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         synthetic_ucf101.video_dir, '--out-dir', lists, '--num-val', '2'
-    ], cwd=root)
+    ],
+                                    cwd=root)
     for split in (1, 2, 3):
         for kind in ('train', 'val', 'prp_train', 'prp_val'):
-            assert (lists / f'ucf101_{kind}_split_{split}_videos.txt').is_file()
+            assert (lists
+                    / f'ucf101_{kind}_split_{split}_videos.txt').is_file()
     prp_options = [
         f'train_dataloader.dataset.ann_file={lists}/'
         'ucf101_prp_train_split_1_videos.txt',
@@ -41,21 +43,31 @@ def prepared(tmp_path_factory, synthetic_ucf101, python, helpers):
         f'{synthetic_ucf101.video_dir}',
         f'val_dataloader.dataset.data_prefix.video='
         f'{synthetic_ucf101.video_dir}',
-        'train_dataloader.dataset.indices=2', 'train_cfg.max_epochs=1',
-    ] + [f'{loader}_dataloader.{key}' for loader in ('train', 'val')
-         for key in ('num_workers=0', 'persistent_workers=False',
-                     'batch_size=2')]
+        'train_dataloader.dataset.indices=2',
+        'train_cfg.max_epochs=1',
+    ] + [
+        f'{loader}_dataloader.{key}' for loader in ('train', 'val')
+        for key in ('num_workers=0', 'persistent_workers=False',
+                    'batch_size=2')
+    ]
     work_dir = root / 'prp'
     helpers['run_command']([
         python, repo / 'tools' / 'train.py',
-        repo / 'configs' / 'prp' / 'prp_c3d_ucf101.py', '--work-dir',
-        work_dir, '--cfg-options', *prp_options
-    ], cwd=root)
-    return dict(root=root, lists=lists, checkpoint=work_dir / 'epoch_1.pth',
-                video_dir=synthetic_ucf101.video_dir, log=result.stdout)
+        repo / 'configs' / 'prp' / 'prp_c3d_ucf101.py', '--work-dir', work_dir,
+        '--cfg-options', *prp_options
+    ],
+                           cwd=root)
+    return dict(
+        root=root,
+        lists=lists,
+        checkpoint=work_dir / 'epoch_1.pth',
+        video_dir=synthetic_ucf101.video_dir,
+        log=result.stdout)
 
 
-def data_options(prepared: dict, loaders, num_videos: int,
+def data_options(prepared: dict,
+                 loaders,
+                 num_videos: int,
                  batch_size: int = 1) -> list:
     train = f"{prepared['lists']}/ucf101_train_split_1_videos.txt"
     val = f"{prepared['lists']}/ucf101_val_split_1_videos.txt"
@@ -73,10 +85,10 @@ def data_options(prepared: dict, loaders, num_videos: int,
     return options
 
 
-def test_finetune_config_loads_the_encoder_and_nothing_else(
-        prepared, helpers) -> None:
-    cfg = Config.fromfile(helpers['repo'] / 'configs' / 'finetune' /
-                          'finetune-stock_c3d_ucf101_split1.py')
+def test_finetune_config_loads_the_encoder_and_nothing_else(prepared,
+                                                            helpers) -> None:
+    cfg = Config.fromfile(helpers['repo'] / 'configs' / 'finetune'
+                          / 'finetune-stock_c3d_ucf101_split1.py')
     model = MODELS.build(cfg.model)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     load_checkpoint(model, str(prepared['checkpoint']), strict=False)
@@ -96,15 +108,16 @@ def test_finetune_config_loads_the_encoder_and_nothing_else(
 
 def test_finetune_then_ten_clip_test(prepared, python, helpers) -> None:
     repo, root = helpers['repo'], prepared['root']
-    config = (repo / 'configs' / 'finetune' /
-              'finetune-stock_c3d_ucf101_split1.py')
+    config = (
+        repo / 'configs' / 'finetune' / 'finetune-stock_c3d_ucf101_split1.py')
     work_dir = root / 'finetune'
     result = helpers['run_command']([
         python, repo / 'tools' / 'train.py', config, '--work-dir', work_dir,
         '--cfg-options', f"load_from={prepared['checkpoint']}",
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
         *data_options(prepared, ('train', 'val'), num_videos=1)
-    ], cwd=root)
+    ],
+                                    cwd=root)
     assert f"Load checkpoint from {prepared['checkpoint']}" in (
         result.stdout + result.stderr)
     helpers['assert_finite'](helpers['read_scalars'](work_dir), ['loss_cls'])
@@ -113,7 +126,8 @@ def test_finetune_then_ten_clip_test(prepared, python, helpers) -> None:
         python, repo / 'tools' / 'test.py', config, work_dir / 'epoch_1.pth',
         '--work-dir', root / 'finetune_test', '--cfg-options',
         *data_options(prepared, ('test', ), num_videos=2)
-    ], cwd=root)
+    ],
+                                    cwd=root)
     output = result.stdout + result.stderr
     assert re.search(r'acc/top1: [\d.]+\s+acc/top5: [\d.]+', output), output
     assert Config.fromfile(config).test_pipeline[1]['num_clips'] == 10
@@ -127,8 +141,7 @@ def test_retrieval_prints_topk(prepared, python, helpers) -> None:
         python, repo / 'tools' / 'test.py',
         repo / 'configs' / 'retrieval' / 'retrieval_c3d_ucf101_split1.py',
         prepared['checkpoint'], '--work-dir', root / 'retrieval',
-        '--cfg-options',
-        f'test_dataloader.dataset.ann_file={lists}/'
+        '--cfg-options', f'test_dataloader.dataset.ann_file={lists}/'
         'ucf101_train_split_1_videos.txt',
         f'test_dataloader.dataset.query_ann_file={lists}/'
         'ucf101_val_split_1_videos.txt',
@@ -137,7 +150,8 @@ def test_retrieval_prints_topk(prepared, python, helpers) -> None:
         'test_dataloader.persistent_workers=False',
         'test_dataloader.dataset.pipeline.1.num_clips=2',
         f'test_evaluator.save_features={features}'
-    ], cwd=root)
+    ],
+                                    cwd=root)
     output = result.stdout + result.stderr
     for k in TOPK:
         value = float(re.search(rf'retrieval/top{k}: ([\d.]+)', output)[1])

@@ -15,8 +15,10 @@ import pytest
 from mmprp.utils import mmaction_tool_path
 
 TRAIN_KEYS = ['loss', 'loss_rate', 'loss_recon', 'rate_acc']
-VAL_KEYS = ['pretext/loss', 'pretext/loss_rate', 'pretext/loss_recon',
-            'pretext/rate_acc']
+VAL_KEYS = [
+    'pretext/loss', 'pretext/loss_rate', 'pretext/loss_recon',
+    'pretext/rate_acc'
+]
 
 
 def entry_point(name: str, python: str, repo: Path) -> list:
@@ -40,8 +42,7 @@ NARROW_RESNET = [
 ])
 def test_pretraining_two_iterations(config: str, launcher: str,
                                     model_options: list, tmp_path,
-                                    synthetic_ucf101, python,
-                                    helpers) -> None:
+                                    synthetic_ucf101, python, helpers) -> None:
     repo = helpers['repo']
     work_dir = tmp_path / 'work'
     options = helpers['data_options'](

@@ -142,7 +142,7 @@ def test_a_failed_job_stops_the_run_and_is_named(tmp_path, python) -> None:
         timeout=600)
     assert result.returncode == 1
     log = work_dir / 'pretrain' / 'prp_c3d_ucf101' / 'driver.log'
-    assert (f'FAILED: pretrain c3d ucf101 split 1 failed (exit status '
+    assert ('FAILED: pretrain c3d ucf101 split 1 failed (exit status '
             in result.stderr)
     assert str(log) in result.stderr
     error = log.read_text().splitlines()[-1]

@@ -17,13 +17,16 @@ LOSS_KEYS = ('loss', 'loss_rate', 'loss_recon', 'rate_acc', 'lr')
 
 
 def second_epoch_losses(records: list) -> list:
-    return [tuple(record[key] for key in LOSS_KEYS) for record in records
-            if 'loss_rate' in record and record['epoch'] == 2]
+    return [
+        tuple(record[key] for key in LOSS_KEYS) for record in records
+        if 'loss_rate' in record and record['epoch'] == 2
+    ]
 
 
 def kill_after_first_checkpoint(command: list, work_dir, cwd) -> int:
     """Start training, kill it once epoch_1.pth is recorded as saved."""
-    process = subprocess.Popen([str(part) for part in command], cwd=cwd,
+    process = subprocess.Popen([str(part) for part in command],
+                               cwd=cwd,
                                stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL,
@@ -50,15 +53,14 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
             *helpers['data_options'](synthetic_ucf101, batch_size=4),
             'train_dataloader.num_workers=2',
             'train_dataloader.persistent_workers=True',
-            'train_cfg.max_epochs=2',
-            'default_hooks.logger.interval=1',
-            'default_hooks.checkpoint.interval=1',
-            'randomness.seed=7', 'randomness.deterministic=True'
+            'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
+            'default_hooks.checkpoint.interval=1', 'randomness.seed=7',
+            'randomness.deterministic=True'
         ]
 
     helpers['run_command'](command(tmp_path / 'once'), cwd=tmp_path)
-    uninterrupted = second_epoch_losses(
-        helpers['read_scalars'](tmp_path / 'once'))
+    uninterrupted = second_epoch_losses(helpers['read_scalars'](tmp_path
+                                                                / 'once'))
 
     work_dir = tmp_path / 'killed'
     assert kill_after_first_checkpoint(command(work_dir), work_dir,
@@ -70,4 +72,4 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
     for expected, actual in zip(uninterrupted, resumed):
         for a, b in zip(expected, actual):
             assert abs(a - b) <= 1e-5 * max(1., abs(a)), (uninterrupted,
-                                                           resumed)
+                                                          resumed)

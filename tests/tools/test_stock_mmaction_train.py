@@ -17,7 +17,8 @@ STOCK_C3D = ('mmaction::recognition/c3d/'
 
 
 def write_config(path, dataset) -> None:
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         _base_ = '{STOCK_C3D}'
         custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
         model = dict(backbone=dict(pretrained=None),
@@ -36,20 +37,26 @@ def test_stock_train_then_load_from(tmp_path, synthetic_ucf101, python,
     write_config(config, synthetic_ucf101)
     work_dir = tmp_path / 'work'
     options = helpers['data_options'](
-        synthetic_ucf101, loaders=('train', 'val', 'test'),
-        num_videos=dict(train=1, val=1, test=1), batch_size=1)
+        synthetic_ucf101,
+        loaders=('train', 'val', 'test'),
+        num_videos=dict(train=1, val=1, test=1),
+        batch_size=1)
     helpers['run_command']([
-        python, mmaction_tool_path('train.py'), config, '--work-dir',
-        work_dir, '--cfg-options', *options
-    ], cwd=tmp_path)
+        python,
+        mmaction_tool_path('train.py'), config, '--work-dir', work_dir,
+        '--cfg-options', *options
+    ],
+                           cwd=tmp_path)
     checkpoint = work_dir / 'epoch_1.pth'
     assert checkpoint.is_file()
     helpers['assert_finite'](helpers['read_scalars'](work_dir), ['loss_cls'])
 
     result = helpers['run_command']([
-        python, mmaction_tool_path('test.py'), config, checkpoint,
-        '--work-dir', tmp_path / 'test', '--cfg-options', *options
-    ], cwd=tmp_path)
+        python,
+        mmaction_tool_path('test.py'), config, checkpoint, '--work-dir',
+        tmp_path / 'test', '--cfg-options', *options
+    ],
+                                    cwd=tmp_path)
     output = result.stdout + result.stderr
     assert f'Load checkpoint from {checkpoint}' in output
     assert 'acc/top1' in output

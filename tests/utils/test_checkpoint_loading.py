@@ -30,12 +30,12 @@ from torch import nn
 from torch.utils.data import Dataset
 
 import mmprp  # noqa: F401
+from mmprp.apis import build_model, load_config
 from mmprp.utils import load_local_checkpoint
 from mmprp.utils.checkpoint_loading import (FORCE_NO_WEIGHTS_ONLY,
                                             FORCE_WEIGHTS_ONLY,
                                             history_buffer_statistic,
                                             weights_only_forced)
-from mmprp.apis import build_model, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
@@ -49,7 +49,9 @@ class TinyModel(BaseModel):
         super().__init__()
         self.linear = nn.Linear(2, 1)
 
-    def forward(self, inputs: List[torch.Tensor], data_samples: Any = None,
+    def forward(self,
+                inputs: List[torch.Tensor],
+                data_samples: Any = None,
                 mode: str = 'tensor') -> Any:
         out = self.linear(torch.stack(inputs))
         return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
@@ -69,14 +71,20 @@ def tiny_runner(work_dir: Path, name: str, max_epochs: int,
                 **kwargs: Any) -> Runner:
     """An mmengine Runner of TinyModel saving a checkpoint every epoch."""
     return Runner(
-        model=TinyModel(), work_dir=str(work_dir), experiment_name=name,
+        model=TinyModel(),
+        work_dir=str(work_dir),
+        experiment_name=name,
         train_dataloader=dict(
-            dataset=TinyDataset(), batch_size=2, num_workers=0,
+            dataset=TinyDataset(),
+            batch_size=2,
+            num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=False)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
         train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
-        default_scope='mmaction', log_level='WARNING', **kwargs)
+        default_scope='mmaction',
+        log_level='WARNING',
+        **kwargs)
 
 
 @pytest.fixture(scope='module')
@@ -91,7 +99,10 @@ def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Reduce:
     """Pickles as ``func(*args)``, then BUILD ``state``, SETITEMS ``items``."""
 
-    def __init__(self, func: Callable, *args: Any, state: Any = None,
+    def __init__(self,
+                 func: Callable,
+                 *args: Any,
+                 state: Any = None,
                  items: Optional[List[Tuple[str, Any]]] = None) -> None:
         self.func, self.args, self.state, self.items = func, args, state, items
 
@@ -120,11 +131,16 @@ def eval_through_builtins_type(marker: Path) -> list:
                  'builtins.type = builtins._saved_type\n'
                  f"pathlib.Path({str(marker)!r}).write_text('pwned')")
     code = f'exec({statement!r})'
-    poison = Reduce(getattr, BUILTINS, '__dict__',
-                    items=[('_saved_type', builtin('type')),
-                           ('type', builtin('eval'))])
-    restore = Reduce(getattr, BUILTINS, '__dict__',
-                     items=[('type', builtin('_saved_type'))])
+    poison = Reduce(
+        getattr,
+        BUILTINS,
+        '__dict__',
+        items=[('_saved_type', builtin('type')), ('type', builtin('eval'))])
+    restore = Reduce(
+        getattr,
+        BUILTINS,
+        '__dict__',
+        items=[('type', builtin('_saved_type'))])
     # BUILD with state (None, {}): a no-op where BUILD does not call type
     trigger = Reduce(codecs.encode, code, 'latin1', state=(None, {}))
     # name codecs.encode before the poison: a full unpickler calls type()
@@ -159,16 +175,19 @@ def direct_os_system(marker: Path) -> Reduce:
     return Reduce(os.system, f'touch {marker}')
 
 
-ATTACKS = dict(eval_through_builtins_type=eval_through_builtins_type,
-               eval_through_module_globals=eval_through_module_globals,
-               direct_eval=direct_eval, direct_os_system=direct_os_system)
+ATTACKS = dict(
+    eval_through_builtins_type=eval_through_builtins_type,
+    eval_through_module_globals=eval_through_module_globals,
+    direct_eval=direct_eval,
+    direct_os_system=direct_os_system)
 GETATTR_ATTACKS = ['eval_through_builtins_type', 'eval_through_module_globals']
 
 
 def write_attack(path: Path, attack: str, legacy: bool = False) -> Path:
     """A torch checkpoint with ``attack`` next to a real state dict."""
-    payload = dict(state_dict=nn.Linear(2, 1).state_dict(),
-                   meta=ATTACKS[attack](marker_of(path)))
+    payload = dict(
+        state_dict=nn.Linear(2, 1).state_dict(),
+        meta=ATTACKS[attack](marker_of(path)))
     torch.save(payload, path, _use_new_zipfile_serialization=not legacy)
     return path
 
@@ -218,25 +237,28 @@ LOCAL_LOADS: Dict[str, Callable[[Path, pytest.MonkeyPatch, Path], Any]] = {
     'runner.load_checkpoint':
     lambda path, mp, tmp: load_checkpoint(TinyModel(), str(path)),
     'model.backbone.pretrained (C3D)':
-    lambda path, mp, tmp: MODELS.build(
-        dict(type='C3D', pretrained=str(path))).init_weights(),
+    lambda path, mp, tmp: MODELS.build(dict(type='C3D', pretrained=str(path))).
+    init_weights(),
     'model.backbone.pretrained (ResNet3d)':
     lambda path, mp, tmp: MODELS.build(
-        dict(type='ResNet3d', depth=18, pretrained=str(path),
-             pretrained2d=False)).init_weights(),
+        dict(
+            type='ResNet3d',
+            depth=18,
+            pretrained=str(path),
+            pretrained2d=False)).init_weights(),
     'tools/export_backbone.py':
-    lambda path, mp, tmp: run_tool(mp, 'export_backbone', path,
-                                   tmp / 'out.pth'),
+    lambda path, mp, tmp: run_tool(mp, 'export_backbone', path, tmp / 'out.pth'
+                                   ),
     'visualisation build_model':
     lambda path, mp, tmp: build_model(load_config(DEMO_CONFIG), path),
     'tools/visualize_motion_attention.py --checkpoint':
-    lambda path, mp, tmp: run_tool(
-        mp, 'visualize_motion_attention', DEMO_CONFIG, tmp / 'unused.mp4',
-        '--out', tmp / 'a.png', '--checkpoint', path),
+    lambda path, mp, tmp: run_tool(mp, 'visualize_motion_attention',
+                                   DEMO_CONFIG, tmp / 'unused.mp4', '--out',
+                                   tmp / 'a.png', '--checkpoint', path),
     'tools/visualize_activations.py --checkpoint':
-    lambda path, mp, tmp: run_tool(
-        mp, 'visualize_activations', DEMO_CONFIG, tmp / 'unused.mp4',
-        '--out', tmp / 'a.png', '--checkpoint', path),
+    lambda path, mp, tmp: run_tool(mp, 'visualize_activations', DEMO_CONFIG,
+                                   tmp / 'unused.mp4', '--out', tmp / 'a.png',
+                                   '--checkpoint', path),
 }
 
 
@@ -253,8 +275,8 @@ def test_genuine_checkpoint_loads(genuine: Path) -> None:
 
 
 def test_genuine_checkpoint_resumes(genuine: Path, tmp_path: Path) -> None:
-    runner = tiny_runner(tmp_path, 'resumed', max_epochs=2,
-                         load_from=str(genuine), resume=True)
+    runner = tiny_runner(
+        tmp_path, 'resumed', max_epochs=2, load_from=str(genuine), resume=True)
     runner.train()
     assert runner.epoch == 2 and runner.iter == 4
     history = runner.message_hub.get_scalar('train/loss').data[0]
@@ -276,9 +298,9 @@ def test_attacks_are_refused(tmp_path: Path, attack: str,
 
 @pytest.mark.parametrize('load', list(LOCAL_LOADS))
 @pytest.mark.parametrize('attack', GETATTR_ATTACKS)
-def test_every_local_load_path_refuses_attacks(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, load: str,
-        attack: str) -> None:
+def test_every_local_load_path_refuses_attacks(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               load: str, attack: str) -> None:
     path = write_attack(tmp_path / 'evil.pth', attack)
     with pytest.raises(pickle.UnpicklingError, match='getattr'):
         LOCAL_LOADS[load](path, monkeypatch, tmp_path)
@@ -286,20 +308,25 @@ def test_every_local_load_path_refuses_attacks(
     assert not (tmp_path / 'out.pth').exists()
 
 
-@pytest.mark.parametrize('owner, name, refused', [
-    (getattr, '__self__', "getattr(<function object>, '__self__')"),
-    (HistoryBuffer, '__init__', "getattr(HistoryBuffer, '__init__')"),
-    (HistoryBuffer, '__dict__', "getattr(HistoryBuffer, '__dict__')"),
-    (Reduce(getattr, HistoryBuffer, 'mean'), '__globals__',
-     "getattr(<function object>, '__globals__')"),
-    (HistoryBuffer([1.], [1]), '__class__',
-     "getattr(<HistoryBuffer object>, '__class__')"),
-    (HistoryBuffer([1.], [1]), 'mean',
-     "getattr(<HistoryBuffer object>, 'mean')"),
-], ids=['__self__', '__init__', '__dict__', 'mean.__globals__',
-        'instance.__class__', 'instance.mean'])
-def test_only_history_buffer_statistics_pass_getattr(
-        tmp_path: Path, owner: Any, name: str, refused: str) -> None:
+@pytest.mark.parametrize(
+    'owner, name, refused', [
+        (getattr, '__self__', "getattr(<function object>, '__self__')"),
+        (HistoryBuffer, '__init__', "getattr(HistoryBuffer, '__init__')"),
+        (HistoryBuffer, '__dict__', "getattr(HistoryBuffer, '__dict__')"),
+        (Reduce(getattr, HistoryBuffer, 'mean'), '__globals__',
+         "getattr(<function object>, '__globals__')"),
+        (HistoryBuffer([1.], [1]), '__class__',
+         "getattr(<HistoryBuffer object>, '__class__')"),
+        (HistoryBuffer(
+            [1.], [1]), 'mean', "getattr(<HistoryBuffer object>, 'mean')"),
+    ],
+    ids=[
+        '__self__', '__init__', '__dict__', 'mean.__globals__',
+        'instance.__class__', 'instance.mean'
+    ])
+def test_only_history_buffer_statistics_pass_getattr(tmp_path: Path,
+                                                     owner: Any, name: str,
+                                                     refused: str) -> None:
     path = tmp_path / 'lookup.pth'
     torch.save(dict(meta=Reduce(getattr, owner, name)), path)
     with pytest.raises(pickle.UnpicklingError) as error:
@@ -310,10 +337,10 @@ def test_only_history_buffer_statistics_pass_getattr(
 
 def test_stand_in_returns_only_statistics_methods() -> None:
     for name in ('min', 'max', 'current', 'mean'):
-        assert history_buffer_statistic(HistoryBuffer, name) is getattr(
-            HistoryBuffer, name)
-    with pytest.raises(pickle.UnpicklingError,
-                       match="'mean', <NoneType object>"):
+        assert history_buffer_statistic(HistoryBuffer,
+                                        name) is getattr(HistoryBuffer, name)
+    with pytest.raises(
+            pickle.UnpicklingError, match="'mean', <NoneType object>"):
         history_buffer_statistic(HistoryBuffer, 'mean', None)
     with pytest.raises(pickle.UnpicklingError, match='list object'):
         history_buffer_statistic(HistoryBuffer, ['mean'])
@@ -322,11 +349,17 @@ def test_stand_in_returns_only_statistics_methods() -> None:
 def test_rebinding_statistics_methods_is_refused_and_undone(
         tmp_path: Path) -> None:
     path = tmp_path / 'rebind.pth'
-    rebind = Reduce(HistoryBuffer, state={'statistics_methods': {
-        'mean': Reduce(getattr, HistoryBuffer, 'max')}})
+    rebind = Reduce(
+        HistoryBuffer,
+        state={
+            'statistics_methods': {
+                'mean': Reduce(getattr, HistoryBuffer, 'max')
+            }
+        })
     torch.save(dict(meta=rebind), path)
-    with pytest.raises(pickle.UnpicklingError,
-                       match=r"rebinds HistoryBuffer statistics .*'mean'"):
+    with pytest.raises(
+            pickle.UnpicklingError,
+            match=r"rebinds HistoryBuffer statistics .*'mean'"):
         load_local_checkpoint(str(path))
     assert HistoryBuffer._statistics_methods['mean'] is HistoryBuffer.mean
 
@@ -347,11 +380,11 @@ def serve(tmp_path: Path,
     """Serve ``tmp_path`` over HTTP on localhost; torch.hub caches there."""
     monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
     monkeypatch.setenv('NO_PROXY', '127.0.0.1')
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(tmp_path))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05, ),
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05, ), daemon=True)
     thread.start()
     yield lambda path: (f'http://127.0.0.1:{server.server_port}/'
                         f'{path.relative_to(tmp_path)}')
@@ -360,23 +393,24 @@ def serve(tmp_path: Path,
 
 
 @pytest.mark.parametrize('attack', ['direct_eval'] + GETATTR_ATTACKS)
-def test_url_checkpoints_are_weights_only(
-        tmp_path: Path, serve: Callable[[Path], str],
-        monkeypatch: pytest.MonkeyPatch, attack: str) -> None:
+def test_url_checkpoints_are_weights_only(tmp_path: Path,
+                                          serve: Callable[[Path], str],
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          attack: str) -> None:
     # torch.hub passes weights_only=False explicitly, on every torch version
     monkeypatch.setenv(FORCE_NO_WEIGHTS_ONLY, '1')
     path = write_attack(tmp_path / 'evil.pth', attack)
     url = serve(path)
-    with pytest.raises(pickle.UnpicklingError,
-                       match=f'checkpoint {url} was refused'):
+    with pytest.raises(
+            pickle.UnpicklingError, match=f'checkpoint {url} was refused'):
         CheckpointLoader.load_checkpoint(url, 'cpu')
     assert not marker_of(path).exists()
     assert os.environ[FORCE_NO_WEIGHTS_ONLY] == '1'
     assert FORCE_WEIGHTS_ONLY not in os.environ
 
 
-def test_url_checkpoints_of_tensors_load(
-        tmp_path: Path, serve: Callable[[Path], str]) -> None:
+def test_url_checkpoints_of_tensors_load(tmp_path: Path,
+                                         serve: Callable[[Path], str]) -> None:
     path = tmp_path / 'weights.pth'
     state_dict = nn.Linear(2, 1).state_dict()
     torch.save(dict(state_dict=state_dict), path)
@@ -400,8 +434,10 @@ def test_every_remote_scheme_is_weights_only() -> None:
     schemes = dict(CheckpointLoader._schemes)
     assert schemes[''] is load_local_checkpoint
     remote = {prefix: loader for prefix, loader in schemes.items() if prefix}
-    assert {'http://', 'https://', 'torchvision://', 'open-mmlab://',
-            'mmcls://', 'pavi://'} <= set(remote)
+    assert {
+        'http://', 'https://', 'torchvision://', 'open-mmlab://', 'mmcls://',
+        'pavi://'
+    } <= set(remote)
     assert all(loader.weights_only_forced for loader in remote.values())
     assert remote['https://'].__wrapped__ is load_from_http
     mmprp.utils.register_checkpoint_loaders()  # again: nothing changes
@@ -439,11 +475,13 @@ def test_empty_file_is_named(tmp_path: Path) -> None:
         f'checkpoint {path} is empty (0 bytes): it was cut short')
 
 
-@pytest.mark.parametrize('text', [
-    'model = dict(type="SelfSupRecognizer")\n',
-    'epoch_3.pth\n',  # mmengine's last_checkpoint file
-    '{"lr": 0.1}\n',
-])
+@pytest.mark.parametrize(
+    'text',
+    [
+        'model = dict(type="SelfSupRecognizer")\n',
+        'epoch_3.pth\n',  # mmengine's last_checkpoint file
+        '{"lr": 0.1}\n',
+    ])
 def test_text_file_is_named(tmp_path: Path, text: str) -> None:
     path = tmp_path / 'config.pth'
     path.write_text(text)
@@ -459,7 +497,8 @@ def test_text_file_is_named(tmp_path: Path, text: str) -> None:
 def test_truncated_checkpoint_is_named(genuine: Path, tmp_path: Path) -> None:
     path = tmp_path / 'cut.pth'
     path.write_bytes(genuine.read_bytes()[:1000])
-    with pytest.raises(RuntimeError, match=f'cannot read checkpoint {path}: '
-                       'PytorchStreamReader failed reading zip archive'):
+    with pytest.raises(
+            RuntimeError,
+            match=f'cannot read checkpoint {path}: '
+            'PytorchStreamReader failed reading zip archive'):
         CheckpointLoader.load_checkpoint(str(path), 'cpu')
-

@@ -8,8 +8,8 @@ import pytest
 from mmprp.utils.mmaction_compat import (ORIGINAL_IMPORT,
                                          patch_localizers_init, require_mmcv)
 
-UPSTREAM_INIT = ('from .bmn import BMN\n' + ORIGINAL_IMPORT +
-                 "__all__ = ['BMN', 'DRN']\n")
+UPSTREAM_INIT = ('from .bmn import BMN\n' + ORIGINAL_IMPORT
+                 + "__all__ = ['BMN', 'DRN']\n")
 
 
 def test_patch_makes_drn_optional_and_is_idempotent(tmp_path) -> None:
@@ -28,17 +28,18 @@ def test_import_mmprp_makes_mmaction_models_importable() -> None:
             'from mmaction.models.localizers.drn.drn import DRN\n'
             'try:\n    DRN()\nexcept ImportError as error:\n'
             '    print(error)\n')
-    result = subprocess.run([sys.executable, '-c', code], text=True,
-                            capture_output=True, check=True)
+    result = subprocess.run([sys.executable, '-c', code],
+                            text=True,
+                            capture_output=True,
+                            check=True)
     assert '#2714' in result.stdout
-
 
 
 def test_missing_mmcv_names_both_ways_to_install_it(monkeypatch) -> None:
     original = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, 'find_spec',
-        lambda name, *args: None if name == 'mmcv' else original(name, *args))
+        importlib.util, 'find_spec', lambda name, *args: None
+        if name == 'mmcv' else original(name, *args))
     with pytest.raises(ImportError) as error:
         require_mmcv()
     assert 'mmprp[lite]' in str(error.value)

@@ -10,8 +10,8 @@ class TwoParts(nn.Module):
 
     def __init__(self, width: int = 4) -> None:
         super().__init__()
-        self.backbone = nn.Sequential(nn.Conv3d(3, width, 1),
-                                      nn.BatchNorm3d(width))
+        self.backbone = nn.Sequential(
+            nn.Conv3d(3, width, 1), nn.BatchNorm3d(width))
         self.decoder = nn.Linear(width, 2)
         self.rate_head = None
 
@@ -37,9 +37,11 @@ def test_require_parts_names_each_unfilled_part() -> None:
     require_parts(model, state_dict, ('backbone', 'decoder', 'rate_head'),
                   'same.pth')
     del state_dict['decoder.bias']
-    with pytest.raises(ValueError, match=r'^part.pth does not fit this '
-                       r'TwoParts: decoder: 1 of 2 tensors \(missing: '
-                       r'decoder.bias\)'):
+    with pytest.raises(
+            ValueError,
+            match=r'^part.pth does not fit this '
+            r'TwoParts: decoder: 1 of 2 tensors \(missing: '
+            r'decoder.bias\)'):
         require_parts(model, state_dict, ('backbone', 'decoder'), 'part.pth')
     state_dict['decoder.bias'] = torch.zeros(2)
     require_parts(model, state_dict, ('decoder', ), 'part.pth')

@@ -9,9 +9,9 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
-from mmprp.visualization.figure import DPI
 from mmprp.apis import build_model, load_config
+from mmprp.visualization.figure import DPI
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
@@ -32,8 +32,10 @@ def demo_model(demo_cfg: Config) -> torch.nn.Module:
 @pytest.fixture(scope='session')
 def videos(synthetic_ucf101: SyntheticDataset) -> list:
     """The synthetic videos, sorted."""
-    return [synthetic_ucf101.video_dir / name
-            for name in sorted(synthetic_ucf101.frame_counts)]
+    return [
+        synthetic_ucf101.video_dir / name
+        for name in sorted(synthetic_ucf101.frame_counts)
+    ]
 
 
 @pytest.fixture(scope='session')
@@ -70,8 +72,12 @@ def figure_pixels() -> Callable[..., Tuple[int, int]]:
     sizes :func:`mmprp.visualization.figure.new_figure` takes.
     """
 
-    def pixels(rows: int, cols: int, panel_size: Tuple[float, float],
-               extra_size: Tuple[float, float] = (0., 0.)) -> Tuple[int, int]:
+    def pixels(
+        rows: int,
+        cols: int,
+        panel_size: Tuple[float, float],
+        extra_size: Tuple[float, float] = (0., 0.)
+    ) -> Tuple[int, int]:
         width = cols * panel_size[0] + extra_size[0]
         height = rows * panel_size[1] + extra_size[1]
         return round(width * DPI), round(height * DPI)

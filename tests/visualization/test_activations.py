@@ -3,28 +3,27 @@ import numpy as np
 import pytest
 import torch
 
+from mmprp.apis import build_model
 from mmprp.visualization.activations import (EXTRA_SIZE, PANEL_SIZE,
                                              activation_pipeline,
                                              compute_activation_map,
                                              reduce_feature_map,
                                              visualize_activations)
-from mmprp.apis import build_model
 
 
 @pytest.fixture
 def expected_size(figure_pixels):
     """Pixel size of an activation figure of ``rows`` x ``cols``."""
-    return lambda rows, cols: figure_pixels(rows, cols, PANEL_SIZE,
-                                            EXTRA_SIZE)
+    return lambda rows, cols: figure_pixels(rows, cols, PANEL_SIZE, EXTRA_SIZE)
 
 
 def test_reduce_feature_map() -> None:
     feats = torch.zeros(1, 2, 2, 1, 2)
     feats[0, :, 0, 0, 0] = torch.tensor([3., -4.])  # time 0, pixel 0
-    torch.testing.assert_close(reduce_feature_map(feats, 'mean-abs'),
-                               torch.tensor([[[1.75, 0.]]]))
-    torch.testing.assert_close(reduce_feature_map(feats, 'l2'),
-                               torch.tensor([[[2.5, 0.]]]))
+    torch.testing.assert_close(
+        reduce_feature_map(feats, 'mean-abs'), torch.tensor([[[1.75, 0.]]]))
+    torch.testing.assert_close(
+        reduce_feature_map(feats, 'l2'), torch.tensor([[[2.5, 0.]]]))
     with pytest.raises(ValueError, match='not a 5-D map'):
         reduce_feature_map(feats.flatten(2))
     with pytest.raises(ValueError, match='reduction'):
@@ -54,7 +53,9 @@ def test_checkpoints_side_by_side(tmp_path, demo_cfg, demo_config, videos,
         torch.save({'state_dict': model.state_dict()}, path)
     out = tmp_path / 'act.png'
     maps = visualize_activations(
-        demo_config, [seeded[0], seeded[1], None], videos[:2], out,
+        demo_config, [seeded[0], seeded[1], None],
+        videos[:2],
+        out,
         labels=['seed 0', 'seed 1', 'random'])
     assert list(maps) == ['seed 0', 'seed 1', 'random']
     for row in range(2):
@@ -75,18 +76,22 @@ def test_labels_must_match(tmp_path, demo_config, videos) -> None:
 def test_cli_forms(tmp_path, demo_config, load_tool, videos, png_size,
                    expected_size) -> None:
     tool = load_tool('visualize_activations')
-    args = tool.parse_args(['cfg.py', 'a.pth', 'v1.mp4', 'v2.mp4', '--out',
-                            'o.png'])
+    args = tool.parse_args(
+        ['cfg.py', 'a.pth', 'v1.mp4', 'v2.mp4', '--out', 'o.png'])
     assert args.checkpoints == ['a.pth']
     assert args.videos == ['v1.mp4', 'v2.mp4']
-    args = tool.parse_args(['cfg.py', 'v1.mp4', '--checkpoint', 'a.pth',
-                            '--checkpoint', 'none', '--labels', 'PRP',
-                            'random', '--out', 'o.png'])
+    args = tool.parse_args([
+        'cfg.py', 'v1.mp4', '--checkpoint', 'a.pth', '--checkpoint', 'none',
+        '--labels', 'PRP', 'random', '--out', 'o.png'
+    ])
     assert args.checkpoints == ['a.pth', None]
     assert args.videos == ['v1.mp4']
     out = tmp_path / 'cli.png'
-    tool.main([str(demo_config), 'none', str(videos[0]), '--out', str(out),
-               '--reduction', 'l2'])
+    tool.main([
+        str(demo_config), 'none',
+        str(videos[0]), '--out',
+        str(out), '--reduction', 'l2'
+    ])
     assert png_size(out) == expected_size(rows=1, cols=2)
 
 
@@ -95,6 +100,9 @@ def test_cli_cfg_options_reach_the_model(tmp_path, demo_config, load_tool,
     tool = load_tool('visualize_activations')
     # an 8-pixel crop is too small for the encoder: the option was applied
     with pytest.raises(RuntimeError, match='too small'):
-        tool.main([str(demo_config), 'none', str(videos[0]), '--out',
-                   str(tmp_path / 'o.png'), '--cfg-options',
-                   'val_dataloader.dataset.pipeline.4.crop_size=8'])
+        tool.main([
+            str(demo_config), 'none',
+            str(videos[0]), '--out',
+            str(tmp_path / 'o.png'), '--cfg-options',
+            'val_dataloader.dataset.pipeline.4.crop_size=8'
+        ])

@@ -12,24 +12,56 @@ from mmprp.visualization.training_curves import (PANEL_SIZE,
 # Two epochs of 4 iterations logged every 2, validation after each epoch,
 # as mmengine's LocalVisBackend writes them.
 RECORDS = [
-    dict(lr=0.1, loss=1.0, loss_rate=0.14, loss_recon=0.9, epoch=1, iter=2,
-         step=2),
-    dict(lr=0.1, loss=0.8, loss_rate=0.12, loss_recon=0.7, epoch=1, iter=4,
-         step=4),
-    {'pretext/loss': 0.7, 'pretext/rate_acc': 0.3, 'step': 1},
-    dict(lr=0.1, loss=0.6, loss_rate=0.10, loss_recon=0.5, epoch=2, iter=6,
-         step=6),
-    dict(lr=0.1, loss=0.4, loss_rate=0.08, loss_recon=0.3, epoch=2, iter=8,
-         step=8),
-    {'pretext/loss': 0.5, 'pretext/rate_acc': 0.6, 'step': 2},
+    dict(
+        lr=0.1,
+        loss=1.0,
+        loss_rate=0.14,
+        loss_recon=0.9,
+        epoch=1,
+        iter=2,
+        step=2),
+    dict(
+        lr=0.1,
+        loss=0.8,
+        loss_rate=0.12,
+        loss_recon=0.7,
+        epoch=1,
+        iter=4,
+        step=4),
+    {
+        'pretext/loss': 0.7,
+        'pretext/rate_acc': 0.3,
+        'step': 1
+    },
+    dict(
+        lr=0.1,
+        loss=0.6,
+        loss_rate=0.10,
+        loss_recon=0.5,
+        epoch=2,
+        iter=6,
+        step=6),
+    dict(
+        lr=0.1,
+        loss=0.4,
+        loss_rate=0.08,
+        loss_recon=0.3,
+        epoch=2,
+        iter=8,
+        step=8),
+    {
+        'pretext/loss': 0.5,
+        'pretext/rate_acc': 0.6,
+        'step': 2
+    },
 ]
 
 
 def write_run(work_dir, timestamp, records) -> None:
     vis_data = work_dir / timestamp / 'vis_data'
     vis_data.mkdir(parents=True)
-    (vis_data / 'scalars.json').write_text(
-        ''.join(json.dumps(record) + '\n' for record in records))
+    (vis_data / 'scalars.json').write_text(''.join(
+        json.dumps(record) + '\n' for record in records))
 
 
 @pytest.fixture
@@ -63,8 +95,10 @@ def test_follows_a_resumed_run_across_its_folders(work_dir) -> None:
 
 
 def test_missing_keys_and_files(tmp_path) -> None:
-    rate_only = [{k: v for k, v in r.items() if 'recon' not in k}
-                 for r in RECORDS]
+    rate_only = [{
+        k: v
+        for k, v in r.items() if 'recon' not in k
+    } for r in RECORDS]
     write_run(tmp_path / 'dp', '20250101_000000', rate_only)
     curves = read_training_curves(tmp_path / 'dp')
     assert set(curves.train) == {'loss_rate'}
@@ -73,9 +107,10 @@ def test_missing_keys_and_files(tmp_path) -> None:
 
 
 def test_plot_two_runs(tmp_path, work_dir, png_size, figure_pixels) -> None:
-    write_run(tmp_path / 'dp', '20250101_000000',
-              [{k: v for k, v in r.items() if 'recon' not in k}
-               for r in RECORDS])
+    write_run(tmp_path / 'dp', '20250101_000000', [{
+        k: v
+        for k, v in r.items() if 'recon' not in k
+    } for r in RECORDS])
     out = tmp_path / 'curves.png'
     runs = plot_work_dirs([work_dir, tmp_path / 'dp'], out)
     assert list(runs) == ['prp', 'dp']
@@ -87,8 +122,9 @@ def test_plot_two_runs(tmp_path, work_dir, png_size, figure_pixels) -> None:
 def test_cli(tmp_path, work_dir, load_tool, capsys, png_size,
              figure_pixels) -> None:
     out = tmp_path / 'cli.png'
-    load_tool('plot_training_curves').main(
-        [str(work_dir), '--out', str(out), '--labels', 'PRP', '--chance',
-         '0.5'])
+    load_tool('plot_training_curves').main([
+        str(work_dir), '--out',
+        str(out), '--labels', 'PRP', '--chance', '0.5'
+    ])
     assert '20250102_000000' in capsys.readouterr().out
     assert png_size(out) == figure_pixels(2, 2, PANEL_SIZE)

@@ -32,10 +32,9 @@ import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from .splits import (convert_ucf101_splits, write_class_index,
-                     write_split_lists)
-from .splits.ucf101 import CLASS_INDEX_FILE, Entry
 from mmprp.utils.typing_utils import PathLike
+from .splits import convert_ucf101_splits, write_class_index, write_split_lists
+from .splits.ucf101 import CLASS_INDEX_FILE, Entry
 
 Track = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -113,8 +112,7 @@ class _Stage:
         return rng.uniform(*self.x_range), rng.uniform(*self.y_range)
 
 
-Trajectory = Callable[[np.ndarray, float, _Stage, np.random.Generator],
-                      Track]
+Trajectory = Callable[[np.ndarray, float, _Stage, np.random.Generator], Track]
 
 
 class Motion(NamedTuple):
@@ -148,8 +146,8 @@ def _track(t: np.ndarray, x: Union[float, np.ndarray],
             np.ones_like(t))
 
 
-def _move(start: float, velocity: float, low: float, high: float,
-          size: int, wrap: bool, t: np.ndarray) -> np.ndarray:
+def _move(start: float, velocity: float, low: float, high: float, size: int,
+          wrap: bool, t: np.ndarray) -> np.ndarray:
     """Move along one axis at constant velocity, wrapping or reflecting.
 
     Args:
@@ -173,8 +171,8 @@ def _move(start: float, velocity: float, low: float, high: float,
 
 
 def _translate(t: np.ndarray, speed: float, stage: _Stage,
-               rng: np.random.Generator, dx: float, dy: float,
-               wrap_x: bool, wrap_y: bool) -> Track:
+               rng: np.random.Generator, dx: float, dy: float, wrap_x: bool,
+               wrap_y: bool) -> Track:
     """Constant-velocity motion, wrapping or bouncing per axis.
 
     Args:
@@ -243,8 +241,8 @@ def _stop_and_go(t: np.ndarray, speed: float, stage: _Stage,
     """
     half = STOP_AND_GO_HALF_CYCLE
     shifted = t + rng.integers(2 * half)
-    moving_time = (shifted // (2 * half)) * half + np.minimum(
-        shifted % (2 * half), half)
+    moving_time = (shifted //
+                   (2 * half)) * half + np.minimum(shifted % (2 * half), half)
     return _drift(1, 0)(moving_time, speed, stage, rng)
 
 
@@ -291,10 +289,10 @@ def _oscillate(t: np.ndarray, speed: float, stage: _Stage,
     ay = (y_high - y_low) / 2 * rng.uniform(0.6, 1.0)
     cx = rng.uniform(x_low + ax, x_high - ax)
     cy = rng.uniform(y_low + ay, y_high - ay)
-    phase = rng.uniform(0, 2 * math.pi) + speed / math.hypot(
-        ax * fx, ay * fy) * t
-    return _track(t, cx + ax * np.sin(fx * phase), cy + ay * np.sin(
-        fy * phase))
+    phase = rng.uniform(0,
+                        2 * math.pi) + speed / math.hypot(ax * fx, ay * fy) * t
+    return _track(t, cx + ax * np.sin(fx * phase),
+                  cy + ay * np.sin(fy * phase))
 
 
 def _pulsate(t: np.ndarray, speed: float, stage: _Stage,
@@ -320,15 +318,16 @@ MOTIONS: Tuple[Motion, ...] = (
     Motion('DriftRightSlow', 0.8, _drift(1, 0)),
     Motion('DriftRightFast', 2.4, _drift(1, 0)),
     Motion('DriftLeft', 1.5, _drift(-1, 0)),
-    Motion('BounceVertical', 2.0,
-           functools.partial(_translate, dx=0, dy=1, wrap_x=False,
-                             wrap_y=False)),
+    Motion(
+        'BounceVertical', 2.0,
+        functools.partial(_translate, dx=0, dy=1, wrap_x=False, wrap_y=False)),
     Motion('CircleClockwise', 1.8, functools.partial(_circle, clockwise=True)),
     Motion('CircleCounterClockwise', 1.8,
            functools.partial(_circle, clockwise=False)),
-    Motion('ZigZag', 2.4,
-           functools.partial(_translate, dx=0.45, dy=0.9, wrap_x=True,
-                             wrap_y=False)),
+    Motion(
+        'ZigZag', 2.4,
+        functools.partial(
+            _translate, dx=0.45, dy=0.9, wrap_x=True, wrap_y=False)),
     Motion('StopAndGo', 2.4, _stop_and_go),
     Motion('PendulumSwing', 2.2, functools.partial(_oscillate, fx=1, fy=0)),
     Motion('PulsatingScale', 0.5, _pulsate),
@@ -338,7 +337,6 @@ MOTIONS: Tuple[Motion, ...] = (
     Motion('DriftDown', 1.2, _drift(0, 1)),
 )
 """The classes in label order; ``num_classes`` takes the first ones."""
-
 
 PATTERN_FAMILIES = ('noise', 'stripes', 'checker')
 
@@ -363,12 +361,12 @@ def _pattern(family: str, height: int, width: int,
         coarse = rng.random((height // cell + 2, width // cell + 2),
                             dtype=np.float32)
         return np.clip(
-            cv2.resize(coarse, (width, height),
-                       interpolation=cv2.INTER_CUBIC), 0, 1)
+            cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC),
+            0, 1)
     if family == 'stripes':
         angle, period = rng.uniform(0, math.pi), rng.uniform(6, 16)
-        wave = (x * math.cos(angle) + y * math.sin(angle)) * (2 * math.pi /
-                                                              period)
+        wave = (x * math.cos(angle) + y * math.sin(angle)) * (2 * math.pi
+                                                              / period)
         return 0.5 + 0.5 * np.sin(wave + rng.uniform(0, 2 * math.pi))
     cell = int(rng.integers(5, 13))
     oy, ox = rng.integers(cell, size=2)
@@ -402,10 +400,11 @@ def _shape_mask(height: int, width: int,
     Returns:
         np.ndarray: ``(height, width)`` bool mask.
     """
-    v, u = np.meshgrid(np.linspace(-1, 1, height), np.linspace(-1, 1, width),
-                       indexing='ij')
-    shapes = (u**2 + v**2 <= 1, np.ones_like(u, dtype=bool),
-              np.abs(u) + np.abs(v) <= 1, np.abs(u) <= (v + 1) / 2)
+    v, u = np.meshgrid(
+        np.linspace(-1, 1, height), np.linspace(-1, 1, width), indexing='ij')
+    shapes = (u**2 + v**2 <= 1, np.ones_like(u,
+                                             dtype=bool), np.abs(u) + np.abs(v)
+              <= 1, np.abs(u) <= (v + 1) / 2)
     return shapes[rng.integers(len(shapes))]
 
 
@@ -427,15 +426,18 @@ def _make_object(size: int,
     mask = _shape_mask(height, width, rng)
     texture = _pattern(rng.choice(PATTERN_FAMILIES), height, width, rng)
     sprite = _blend(texture, rng.uniform(0, 255, size=(2, 3)))
-    inner = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8),
-                      borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    inner = cv2.erode(
+        mask.astype(np.uint8),
+        np.ones((3, 3), np.uint8),
+        borderType=cv2.BORDER_CONSTANT,
+        borderValue=0)
     sprite[mask & ~inner.astype(bool)] = 255 * rng.integers(2)
     alpha = mask.astype(np.float32)
     return sprite * alpha[..., None], alpha
 
 
-def _paste(frame: np.ndarray, sprite: np.ndarray, alpha: np.ndarray,
-           cx: float, cy: float, scale: float) -> None:
+def _paste(frame: np.ndarray, sprite: np.ndarray, alpha: np.ndarray, cx: float,
+           cy: float, scale: float) -> None:
     """Blend a scaled sprite centred at ``(cx, cy)``, wrapping at the edges.
 
     The sprite is resampled bilinearly, so sub-pixel positions and scales
@@ -465,7 +467,9 @@ def _paste(frame: np.ndarray, sprite: np.ndarray, alpha: np.ndarray,
     frame[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
 
 
-def _render_video(motion: Motion, background: np.ndarray, num_frames: int,
+def _render_video(motion: Motion,
+                  background: np.ndarray,
+                  num_frames: int,
                   rng: np.random.Generator,
                   object_size: Sequence[float] = OBJECT_SIZE) -> np.ndarray:
     """Render one video of a class over a background.
@@ -508,8 +512,8 @@ def _write_video(path: Path, frames: np.ndarray, fps: float) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     height, width = frames.shape[1:3]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (width, height))
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps, (width, height))
     if not writer.isOpened():
         raise RuntimeError(f'OpenCV cannot write mp4v video to {path}')
     for frame in frames:
@@ -519,8 +523,7 @@ def _write_video(path: Path, frames: np.ndarray, fps: float) -> None:
 
 def _check_arguments(num_classes: int, groups_per_class: int,
                      clips_per_group: int, num_frames: Sequence[int],
-                     frame_size: Sequence[int], fps: float,
-                     seed: int) -> None:
+                     frame_size: Sequence[int], fps: float, seed: int) -> None:
     """Validate the arguments of :func:`generate_synthetic_ucf101`.
 
     Args:
@@ -543,8 +546,8 @@ def _check_arguments(num_classes: int, groups_per_class: int,
         (groups_per_class >= NUM_SPLITS,
          f'groups_per_class must be >= {NUM_SPLITS} (one test fold per '
          f'split), got {groups_per_class}'),
-        (clips_per_group >= 1,
-         f'clips_per_group must be >= 1, got {clips_per_group}'),
+        (clips_per_group
+         >= 1, f'clips_per_group must be >= 1, got {clips_per_group}'),
         (2 <= min_frames <= max_frames,
          f'num_frames must be (min, max) with 2 <= min <= max, got '
          f'{tuple(num_frames)}'),
@@ -634,17 +637,17 @@ def _generate_video(path: Path, motion: Motion, label: int, group: int,
     return length
 
 
-def generate_synthetic_ucf101(out_dir: PathLike,
-                              num_classes: int = 10,
-                              groups_per_class: int = 6,
-                              clips_per_group: int = 2,
-                              num_frames: Sequence[int] = (140, 200),
-                              frame_size: Sequence[int] = (128, 160),
-                              fps: float = 25,
-                              seed: int = 0,
-                              progress: bool = True,
-                              object_size: Sequence[float] = OBJECT_SIZE
-                              ) -> SyntheticDataset:
+def generate_synthetic_ucf101(
+        out_dir: PathLike,
+        num_classes: int = 10,
+        groups_per_class: int = 6,
+        clips_per_group: int = 2,
+        num_frames: Sequence[int] = (140, 200),
+        frame_size: Sequence[int] = (128, 160),
+        fps: float = 25,
+        seed: int = 0,
+        progress: bool = True,
+        object_size: Sequence[float] = OBJECT_SIZE) -> SyntheticDataset:
     """Write a synthetic action-video dataset in UCF101's layout.
 
     The same arguments give byte-identical files (with the same OpenCV
@@ -692,10 +695,9 @@ def generate_synthetic_ucf101(out_dir: PathLike,
     entries, frame_counts = [], {}
     for (label, motion), group, clip in videos:
         video = f'{motion.name}/v_{motion.name}_g{group:02d}_c{clip:02d}.mp4'
-        frame_counts[video] = _generate_video(video_dir / video, motion,
-                                              label, group, clip, seed,
-                                              num_frames, frame_size, fps,
-                                              object_size)
+        frame_counts[video] = _generate_video(video_dir / video, motion, label,
+                                              group, clip, seed, num_frames,
+                                              frame_size, fps, object_size)
         entries.append((video, label, group))
         if bar is not None:
             bar.update()
@@ -707,5 +709,5 @@ def generate_synthetic_ucf101(out_dir: PathLike,
         split: (ann[2 * split - 2], ann[2 * split - 1])
         for split in range(1, NUM_SPLITS + 1)
     }
-    return SyntheticDataset(root, video_dir, split_dir, class_names,
-                            ann_files, frame_counts)
+    return SyntheticDataset(root, video_dir, split_dir, class_names, ann_files,
+                            frame_counts)

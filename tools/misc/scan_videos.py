@@ -10,7 +10,8 @@ crash or hang decord, and videos too short for each playback rate's window
 (clip_len x rate frames), so dirty data is found before a 300-epoch run
 rather than during it::
 
-    python tools/misc/scan_videos.py data/ucf101/ucf101_prp_train_split_1_videos.txt \
+    python tools/misc/scan_videos.py \
+        data/ucf101/ucf101_prp_train_split_1_videos.txt \
         --video-dir data/ucf101/videos [--rates 1 2 4 8] [--clip-len 16] \
         [--delimiter ' '] [--sample-frames 8] [--report scan.txt]
 
@@ -22,30 +23,47 @@ from pathlib import Path
 
 # run as a script: make the repository's `tools` package importable
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.misc.video_scan import scan_video_list  # noqa: E402
+from tools.misc.video_scan import scan_video_list
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ann_file', help='MMAction2 video list')
-    parser.add_argument('--video-dir', required=True,
-                        help='folder the list\'s paths are relative to')
-    parser.add_argument('--rates', type=int, nargs='+', default=[1, 2, 4, 8],
-                        help='playback rates (default: 1 2 4 8)')
-    parser.add_argument('--clip-len', type=int, default=16,
-                        help='frames per clip (default: 16)')
-    parser.add_argument('--delimiter', default=' ',
-                        help='field delimiter of the list, as the dataset\'s '
-                        '`delimiter` (default: a space; use e.g. "," for '
-                        'file names with spaces)')
-    parser.add_argument('--sample-frames', type=int, default=8,
-                        help='frames decoded per video, spread from the '
-                        'first to the last; 0 decodes every frame (slow) '
-                        '(default: 8)')
-    parser.add_argument('--no-progress', dest='progress',
-                        action='store_false', help='no progress bar')
-    parser.add_argument('--report', type=Path,
-                        help='also write the report to this file')
+    parser.add_argument(
+        '--video-dir',
+        required=True,
+        help='folder the list\'s paths are relative to')
+    parser.add_argument(
+        '--rates',
+        type=int,
+        nargs='+',
+        default=[1, 2, 4, 8],
+        help='playback rates (default: 1 2 4 8)')
+    parser.add_argument(
+        '--clip-len',
+        type=int,
+        default=16,
+        help='frames per clip (default: 16)')
+    parser.add_argument(
+        '--delimiter',
+        default=' ',
+        help='field delimiter of the list, as the dataset\'s '
+        '`delimiter` (default: a space; use e.g. "," for '
+        'file names with spaces)')
+    parser.add_argument(
+        '--sample-frames',
+        type=int,
+        default=8,
+        help='frames decoded per video, spread from the '
+        'first to the last; 0 decodes every frame (slow) '
+        '(default: 8)')
+    parser.add_argument(
+        '--no-progress',
+        dest='progress',
+        action='store_false',
+        help='no progress bar')
+    parser.add_argument(
+        '--report', type=Path, help='also write the report to this file')
     return parser.parse_args()
 
 

@@ -32,21 +32,25 @@ class VideoScan:
     def unusable(self) -> List[str]:
         """list[str]: Videos no rate can use (missing, unusable, short)."""
         smallest = min(self.windows)
-        return (self.report.missing + sorted(self.report.problems) +
-                self.too_short[smallest])
+        return (self.report.missing + sorted(self.report.problems)
+                + self.too_short[smallest])
 
     def format(self) -> str:
         """A human-readable report, one problem per line."""
-        lines = [f'{self.ann_file}: {self.num_listed} videos listed, '
-                 f'{len(self.report.frame_counts)} usable']
+        lines = [
+            f'{self.ann_file}: {self.num_listed} videos listed, '
+            f'{len(self.report.frame_counts)} usable'
+        ]
         lines += [f'missing: {video}' for video in self.report.missing]
         lines += self.report.problem_lines()
         for rate, videos in self.too_short.items():
             lines.append(f'rate {rate} ({self.windows[rate]} frames): '
                          f'{len(videos)} videos too short')
-            lines += [f'  too short for rate {rate}: {video} '
-                      f'({self.report.frame_counts[video]} frames)'
-                      for video in videos]
+            lines += [
+                f'  too short for rate {rate}: {video} '
+                f'({self.report.frame_counts[video]} frames)'
+                for video in videos
+            ]
         lines.append(f'{len(self.unusable)} videos cannot be used at any '
                      f'rate')
         return '\n'.join(lines)
@@ -80,21 +84,30 @@ def scan_video_list(ann_file: str,
     Returns:
         VideoScan: What was found.
     """
-    dataset = PRPVideoDataset(ann_file=ann_file, pipeline=[],
-                              data_prefix=dict(video=str(video_dir)),
-                              delimiter=delimiter, bad_videos='skip')
+    dataset = PRPVideoDataset(
+        ann_file=ann_file,
+        pipeline=[],
+        data_prefix=dict(video=str(video_dir)),
+        delimiter=delimiter,
+        bad_videos='skip')
     root = Path(video_dir)
     listed = [
         str(Path(dataset.get_data_info(index)['filename']).relative_to(root))
         for index in range(len(dataset))
     ]
-    report = check_videos(root, listed, progress=progress,
-                          sample_frames=sample_frames)
-    report.missing = [str(Path(video).relative_to(root))
-                      for video in dataset.missing_videos]
+    report = check_videos(
+        root, listed, progress=progress, sample_frames=sample_frames)
+    report.missing = [
+        str(Path(video).relative_to(root)) for video in dataset.missing_videos
+    ]
     windows = {rate: clip_len * rate for rate in sorted(rates)}
-    too_short = {rate: [video for video, count in report.frame_counts.items()
-                        if count < window]
-                 for rate, window in windows.items()}
-    return VideoScan(ann_file, len(listed) + len(report.missing), report,
-                     windows, too_short)
+    too_short = {
+        rate: [
+            video for video, count in report.frame_counts.items()
+            if count < window
+        ]
+        for rate, window in windows.items()
+    }
+    return VideoScan(ann_file,
+                     len(listed) + len(report.missing), report, windows,
+                     too_short)

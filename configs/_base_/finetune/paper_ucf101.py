@@ -21,9 +21,7 @@
 # Load the PRP checkpoint with --cfg-options load_from=PRP_CHECKPOINT (its
 # backbone.* weights load, the pretext heads are reported unused); without it
 # this is the random-initialisation baseline.
-_base_ = [
-    'mmaction::_base_/default_runtime.py', './checkpoint_best_val.py'
-]
+_base_ = ['mmaction::_base_/default_runtime.py', './checkpoint_best_val.py']
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
 
 model = dict(

@@ -32,15 +32,18 @@ split = 1
 train_pipeline = by_path(_base_.train_pipeline)
 val_pipeline = by_path(_base_.val_pipeline)
 test_pipeline = by_path(_base_.test_pipeline)
-train_dataloader = dict(dataset=dict(
-    ann_file=f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt',
-    pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(
-    ann_file=f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt',
-    pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(
-    ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt',
-    pipeline=test_pipeline))
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt',
+        pipeline=val_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt',
+        pipeline=test_pipeline))
 # the head averages softmax probabilities (average_clips='prob'); one clip
 # per validation video, so cls/loss is the training cross-entropy
 val_evaluator = [

@@ -1,9 +1,10 @@
-# paper §4.1 and the authors' code: SGD lr 0.01, momentum 0.9, wd 5e-4, 10x LR on the rate
-# classifier's linear layer, 300 epochs, LR x0.1 when the validation loss
-# has not improved for 50 epochs; keep the lowest-validation-loss checkpoint.
-# Inherits MMAction2's runtime (default_scope='mmaction', hooks, logging).
-# SafeCheckpointHook: mmengine's CheckpointHook, but a kill during a save
-# loses no checkpoint (the new one is in place before the old one goes).
+# paper §4.1 and the authors' code: SGD lr 0.01, momentum 0.9, wd 5e-4, 10x LR
+# on the rate classifier's linear layer, 300 epochs, LR x0.1 when the
+# validation loss has not improved for 50 epochs; keep the
+# lowest-validation-loss checkpoint. Inherits MMAction2's runtime
+# (default_scope='mmaction', hooks, logging). SafeCheckpointHook: mmengine's
+# CheckpointHook, but a kill during a save loses no checkpoint (the new one is
+# in place before the old one goes).
 _base_ = ['mmaction::_base_/default_runtime.py']
 
 train_cfg = dict(

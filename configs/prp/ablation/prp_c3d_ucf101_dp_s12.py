@@ -9,14 +9,14 @@ rates = (1, 2)
 model = dict(
     rate_head=dict(num_classes=len(rates), loss_cls=dict(loss_weight=1.0)),
     decoder=None)
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(step, rates=rates, attention=None)
-    if step['type'] == 'PlaybackRateSampler' else step
-    for step in _base_.train_pipeline
-]))
-val_dataloader = dict(dataset=dict(pipeline=[
-    dict(step, rates=rates, attention=None)
-    if step['type'] == 'PlaybackRateSampler' else step
-    for step in _base_.val_pipeline
-]))
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        dict(step, rates=rates, attention=None) if step['type'] ==
+        'PlaybackRateSampler' else step for step in _base_.train_pipeline
+    ]))
+val_dataloader = dict(
+    dataset=dict(pipeline=[
+        dict(step, rates=rates, attention=None) if step['type'] ==
+        'PlaybackRateSampler' else step for step in _base_.val_pipeline
+    ]))
 test_dataloader = val_dataloader

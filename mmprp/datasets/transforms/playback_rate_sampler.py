@@ -1,4 +1,4 @@
-"""Dilated sampling of PRP: one playback rate, one window, the frames it needs."""
+"""Dilated sampling of PRP: a playback rate, a window, the frames it needs."""
 import numbers
 import os.path as osp
 import zlib
@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
 from .sample_rng import sample_rng
 
@@ -32,6 +32,8 @@ class VideoTooShortError(ValueError):
 
 class RateStarvationError(RuntimeError):
     """Too many consecutive videos were unusable for one kept rate."""
+
+
 # Raw-frame offsets of the authors' sparse motion attention inside each
 # segment of ``clip_len`` raw frames (0, 5, 10, 15 for clip_len = 16).
 NUM_SPARSE_FRAMES = 4
@@ -156,8 +158,10 @@ class PlaybackRateSampler(BaseTransform):
         if isinstance(rates, (str, bytes)) or not isinstance(rates, Sequence):
             raise ValueError(f'PlaybackRateSampler: `rates` must be a '
                              f'sequence of integers, got {rates!r}')
-        wrong = [rate for rate in rates if isinstance(rate, bool)
-                 or not isinstance(rate, numbers.Integral)]
+        wrong = [
+            rate for rate in rates if isinstance(rate, bool)
+            or not isinstance(rate, numbers.Integral)
+        ]
         if wrong:
             raise ValueError(
                 f'PlaybackRateSampler: `rates` must be integers (steps '
@@ -167,9 +171,11 @@ class PlaybackRateSampler(BaseTransform):
 
     def _check_args(self) -> None:
         rates = np.asarray(self.rates)
-        if rates.size == 0 or (rates <= 0).any() or (np.diff(rates) <= 0).any():
+        if rates.size == 0 or (rates <= 0).any() or (np.diff(rates)
+                                                     <= 0).any():
             raise ValueError(
-                f'PlaybackRateSampler: `rates` must be non-empty, positive and '
+                f'PlaybackRateSampler: `rates` must be non-empty, positive '
+                f'and '
                 f'strictly increasing, got {self.rates}')
         if self.clip_len < NUM_SPARSE_FRAMES or self.recon_rate < 1:
             raise ValueError(
@@ -188,9 +194,10 @@ class PlaybackRateSampler(BaseTransform):
                 f'{target_len} target frames into one segment per unit of '
                 f'rate; rates {uneven} do not divide {target_len} '
                 f'(clip_len * recon_rate). Use powers of two.')
-        misaligned = [rate for rate in self.rates
-                      if max(rate, self.recon_rate) % min(rate,
-                                                          self.recon_rate)]
+        misaligned = [
+            rate for rate in self.rates
+            if max(rate, self.recon_rate) % min(rate, self.recon_rate)
+        ]
         if misaligned:
             raise ValueError(
                 f'PlaybackRateSampler: with recon_rate={self.recon_rate} the '
@@ -217,9 +224,11 @@ class PlaybackRateSampler(BaseTransform):
         layout = dict(
             offsets=offsets,
             clip_inds=np.searchsorted(offsets, clip),
-            target_inds=np.stack(
-                [np.searchsorted(offsets, lower),
-                 np.searchsorted(offsets, upper)], axis=1),
+            target_inds=np.stack([
+                np.searchsorted(offsets, lower),
+                np.searchsorted(offsets, upper)
+            ],
+                                 axis=1),
             target_weights=weights.astype(np.float32),
             target_valid=valid)
         if attention is not None:
@@ -230,8 +239,8 @@ class PlaybackRateSampler(BaseTransform):
         if self.attention == 'dense':
             return np.arange(self.clip_len * rate)
         if self.attention == 'sparse':
-            within = np.linspace(
-                0, self.clip_len - 1, NUM_SPARSE_FRAMES).round().astype(int)
+            within = np.linspace(0, self.clip_len - 1,
+                                 NUM_SPARSE_FRAMES).round().astype(int)
             segments = np.arange(rate)[:, None] * self.clip_len
             return segments + within[None, :]
         return None
@@ -311,8 +320,10 @@ class PlaybackRateSampler(BaseTransform):
     def _test_rate_label(self, results: Dict, total_frames: int) -> int:
         key = self._video_key(results)
         label = zlib.crc32(key.encode()) % len(self.rates)
-        fitting = [index for index, rate in enumerate(self.rates)
-                   if self.clip_len * rate <= total_frames]
+        fitting = [
+            index for index, rate in enumerate(self.rates)
+            if self.clip_len * rate <= total_frames
+        ]
         return min(label, fitting[-1])
 
     def transform(self, results: Dict) -> Optional[Dict]:
@@ -353,8 +364,10 @@ class PlaybackRateSampler(BaseTransform):
             rate_label=label,
             playback_rate=rate,
             num_rates=len(self.rates),
-            **{key: value for key, value in layout.items()
-               if key != 'offsets'})
+            **{
+                key: value
+                for key, value in layout.items() if key != 'offsets'
+            })
         return results
 
     def __repr__(self) -> str:

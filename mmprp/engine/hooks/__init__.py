@@ -1,7 +1,7 @@
 """Training hooks of mmprp."""
 from .bad_video_report_hook import BadVideoReportHook
-from .checkpoint_match_hook import CheckpointMatchHook
 from .channels_last_hook import ChannelsLast3dHook, to_channels_last_3d
+from .checkpoint_match_hook import CheckpointMatchHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [

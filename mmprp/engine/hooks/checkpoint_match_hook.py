@@ -43,8 +43,10 @@ class CheckpointMatchHook(Hook):
         model = getattr(runner.model, 'module', runner.model)
         match = match_state_dict(model, state_dict, 'backbone.')
         if match.total and match.matched < self.min_fraction * match.total:
-            found = sorted({key.rsplit('.', 2)[0] for key in state_dict
-                            if key.startswith('backbone.')})[:3]
+            found = sorted({
+                key.rsplit('.', 2)[0]
+                for key in state_dict if key.startswith('backbone.')
+            })[:3]
             raise RuntimeError(
                 f'load_from={load_from} does not fit this model\'s backbone '
                 f'({type(model.backbone).__name__}): {match.describe()} are '

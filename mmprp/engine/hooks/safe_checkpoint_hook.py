@@ -201,8 +201,8 @@ class SafeCheckpointHook(CheckpointHook):
         """
         if not self.save_best:
             return
-        unit, step = ('epoch', runner.epoch) if self.by_epoch else (
-            'iter', runner.iter)
+        unit, step = ('epoch',
+                      runner.epoch) if self.by_epoch else ('iter', runner.iter)
         ckpt_filename = self.filename_tmpl.format(step)
         meta = dict(epoch=runner.epoch, iter=runner.iter)
         if 'auto' in self.key_indicators:
@@ -212,8 +212,8 @@ class SafeCheckpointHook(CheckpointHook):
         for key_indicator, rule in zip(self.key_indicators, self.rules):
             score = metrics[key_indicator]
             score_key, path_key = self._best_info_keys(key_indicator)
-            best_score = runner.message_hub.get_info(
-                score_key, self.init_value_map[rule])
+            best_score = runner.message_hub.get_info(score_key,
+                                                     self.init_value_map[rule])
             if score is None or not self.is_better_than[key_indicator](
                     score, best_score):
                 continue

@@ -6,6 +6,8 @@ from .video_feature_metric import VideoFeatureMetric
 from .video_retrieval_metric import (VideoRetrievalMetric,
                                      retrieval_topk_accuracy)
 
-__all__ = ['ClassificationLossMetric', 'LinearProbeMetric',
-           'PretextLossMetric', 'VideoFeatureMetric', 'VideoRetrievalMetric',
-           'linear_probe_accuracy', 'retrieval_topk_accuracy']
+__all__ = [
+    'ClassificationLossMetric', 'LinearProbeMetric', 'PretextLossMetric',
+    'VideoFeatureMetric', 'VideoRetrievalMetric', 'linear_probe_accuracy',
+    'retrieval_topk_accuracy'
+]

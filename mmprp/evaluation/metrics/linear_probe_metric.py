@@ -46,10 +46,11 @@ def linear_probe_accuracy(train_feats: np.ndarray,
     train, test = (train - mean) / std, (test - mean) / std
     targets = torch.as_tensor(train_labels, dtype=torch.long)
     num_classes = int(max(train_labels.max(), test_labels.max())) + 1
-    weight = torch.zeros(train.shape[1], num_classes, dtype=torch.float64,
-                         requires_grad=True)
+    weight = torch.zeros(
+        train.shape[1], num_classes, dtype=torch.float64, requires_grad=True)
     bias = torch.zeros(num_classes, dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.LBFGS([weight, bias], max_iter=max_iter,
+    optimizer = torch.optim.LBFGS([weight, bias],
+                                  max_iter=max_iter,
                                   line_search_fn='strong_wolfe')
 
     def closure() -> torch.Tensor:
@@ -113,8 +114,10 @@ class LinearProbeMetric(VideoFeatureMetric):
         """
         test_feats, test_labels, train_feats, train_labels = (
             self.feature_sets(results))
-        accuracy = linear_probe_accuracy(train_feats, train_labels,
-                                         test_feats, test_labels,
-                                         self.weight_decay, self.max_iter)
-        return dict(top1=accuracy, num_train=len(train_feats),
-                    num_test=len(test_feats))
+        accuracy = linear_probe_accuracy(train_feats, train_labels, test_feats,
+                                         test_labels, self.weight_decay,
+                                         self.max_iter)
+        return dict(
+            top1=accuracy,
+            num_train=len(train_feats),
+            num_test=len(test_feats))

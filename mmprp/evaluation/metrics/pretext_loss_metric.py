@@ -2,8 +2,8 @@
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
 
 LOSS_KEYS = ('loss_rate', 'loss_recon')
 
@@ -39,8 +39,10 @@ class PretextLossMetric(BaseMetric):
             data_samples (Sequence[dict]): Predicted data samples as dicts.
         """
         for sample in data_samples:
-            kept = {key: float(sample[key]) for key in LOSS_KEYS
-                    if key in sample}
+            kept = {
+                key: float(sample[key])
+                for key in LOSS_KEYS if key in sample
+            }
             if not kept:
                 raise KeyError(
                     'PretextLossMetric found no pretext losses in the data '
@@ -50,8 +52,8 @@ class PretextLossMetric(BaseMetric):
                     int(sample['pred_rate']) == int(sample['rate_label']))
             self.results.append(kept)
 
-    def compute_metrics(self, results: List[Dict[str, float]]
-                        ) -> Dict[str, float]:
+    def compute_metrics(self, results: List[Dict[str,
+                                                 float]]) -> Dict[str, float]:
         """Average the collected values.
 
         Args:

@@ -42,9 +42,10 @@ class VideoFeatureMetric(BaseMetric):
                     'dataset (RetrievalVideoDataset) must pack `is_query` '
                     "with PackActionInputs(algorithm_keys=('is_query',))")
             self.results.append(
-                dict(feature=self._to_feature(sample['feature']),
-                     label=self._to_label(sample['gt_label']),
-                     is_query=bool(sample['is_query'])))
+                dict(
+                    feature=self._to_feature(sample['feature']),
+                    label=self._to_label(sample['gt_label']),
+                    is_query=bool(sample['is_query'])))
 
     def feature_sets(self, results: List[dict]) -> FeatureSets:
         """Stack the collected videos into queries and gallery.
@@ -140,7 +141,8 @@ def _stack(results: List[dict],
         when there is none) and int64 classes (K,).
     """
     kept = [item for item in results if item['is_query'] == is_query]
-    feats = (np.stack([item['feature'] for item in kept]) if kept
-             else np.zeros((0, 0), dtype=np.float32))
+    feats = (
+        np.stack([item['feature'] for item in kept]) if kept else np.zeros(
+            (0, 0), dtype=np.float32))
     labels = np.array([item['label'] for item in kept], dtype=np.int64)
     return feats, labels

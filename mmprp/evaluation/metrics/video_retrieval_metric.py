@@ -3,8 +3,8 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.utils import mkdir_or_exist
 from mmaction.registry import METRICS
+from mmengine.utils import mkdir_or_exist
 
 from .video_feature_metric import VideoFeatureMetric, check_feature_sets
 
@@ -60,8 +60,8 @@ def retrieval_topk_accuracy(query_feats: np.ndarray,
     gallery_feats = _l2_normalise(gallery_feats)
     ranks = np.concatenate([
         _first_hit_ranks(query_feats[start:start + chunk_size],
-                         query_labels[start:start + chunk_size],
-                         gallery_feats, gallery_labels)
+                         query_labels[start:start + chunk_size], gallery_feats,
+                         gallery_labels)
         for start in range(0, len(query_feats), chunk_size)
     ])
     num_gallery = len(gallery_feats)
@@ -176,12 +176,13 @@ class VideoRetrievalMetric(VideoFeatureMetric):
                                            self.topk)
         if self.save_features:
             mkdir_or_exist(osp.dirname(osp.abspath(self.save_features)))
-            np.savez(self.save_features,
-                     gallery_feats=gallery_feats,
-                     gallery_labels=gallery_labels,
-                     query_feats=query_feats,
-                     query_labels=query_labels)
+            np.savez(
+                self.save_features,
+                gallery_feats=gallery_feats,
+                gallery_labels=gallery_labels,
+                query_feats=query_feats,
+                query_labels=query_labels)
         metrics = {f'top{k}': value for k, value in accuracy.items()}
-        metrics.update(num_query=len(query_feats),
-                       num_gallery=len(gallery_feats))
+        metrics.update(
+            num_query=len(query_feats), num_gallery=len(gallery_feats))
         return metrics

@@ -3,17 +3,17 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
+from mmaction.registry import MODELS
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
-from mmaction.registry import MODELS
 
 ConfigType = Optional[Union[Dict, List[Dict]]]
 
 # (name, width multiple of base_channels) of every conv layer, and the pooling
 # that follows each stage: (1, 2, 2) after stage 1, (2, 2, 2) after 2 to 4.
-_STAGES = (
-    (('conv1a', 1), ), (('conv2a', 2), ), (('conv3a', 4), ('conv3b', 4)),
-    (('conv4a', 8), ('conv4b', 8)), (('conv5a', 8), ('conv5b', 8)))
+_STAGES = ((('conv1a', 1), ), (('conv2a', 2), ), (('conv3a', 4), ('conv3b',
+                                                                  4)),
+           (('conv4a', 8), ('conv4b', 8)), (('conv5a', 8), ('conv5b', 8)))
 _POOLS = ((1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 2, 2))
 
 

@@ -68,16 +68,17 @@ class FactorisedConv3d(nn.Module):
         ValueError: If ``groups`` is not 1.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int,
-                 kernel_size: IntOrTriple,
-                 stride: IntOrTriple = 1,
-                 padding: IntOrTriple = 0,
-                 dilation: IntOrTriple = 1,
-                 groups: int = 1,
-                 bias: bool = False,
-                 norm_cfg: Dict = dict(type='BN3d')) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTriple,
+        stride: IntOrTriple = 1,
+        padding: IntOrTriple = 0,
+        dilation: IntOrTriple = 1,
+        groups: int = 1,
+        bias: bool = False,
+        norm_cfg: Dict = dict(type='BN3d')) -> None:
         super().__init__()
         if groups != 1:
             raise ValueError(

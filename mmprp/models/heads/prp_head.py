@@ -33,14 +33,15 @@ class PRPHead(BaseHead):
             ``fc_rate``.
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int = 512,
-                 hidden_channels: Optional[int] = None,
-                 loss_cls: Dict = dict(
-                     type='CrossEntropyLoss', loss_weight=0.1),
-                 init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        in_channels: int = 512,
+        hidden_channels: Optional[int] = None,
+        loss_cls: Dict = dict(type='CrossEntropyLoss', loss_weight=0.1),
+        init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
+            type='Normal', layer='Linear', std=0.01)
+    ) -> None:
         super().__init__(
             num_classes=num_classes,
             in_channels=in_channels,
@@ -93,7 +94,8 @@ class PRPHead(BaseHead):
                 f'num_classes to len(rates), {num_rates}')
         return torch.as_tensor(
             [int(sample.get(RATE_LABEL_KEY)) for sample in data_samples],
-            dtype=torch.long, device=device)
+            dtype=torch.long,
+            device=device)
 
     def loss_by_feat(self, cls_scores: Tensor,
                      data_samples: SampleList) -> Dict[str, Tensor]:

@@ -107,11 +107,12 @@ def _squared_diffs(frames: Tensor, dim: int) -> Tensor:
 
 
 def sparse_motion_attention(
-        frames: Tensor,
-        target_len: int,
-        value_range: Tuple[float, float] = (0.8, 2.0),
-        kernel_size: Tuple[int, int, int] = (3, 28, 28),
-        stride: Tuple[int, int, int] = (3, 7, 7)) -> Tensor:
+    frames: Tensor,
+    target_len: int,
+    value_range: Tuple[float, float] = (0.8, 2.0),
+    kernel_size: Tuple[int, int, int] = (3, 28, 28),
+    stride: Tuple[int, int, int] = (3, 7, 7)
+) -> Tensor:
     """Motion attention as in the authors' code (per 16-frame segment).
 
     Each of the S segments contributes the squared differences of its K
@@ -154,11 +155,12 @@ def sparse_motion_attention(
 
 
 def dense_motion_attention(
-        window: Tensor,
-        target_len: int,
-        value_range: Tuple[float, float] = (0.8, 2.0),
-        kernel_size: Tuple[int, int, int] = (15, 28, 28),
-        stride: Tuple[int, int, int] = (16, 7, 7)) -> Tensor:
+    window: Tensor,
+    target_len: int,
+    value_range: Tuple[float, float] = (0.8, 2.0),
+    kernel_size: Tuple[int, int, int] = (15, 28, 28),
+    stride: Tuple[int, int, int] = (16, 7, 7)
+) -> Tensor:
     """Motion attention as described in the paper (all consecutive frames).
 
     ``D^t = (R^{t+1} - R^t)^2`` for every pair of consecutive raw frames,

@@ -105,7 +105,9 @@ class SelfSupRecognizer(BaseRecognizer):
             inputs = inputs.flatten(0, 1)
         return self.backbone(inputs)
 
-    def _forward(self, inputs: Tensor, stage: str = 'backbone',
+    def _forward(self,
+                 inputs: Tensor,
+                 stage: str = 'backbone',
                  **kwargs) -> Tensor:
         """Return the encoder map (``mode='tensor'``)."""
         return self.extract_feat(inputs)
@@ -136,8 +138,8 @@ class SelfSupRecognizer(BaseRecognizer):
         clip = frames[batch, maps['clip_inds']].transpose(1, 2)
         lower = frames[batch, maps['target_inds'][..., 0]]
         upper = frames[batch, maps['target_inds'][..., 1]]
-        weights = maps['target_weights'][..., None, None, None].to(
-            frames.dtype)
+        weights = maps['target_weights'][..., None, None,
+                                         None].to(frames.dtype)
         target = torch.lerp(lower, upper, weights).transpose(1, 2)
         return dict(
             clip=clip.contiguous(),
@@ -156,14 +158,14 @@ class SelfSupRecognizer(BaseRecognizer):
                 raise KeyError(
                     f'data sample lacks `{key}`: put PlaybackRateSampler in '
                     f'the pipeline and end it with PackPRPInputs')
-            values = np.stack([np.asarray(sample.get(key))
-                               for sample in data_samples])
+            values = np.stack(
+                [np.asarray(sample.get(key)) for sample in data_samples])
             maps[key] = torch.from_numpy(values).to(device)
         return maps
 
     def _attention(self, frames: Tensor, data_samples: SampleList,
-                   maps: Dict[str, Tensor], target_len: int
-                   ) -> Optional[Tensor]:
+                   maps: Dict[str,
+                              Tensor], target_len: int) -> Optional[Tensor]:
         """Motion attention of every sample, computed per rate group.
 
         Args:
@@ -190,8 +192,9 @@ class SelfSupRecognizer(BaseRecognizer):
         for rate in torch.unique(rates).tolist():
             members = torch.nonzero(rates == rate).flatten()
             inds = torch.from_numpy(
-                np.stack([data_samples[i].attention_inds
-                          for i in members.tolist()])).to(frames.device)
+                np.stack([
+                    data_samples[i].attention_inds for i in members.tolist()
+                ])).to(frames.device)
             group = frames[members.view(-1, *[1] * (inds.ndim - 1)), inds]
             # sparse: (n, S, 4, C, H, W) -> (n, C, S, 4, H, W);
             # dense: (n, T, C, H, W) -> (n, C, T, H, W)
@@ -221,8 +224,7 @@ class SelfSupRecognizer(BaseRecognizer):
         try:
             return self.extract_feat(clip)
         except RuntimeError as error:
-            if not any(marker in str(error)
-                       for marker in SHAPE_ERROR_MARKERS):
+            if not any(marker in str(error) for marker in SHAPE_ERROR_MARKERS):
                 raise
             raise ValueError(
                 f'{type(self.backbone).__name__} cannot encode clips of shape '
@@ -231,8 +233,9 @@ class SelfSupRecognizer(BaseRecognizer):
                 f'the pipeline (C3D, R3D and R(2+1)D need 16x112x112 or '
                 f'comparable)') from error
 
-    def _encode_views(self, inputs: Tensor, data_samples: SampleList
-                      ) -> Tuple[Dict[str, Optional[Tensor]], Tensor]:
+    def _encode_views(
+        self, inputs: Tensor, data_samples: SampleList
+    ) -> Tuple[Dict[str, Optional[Tensor]], Tensor]:
         """Build the views, check them against the decoder, encode the clip.
 
         Returns:
@@ -261,9 +264,9 @@ class SelfSupRecognizer(BaseRecognizer):
         if self.rate_head is not None:
             losses.update(self.rate_head.loss(feats, data_samples))
         if self.decoder is not None:
-            losses.update(self.decoder.loss(feats, views['target'],
-                                            views['target_valid'],
-                                            views['attention']))
+            losses.update(
+                self.decoder.loss(feats, views['target'],
+                                  views['target_valid'], views['attention']))
         return losses
 
     def predict(self, inputs: Tensor, data_samples: SampleList,
@@ -287,8 +290,8 @@ class SelfSupRecognizer(BaseRecognizer):
             scores = self.rate_head(feats)
             self.rate_head.predict_by_feat(scores, data_samples)
             for index, sample in enumerate(data_samples):
-                loss = self.rate_head.loss_by_feat(
-                    scores[index:index + 1], [sample])['loss_rate']
+                loss = self.rate_head.loss_by_feat(scores[index:index + 1],
+                                                   [sample])['loss_rate']
                 sample.set_field(loss.detach(), 'loss_rate')
         if self.decoder is not None:
             reconstruction = self.decoder(feats, views['target'].shape[2:])

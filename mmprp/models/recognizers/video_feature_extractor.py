@@ -52,7 +52,9 @@ class VideoFeatureExtractor(BaseRecognizer):
         pooled = F.max_pool3d(maps, self.pool_size, self.pool_size)
         return pooled.flatten(1).view(num_videos, num_clips, -1).mean(1)
 
-    def _forward(self, inputs: Tensor, stage: str = 'backbone',
+    def _forward(self,
+                 inputs: Tensor,
+                 stage: str = 'backbone',
                  **kwargs) -> Tensor:
         """Return the video features (``mode='tensor'``)."""
         return self.extract_feat(inputs)

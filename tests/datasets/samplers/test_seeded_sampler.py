@@ -27,9 +27,10 @@ class Draws(BaseTransform):
     """Keeps only what the sampler drew (no decoding)."""
 
     def transform(self, results: dict) -> dict:
-        return dict(video=Path(results['filename']).stem,
-                    rate_label=results['rate_label'],
-                    first_frame=int(results['frame_inds'][0]))
+        return dict(
+            video=Path(results['filename']).stem,
+            rate_label=results['rate_label'],
+            first_frame=int(results['frame_inds'][0]))
 
 
 def build_dataset(tmp_path: Path, zoo: Dict[str, Path]) -> PRPVideoDataset:
@@ -37,22 +38,29 @@ def build_dataset(tmp_path: Path, zoo: Dict[str, Path]) -> PRPVideoDataset:
     ann_file.write_text(''.join(f'{zoo[name].name}\n' for name in VIDEOS))
     return PRPVideoDataset(
         ann_file=str(ann_file),
-        pipeline=[dict(type='DecordInitByPath'),
-                  dict(type='PlaybackRateSampler'),
-                  dict(type='DrawsForTest')],
+        pipeline=[
+            dict(type='DecordInitByPath'),
+            dict(type='PlaybackRateSampler'),
+            dict(type='DrawsForTest')
+        ],
         data_prefix=dict(video=str(zoo['good'].parent)),
         bad_videos='skip')
 
 
-def epochs_drawn(dataset: PRPVideoDataset, seed: int, epochs: range,
+def epochs_drawn(dataset: PRPVideoDataset,
+                 seed: int,
+                 epochs: range,
                  num_workers: int = 0) -> List[List[dict]]:
     """What a loader yields in each of ``epochs`` (a fresh loader, as a
     resumed run builds one)."""
     sampler = SeededSampler(dataset, seed=seed)
-    loader = DataLoader(dataset, batch_size=2, sampler=sampler,
-                        num_workers=num_workers,
-                        persistent_workers=num_workers > 0,
-                        collate_fn=list)
+    loader = DataLoader(
+        dataset,
+        batch_size=2,
+        sampler=sampler,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+        collate_fn=list)
     drawn = []
     for epoch in epochs:
         sampler.set_epoch(epoch)
@@ -72,26 +80,29 @@ def reference(dataset) -> List[List[dict]]:
 
 
 def test_yields_the_default_order_with_seed_and_epoch(dataset) -> None:
-    seeded, default = SeededSampler(dataset, seed=5), DefaultSampler(
-        dataset, seed=5)
+    seeded, default = SeededSampler(
+        dataset, seed=5), DefaultSampler(
+            dataset, seed=5)
     for epoch in (0, 4):
         seeded.set_epoch(epoch)
         default.set_epoch(epoch)
-        assert list(seeded) == [SeededIndex(index, 5, epoch)
-                                for index in default]
+        assert list(seeded) == [
+            SeededIndex(index, 5, epoch) for index in default
+        ]
 
 
 def test_persistent_workers_draw_what_the_main_process_draws(
         dataset, reference) -> None:
-    assert epochs_drawn(dataset, seed=3, epochs=range(3),
-                        num_workers=2) == reference
+    assert epochs_drawn(
+        dataset, seed=3, epochs=range(3), num_workers=2) == reference
 
 
 @pytest.mark.parametrize('num_workers', [0, 2])
 def test_a_resumed_loader_draws_what_an_uninterrupted_one_does(
         dataset, reference, num_workers: int) -> None:
-    assert epochs_drawn(dataset, seed=3, epochs=range(1, 3),
-                        num_workers=num_workers) == reference[1:]
+    assert epochs_drawn(
+        dataset, seed=3, epochs=range(1, 3),
+        num_workers=num_workers) == reference[1:]
 
 
 def test_draws_include_replacements_and_vary(dataset, reference) -> None:
@@ -116,8 +127,9 @@ def test_without_a_seed_the_sampler_draws_one(dataset) -> None:
 
 
 def test_refuses_datasets_that_take_integers(dataset) -> None:
-    with pytest.raises(TypeError, match='only PRPVideoDataset takes; got '
-                       'list'):
+    with pytest.raises(
+            TypeError, match='only PRPVideoDataset takes; got '
+            'list'):
         SeededSampler(list(range(4)))
 
 
@@ -141,38 +153,44 @@ def test_test_mode_ignores_the_seed(tmp_path, video_zoo) -> None:
     ann_file.write_text('good.mp4\n')
     dataset = PRPVideoDataset(
         ann_file=str(ann_file),
-        pipeline=[dict(type='DecordInitByPath'),
-                  dict(type='PlaybackRateSampler', test_mode=True),
-                  dict(type='DrawsForTest')],
+        pipeline=[
+            dict(type='DecordInitByPath'),
+            dict(type='PlaybackRateSampler', test_mode=True),
+            dict(type='DrawsForTest')
+        ],
         data_prefix=dict(video=str(video_zoo['good'].parent)),
         test_mode=True)
     assert dataset[SeededIndex(0, 1, 1)] == dataset[0]
 
 
-def test_a_run_of_too_short_replacements_is_named(tmp_path,
-                                                  video_zoo) -> None:
+def test_a_run_of_too_short_replacements_is_named(tmp_path, video_zoo) -> None:
     ann_file = tmp_path / 'short.txt'
     ann_file.write_text('short.mp4\n')  # 20 frames: only rate 1 fits
     dataset = PRPVideoDataset(
-        ann_file=str(ann_file), pipeline=build_dataset(
-            tmp_path, video_zoo).pipeline.transforms,
+        ann_file=str(ann_file),
+        pipeline=build_dataset(tmp_path, video_zoo).pipeline.transforms,
         data_prefix=dict(video=str(video_zoo['good'].parent)),
-        bad_videos='skip', max_refetch=3)
+        bad_videos='skip',
+        max_refetch=3)
     dataset.rate_sampler.keep_rate(3)  # rate 8: every replacement too short
-    with pytest.raises(RuntimeError, match=r'short.txt: 4 videos in a row '
-                       r'were unusable or too short.*scan_videos'):
+    with pytest.raises(
+            RuntimeError,
+            match=r'short.txt: 4 videos in a row '
+            r'were unusable or too short.*scan_videos'):
         dataset[SeededIndex(0, seed=0, epoch=0)]
 
 
-def test_a_list_of_only_unusable_videos_is_named(tmp_path,
-                                                 video_zoo) -> None:
+def test_a_list_of_only_unusable_videos_is_named(tmp_path, video_zoo) -> None:
     ann_file = tmp_path / 'bad.txt'
     ann_file.write_text('zero_byte.mp4\ngarbage.mp4\n')
     dataset = PRPVideoDataset(
-        ann_file=str(ann_file), pipeline=build_dataset(
-            tmp_path, video_zoo).pipeline.transforms,
+        ann_file=str(ann_file),
+        pipeline=build_dataset(tmp_path, video_zoo).pipeline.transforms,
         data_prefix=dict(video=str(video_zoo['good'].parent)),
-        bad_videos='skip', max_refetch=3)
-    with pytest.raises(RuntimeError, match=r'every video of .*bad.txt is '
-                       r'unusable.*scan_videos'):
+        bad_videos='skip',
+        max_refetch=3)
+    with pytest.raises(
+            RuntimeError,
+            match=r'every video of .*bad.txt is '
+            r'unusable.*scan_videos'):
         dataset[SeededIndex(0, seed=0, epoch=0)]

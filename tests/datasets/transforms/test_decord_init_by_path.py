@@ -22,19 +22,18 @@ def decode(opener: DecordInit, filename: str) -> dict:
     return DecordDecode()(results)
 
 
-@pytest.mark.parametrize('name', ['good', 'odd_size', 'grayscale', 'mjpg',
-                                  'xvid'])
+@pytest.mark.parametrize('name',
+                         ['good', 'odd_size', 'grayscale', 'mjpg', 'xvid'])
 def test_opens_videos_as_decord_init_does(
         name: str, video_zoo: Dict[str, Path],
         truncated_avis: Dict[str, Path]) -> None:
     filename = str({**video_zoo, **truncated_avis}[name])
-    by_path = decode(TRANSFORMS.build(dict(type='DecordInitByPath')),
-                     filename)
+    by_path = decode(TRANSFORMS.build(dict(type='DecordInitByPath')), filename)
     from_memory = decode(DecordInit(), filename)
     assert by_path['total_frames'] == from_memory['total_frames'] >= 140
     assert by_path['avg_fps'] == from_memory['avg_fps']
-    np.testing.assert_array_equal(np.stack(by_path['imgs']),
-                                  np.stack(from_memory['imgs']))
+    np.testing.assert_array_equal(
+        np.stack(by_path['imgs']), np.stack(from_memory['imgs']))
 
 
 @pytest.mark.parametrize('codec', ['mjpg', 'xvid'])
@@ -68,8 +67,8 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 @pytest.fixture
 def http_root(video_zoo: Dict[str, Path]) -> Iterator[str]:
     """The video zoo served over HTTP on localhost while the test runs."""
-    handler = functools.partial(SimpleHTTPRequestHandler,
-                                directory=str(video_zoo['good'].parent))
+    handler = functools.partial(
+        SimpleHTTPRequestHandler, directory=str(video_zoo['good'].parent))
     server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,11 +84,11 @@ def test_other_backends_read_through_the_file_client(
     assert opener.file_client is not None
     local = decode(DecordInitByPath(), str(video_zoo['good']))
     assert over_http['total_frames'] == local['total_frames']
-    np.testing.assert_array_equal(np.stack(over_http['imgs']),
-                                  np.stack(local['imgs']))
+    np.testing.assert_array_equal(
+        np.stack(over_http['imgs']), np.stack(local['imgs']))
 
 
 def test_repr() -> None:
-    assert repr(DecordInitByPath(num_threads=2)) == (
-        'DecordInitByPath(io_backend=disk, num_threads=2, '
-        'allow_truncated=False)')
+    assert repr(DecordInitByPath(
+        num_threads=2)) == ('DecordInitByPath(io_backend=disk, num_threads=2, '
+                            'allow_truncated=False)')

@@ -5,7 +5,8 @@ import pytest
 from mmprp.datasets.transforms import PlaybackRateSampler, VideoTooShortError
 
 
-def sample(sampler: PlaybackRateSampler, total_frames: int = 300,
+def sample(sampler: PlaybackRateSampler,
+           total_frames: int = 300,
            **extra) -> dict:
     return sampler.transform(dict(total_frames=total_frames, **extra))
 
@@ -56,8 +57,7 @@ def test_target_interpolated_for_rate_below_recon_rate() -> None:
         upper, np.minimum(np.arange(32) // 2 + np.arange(32) % 2, 15))
     expected_weights = np.tile([0., .5], 16)
     expected_weights[-1] = 0.
-    np.testing.assert_array_equal(results['target_weights'],
-                                  expected_weights)
+    np.testing.assert_array_equal(results['target_weights'], expected_weights)
     np.testing.assert_array_equal(results['target_valid'],
                                   np.tile([True, False], 16))
 
@@ -135,19 +135,22 @@ def test_test_mode_is_deterministic_and_centred() -> None:
     first = sample(sampler, total_frames=200, filename='a/v_x.mp4')
     for _ in range(5):
         again = sample(sampler, total_frames=200, filename='a/v_x.mp4')
-        np.testing.assert_array_equal(again['frame_inds'],
-                                      first['frame_inds'])
+        np.testing.assert_array_equal(again['frame_inds'], first['frame_inds'])
     window = 16 * first['playback_rate']
     assert first['frame_inds'][0] == (200 - window) // 2
-    labels = {sample(sampler, filename=f'v{i}.mp4')['rate_label']
-              for i in range(40)}
+    labels = {
+        sample(sampler, filename=f'v{i}.mp4')['rate_label']
+        for i in range(40)
+    }
     assert labels == {0, 1, 2, 3}
 
 
 def test_test_mode_short_video_uses_largest_fitting_rate() -> None:
     sampler = PlaybackRateSampler(test_mode=True)
-    labels = [sample(sampler, total_frames=40, filename=f'v{i}')['rate_label']
-              for i in range(40)]
+    labels = [
+        sample(sampler, total_frames=40, filename=f'v{i}')['rate_label']
+        for i in range(40)
+    ]
     assert max(labels) == 1 and min(labels) == 0
     with pytest.raises(ValueError, match=r'v_short.*10 frames.*16'):
         sample(sampler, total_frames=10, filename='v_short')
@@ -162,8 +165,8 @@ def test_test_mode_short_video_uses_largest_fitting_rate() -> None:
     (dict(clip_len=2), '`clip_len`'),
     (dict(recon_rate=0), '`recon_rate`'),
     (dict(rates=(1, 3), attention=None), r'target of rates \[3\]'),
-    (dict(rates=(1, 2), recon_rate=3, attention=None),
-     r'target of rates \[2\].*powers of two'),
+    (dict(rates=(1, 2), recon_rate=3,
+          attention=None), r'target of rates \[2\].*powers of two'),
 ])
 def test_invalid_arguments(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -192,8 +195,9 @@ def test_numpy_integer_rates_become_ints() -> None:
 
 def test_num_rates_is_handed_to_the_model() -> None:
     assert sample(PlaybackRateSampler(rates=(1, 2, 4)))['num_rates'] == 3
-    assert sample(PlaybackRateSampler(test_mode=True),
-                  filename='v.mp4')['num_rates'] == 4
+    assert sample(
+        PlaybackRateSampler(test_mode=True),
+        filename='v.mp4')['num_rates'] == 4
 
 
 def test_test_mode_rate_follows_the_list_entry_not_the_root() -> None:
@@ -201,21 +205,27 @@ def test_test_mode_rate_follows_the_list_entry_not_the_root() -> None:
     entries = [f'Class{i % 3}/v_{i}.avi' for i in range(40)]
     for entry in entries:
         labels = {
-            sample(sampler, filename=f'{root}/{entry}',
-                   relative_filename=entry)['rate_label']
+            sample(
+                sampler, filename=f'{root}/{entry}',
+                relative_filename=entry)['rate_label']
             for root in ('/data/ucf101', '/mnt/moved/videos', 'videos')
         }
         assert len(labels) == 1, entry
-    assert {sample(sampler, filename=f'/x/{entry}', relative_filename=entry)
-            ['rate_label'] for entry in entries} == {0, 1, 2, 3}
+    assert {
+        sample(sampler, filename=f'/x/{entry}',
+               relative_filename=entry)['rate_label']
+        for entry in entries
+    } == {0, 1, 2, 3}
 
 
 def test_test_mode_rate_without_list_entry_uses_the_file_name() -> None:
     # MMAction2's VideoDataset gives only the joined path
     sampler = PlaybackRateSampler(test_mode=True)
     for i in range(40):
-        labels = {sample(sampler, filename=f'{root}/v_{i}.avi')['rate_label']
-                  for root in ('/data/ucf101/Class', '/elsewhere', 'rel')}
+        labels = {
+            sample(sampler, filename=f'{root}/v_{i}.avi')['rate_label']
+            for root in ('/data/ucf101/Class', '/elsewhere', 'rel')
+        }
         assert len(labels) == 1
 
 
@@ -231,8 +241,10 @@ def test_video_too_short_for_every_rate_is_named_in_training() -> None:
             VideoTooShortError, match=r'v_tiny.mp4 has 9 frames'):
         sample(sampler, total_frames=9, filename='v_tiny.mp4')
     # nothing was drawn for it, so no rate is kept for the next sample
-    labels = {sample(sampler, rng=np.random.default_rng(seed))['rate_label']
-              for seed in range(20)}
+    labels = {
+        sample(sampler, rng=np.random.default_rng(seed))['rate_label']
+        for seed in range(20)
+    }
     assert labels == {0, 1, 2, 3}
 
 
@@ -241,8 +253,10 @@ def test_consecutive_too_short_videos_are_bounded() -> None:
     sampler.keep_rate(1)
     for _ in range(4):
         assert sample(sampler, total_frames=20) is None
-    with pytest.raises(RuntimeError, match=r'5 videos in a row.*rate 8 '
-                       r'\(128 frames\).*scan_videos'):
+    with pytest.raises(
+            RuntimeError,
+            match=r'5 videos in a row.*rate 8 '
+            r'\(128 frames\).*scan_videos'):
         sample(sampler, total_frames=20)
 
 
@@ -265,8 +279,10 @@ def test_a_rate_drawn_before_an_error_goes_to_the_next_sample() -> None:
 def test_rate_and_window_come_from_the_samples_generator() -> None:
     sampler = PlaybackRateSampler()
     np.random.seed(0)
-    drawn = [sample(sampler, rng=np.random.default_rng(seed))
-             for seed in range(20) for _ in range(2)]
+    drawn = [
+        sample(sampler, rng=np.random.default_rng(seed)) for seed in range(20)
+        for _ in range(2)
+    ]
     for first, again in zip(drawn[::2], drawn[1::2]):
         assert first['rate_label'] == again['rate_label']
         np.testing.assert_array_equal(first['frame_inds'], again['frame_inds'])

@@ -14,6 +14,6 @@ def test_without_one_numpys_global_generator_seeds_it() -> None:
     first = sample_rng({}).integers(1 << 30, size=4)
     second = sample_rng({}).integers(1 << 30, size=4)
     np.random.seed(5)
-    np.testing.assert_array_equal(sample_rng({}).integers(1 << 30, size=4),
-                                  first)
+    np.testing.assert_array_equal(
+        sample_rng({}).integers(1 << 30, size=4), first)
     assert not np.array_equal(first, second)

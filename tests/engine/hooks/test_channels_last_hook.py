@@ -45,8 +45,8 @@ def random_batch(num: int = 4) -> Tuple[torch.Tensor, list]:
         tuple: Padded inputs (N, 1, 3, T, H, W) in [0, 1] and data samples.
     """
     np.random.seed(0)
-    video = torch.rand(300, 3, SIZE, SIZE,
-                       generator=torch.Generator().manual_seed(0))
+    video = torch.rand(
+        300, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(0))
     sampler = PlaybackRateSampler()
     inputs, samples = [], []
     for _ in range(num):
@@ -60,8 +60,8 @@ def random_batch(num: int = 4) -> Tuple[torch.Tensor, list]:
 
 
 def losses_and_grads(
-        model: nn.Module,
-        batch: Tuple[torch.Tensor, list]) -> Tuple[Tensors, Tensors]:
+        model: nn.Module, batch: Tuple[torch.Tensor,
+                                       list]) -> Tuple[Tensors, Tensors]:
     """PRP losses of a batch and the gradients of their sum.
 
     Args:
@@ -79,8 +79,8 @@ def losses_and_grads(
 
 def fake_runner(model: nn.Module) -> SimpleNamespace:
     """The runner attributes the hook reads."""
-    return SimpleNamespace(model=model,
-                           logger=MMLogger.get_instance('channels_last'))
+    return SimpleNamespace(
+        model=model, logger=MMLogger.get_instance('channels_last'))
 
 
 def test_only_5d_tensors_change_format_and_keep_identity(

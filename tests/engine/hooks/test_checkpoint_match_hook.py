@@ -8,9 +8,10 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmprp.engine import CheckpointMatchHook
 
-C3D_PRP = dict(type='SelfSupRecognizer',
-               backbone=dict(type='C3DEncoder', base_channels=4),
-               rate_head=dict(type='PRPHead', num_classes=4, in_channels=32))
+C3D_PRP = dict(
+    type='SelfSupRecognizer',
+    backbone=dict(type='C3DEncoder', base_channels=4),
+    rate_head=dict(type='PRPHead', num_classes=4, in_channels=32))
 
 
 def runner_for(model, load_from, resume=False) -> SimpleNamespace:
@@ -24,34 +25,44 @@ def save(model, path) -> str:
 
 def test_checkpoint_of_the_same_encoder_passes(tmp_path) -> None:
     pretrained = MODELS.build(C3D_PRP)
-    finetune = MODELS.build(dict(
-        type='Recognizer3D',
-        backbone=dict(type='C3DEncoder', base_channels=4),
-        cls_head=dict(type='I3DHead', num_classes=5, in_channels=32)))
+    finetune = MODELS.build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(type='C3DEncoder', base_channels=4),
+            cls_head=dict(type='I3DHead', num_classes=5, in_channels=32)))
     checkpoint = save(pretrained, tmp_path / 'prp.pth')
     CheckpointMatchHook().before_run(runner_for(finetune, checkpoint))
 
 
 def test_checkpoint_of_another_encoder_stops_the_run(tmp_path) -> None:
-    r3d = MODELS.build(dict(
-        C3D_PRP, backbone=dict(type='ResNet3d', depth=18, pretrained=None,
-                               base_channels=8, stage_blocks=(1, 1, 1, 1))))
+    r3d = MODELS.build(
+        dict(
+            C3D_PRP,
+            backbone=dict(
+                type='ResNet3d',
+                depth=18,
+                pretrained=None,
+                base_channels=8,
+                stage_blocks=(1, 1, 1, 1))))
     checkpoint = save(r3d, tmp_path / 'r3d.pth')
     model = MODELS.build(C3D_PRP)
-    with pytest.raises(RuntimeError, match=r'r3d.pth does not fit .*'
-                       r'\(C3DEncoder\): 0 of 40 tensors \(missing: '
-                       r'backbone.conv1a.conv.weight, .*, \.\.\. 37 more\)'):
+    with pytest.raises(
+            RuntimeError,
+            match=r'r3d.pth does not fit .*'
+            r'\(C3DEncoder\): 0 of 40 tensors \(missing: '
+            r'backbone.conv1a.conv.weight, .*, \.\.\. 37 more\)'):
         CheckpointMatchHook().before_run(runner_for(model, checkpoint))
 
 
-def test_other_shapes_are_named_apart_from_missing_tensors(
-        tmp_path) -> None:
-    wider = MODELS.build(dict(C3D_PRP, backbone=dict(type='C3DEncoder',
-                                                      base_channels=8)))
+def test_other_shapes_are_named_apart_from_missing_tensors(tmp_path) -> None:
+    wider = MODELS.build(
+        dict(C3D_PRP, backbone=dict(type='C3DEncoder', base_channels=8)))
     checkpoint = save(wider, tmp_path / 'wide.pth')
-    with pytest.raises(RuntimeError, match=r'0 of 40 tensors \(other shape: '
-                       r'backbone.conv1a.conv.weight: model \(4, 3, 3, 3, 3\) '
-                       r'vs checkpoint \(8, 3, 3, 3, 3\)'):
+    with pytest.raises(
+            RuntimeError,
+            match=r'0 of 40 tensors \(other shape: '
+            r'backbone.conv1a.conv.weight: model \(4, 3, 3, 3, 3\) '
+            r'vs checkpoint \(8, 3, 3, 3, 3\)'):
         CheckpointMatchHook().before_run(
             runner_for(MODELS.build(C3D_PRP), checkpoint))
 
@@ -63,8 +74,8 @@ def test_the_checkpoint_is_read_once_per_run(tmp_path, monkeypatch) -> None:
     original = CheckpointLoader.load_checkpoint
     monkeypatch.setattr(
         CheckpointLoader, 'load_checkpoint',
-        lambda *args, **kwargs: reads.append(args) or original(*args,
-                                                                **kwargs))
+        lambda *args, **kwargs: reads.append(args) or original(
+            *args, **kwargs))
     hook = CheckpointMatchHook()
     runner = runner_for(model, checkpoint)
     hook.before_run(runner)
@@ -75,8 +86,7 @@ def test_the_checkpoint_is_read_once_per_run(tmp_path, monkeypatch) -> None:
     assert len(reads) == 1
 
 
-def test_nothing_to_check_without_load_from_or_when_resuming(
-        tmp_path) -> None:
+def test_nothing_to_check_without_load_from_or_when_resuming(tmp_path) -> None:
     model = MODELS.build(C3D_PRP)
     CheckpointMatchHook().before_run(runner_for(model, None))
     CheckpointMatchHook().before_run(

@@ -61,7 +61,9 @@ class ScriptedLoss(BaseMetric):
         return dict(loss=self.val_loss[epoch], score=-self.val_loss[epoch])
 
 
-def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
+def build_runner(work_dir: Path,
+                 hook: CheckpointHook,
+                 resume: bool = False,
                  val_loss: Dict[int, float] = VAL_LOSS) -> Runner:
     loader = dict(
         dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
@@ -75,8 +77,8 @@ def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
         experiment_name=f'safe_checkpoint_{next(RUN_IDS)}',
         train_dataloader=loader,
         val_dataloader=loader,
-        train_cfg=dict(by_epoch=True, max_epochs=len(val_loss),
-                       val_interval=1),
+        train_cfg=dict(
+            by_epoch=True, max_epochs=len(val_loss), val_interval=1),
         val_cfg=dict(),
         val_evaluator=Evaluator(ScriptedLoss(val_loss)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
@@ -88,8 +90,8 @@ def build_runner(work_dir: Path, hook: CheckpointHook, resume: bool = False,
 
 
 def safe_hook() -> SafeCheckpointHook:
-    return SafeCheckpointHook(interval=1, max_keep_ckpts=2,
-                              save_best='loss', rule='less')
+    return SafeCheckpointHook(
+        interval=1, max_keep_ckpts=2, save_best='loss', rule='less')
 
 
 class FileSteps:
@@ -105,7 +107,9 @@ class FileSteps:
         self.kill_at = kill_at
         self.steps: List[tuple] = []
 
-    def step(self, kind: str, path: str,
+    def step(self,
+             kind: str,
+             path: str,
              partial_effect: Optional[Callable] = None) -> None:
         """Record a step on ``path``; at ``kill_at``, do ``partial_effect``
         (the part done before the kill) and stop the run."""
@@ -165,7 +169,9 @@ def recorded_best(checkpoint: Path) -> Optional[Path]:
     return Path(best)
 
 
-def run(work_dir: Path, monkeypatch, kill_at: Optional[int] = None,
+def run(work_dir: Path,
+        monkeypatch,
+        kill_at: Optional[int] = None,
         hook: Callable[[], CheckpointHook] = safe_hook,
         **runner_args) -> FileSteps:
     steps = FileSteps(work_dir, kill_at)
@@ -184,7 +190,8 @@ def uninterrupted_steps(tmp_path_factory) -> List[tuple]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         steps = run(work_dir, monkeypatch).steps
     assert sorted(path.name for path in work_dir.glob('*.pth')) == [
-        'best_loss_epoch_2.pth', 'epoch_2.pth', 'epoch_3.pth']
+        'best_loss_epoch_2.pth', 'epoch_2.pth', 'epoch_3.pth'
+    ]
     assert recorded_best(latest_checkpoint(work_dir)).name == \
         'best_loss_epoch_2.pth'
     return steps
@@ -193,26 +200,27 @@ def uninterrupted_steps(tmp_path_factory) -> List[tuple]:
 def test_save_order_writes_renames_then_deletes(uninterrupted_steps) -> None:
     # epoch 2: the latest, then the best, the latest again (it records the
     # new best), and only then the previous best goes
-    epoch_2 = uninterrupted_steps[uninterrupted_steps.index(
-        ('write', 'epoch_2.pth.partial')):]
-    assert epoch_2[:10] == [
-        ('write', 'epoch_2.pth.partial'), ('rename', 'epoch_2.pth'),
-        ('rename', 'last_checkpoint'),
-        ('write', 'best_loss_epoch_2.pth.partial'),
-        ('rename', 'best_loss_epoch_2.pth'),
-        ('write', 'epoch_2.pth.partial'), ('rename', 'epoch_2.pth'),
-        ('rename', 'last_checkpoint'),
-        ('delete', 'best_loss_epoch_1.pth'),
-        ('write', 'epoch_3.pth.partial')]
-    assert uninterrupted_steps[-4:] == [
-        ('write', 'epoch_3.pth.partial'), ('rename', 'epoch_3.pth'),
-        ('rename', 'last_checkpoint'), ('delete', 'epoch_1.pth')]
+    epoch_2 = uninterrupted_steps[uninterrupted_steps.index((
+        'write', 'epoch_2.pth.partial')):]
+    assert epoch_2[:10] == [('write', 'epoch_2.pth.partial'),
+                            ('rename', 'epoch_2.pth'),
+                            ('rename', 'last_checkpoint'),
+                            ('write', 'best_loss_epoch_2.pth.partial'),
+                            ('rename', 'best_loss_epoch_2.pth'),
+                            ('write', 'epoch_2.pth.partial'),
+                            ('rename', 'epoch_2.pth'),
+                            ('rename', 'last_checkpoint'),
+                            ('delete', 'best_loss_epoch_1.pth'),
+                            ('write', 'epoch_3.pth.partial')]
+    assert uninterrupted_steps[-4:] == [('write', 'epoch_3.pth.partial'),
+                                        ('rename', 'epoch_3.pth'),
+                                        ('rename', 'last_checkpoint'),
+                                        ('delete', 'epoch_1.pth')]
 
 
 def test_a_kill_at_any_step_leaves_a_latest_and_a_best_checkpoint(
         tmp_path, monkeypatch, uninterrupted_steps) -> None:
-    first_best = uninterrupted_steps.index(
-        ('rename', 'best_loss_epoch_1.pth'))
+    first_best = uninterrupted_steps.index(('rename', 'best_loss_epoch_1.pth'))
     for kill_at, step in enumerate(uninterrupted_steps):
         work_dir = tmp_path / f'kill_{kill_at}'
         run(work_dir, monkeypatch, kill_at)
@@ -233,25 +241,27 @@ def test_a_kill_at_any_step_leaves_a_latest_and_a_best_checkpoint(
             == ['epoch_2.pth', 'epoch_3.pth'], step
 
 
-def test_a_resumed_run_saves_as_the_uninterrupted_one(
-        tmp_path, monkeypatch) -> None:
+def test_a_resumed_run_saves_as_the_uninterrupted_one(tmp_path,
+                                                      monkeypatch) -> None:
     """Latest checkpoints every 2 epochs; epoch 3's new best comes between
     them and is recorded in a latest checkpoint before the old best goes,
     also in a run resumed from epoch 2."""
 
     def hook() -> SafeCheckpointHook:
-        return SafeCheckpointHook(interval=2, max_keep_ckpts=2,
-                                  save_best='loss', rule='less')
+        return SafeCheckpointHook(
+            interval=2, max_keep_ckpts=2, save_best='loss', rule='less')
 
     val_loss = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.7}
-    once = run(tmp_path / 'once', monkeypatch, hook=hook,
-               val_loss=val_loss).steps
+    once = run(
+        tmp_path / 'once', monkeypatch, hook=hook, val_loss=val_loss).steps
     epoch_3 = once.index(('write', 'best_loss_epoch_3.pth.partial'))
-    assert once[epoch_3:epoch_3 + 6] == [
-        ('write', 'best_loss_epoch_3.pth.partial'),
-        ('rename', 'best_loss_epoch_3.pth'),
-        ('write', 'epoch_3.pth.partial'), ('rename', 'epoch_3.pth'),
-        ('rename', 'last_checkpoint'), ('delete', 'best_loss_epoch_2.pth')]
+    assert once[epoch_3:epoch_3 + 6] == [('write',
+                                          'best_loss_epoch_3.pth.partial'),
+                                         ('rename', 'best_loss_epoch_3.pth'),
+                                         ('write', 'epoch_3.pth.partial'),
+                                         ('rename', 'epoch_3.pth'),
+                                         ('rename', 'last_checkpoint'),
+                                         ('delete', 'best_loss_epoch_2.pth')]
     work_dir = tmp_path / 'killed'
     run(work_dir, monkeypatch, kill_at=epoch_3, hook=hook, val_loss=val_loss)
     assert latest_checkpoint(work_dir).name == 'epoch_2.pth'
@@ -263,15 +273,18 @@ def test_a_resumed_run_saves_as_the_uninterrupted_one(
 
 
 def test_one_best_checkpoint_per_metric(tmp_path) -> None:
-    hook = SafeCheckpointHook(interval=1, max_keep_ckpts=2,
-                              save_best=['loss', 'score'],
-                              rule=['less', 'greater'])
+    hook = SafeCheckpointHook(
+        interval=1,
+        max_keep_ckpts=2,
+        save_best=['loss', 'score'],
+        rule=['less', 'greater'])
     build_runner(tmp_path, hook).train()
     info = load(latest_checkpoint(tmp_path))['message_hub']['runtime_info']
     assert Path(info['best_ckpt_loss']).name == 'best_loss_epoch_2.pth'
     assert Path(info['best_ckpt_score']).name == 'best_score_epoch_2.pth'
     assert sorted(path.name for path in tmp_path.glob('best_*')) == [
-        'best_loss_epoch_2.pth', 'best_score_epoch_2.pth']
+        'best_loss_epoch_2.pth', 'best_score_epoch_2.pth'
+    ]
 
 
 def test_stock_hook_loses_the_run_at_a_kill(tmp_path, monkeypatch) -> None:

@@ -25,8 +25,10 @@ class TinyPRP(nn.Module):
 
 def lr_of(wrapper: OptimWrapper, param: nn.Parameter) -> float:
     """Learning rate of the parameter group that holds ``param``."""
-    group, = [g for g in wrapper.optimizer.param_groups
-              if any(p is param for p in g['params'])]
+    group, = [
+        g for g in wrapper.optimizer.param_groups
+        if any(p is param for p in g['params'])
+    ]
     return group['lr']
 
 
@@ -62,9 +64,11 @@ def test_accelerator_gets_the_configured_amp_optim_wrapper(
 
 
 def test_other_wrappers_are_built_unchanged() -> None:
-    cfg = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01),
-               clip_grad=dict(max_norm=1.),
-               constructor='AmpFallbackOptimWrapperConstructor')
+    cfg = dict(
+        type='OptimWrapper',
+        optimizer=dict(type='SGD', lr=0.01),
+        clip_grad=dict(max_norm=1.),
+        constructor='AmpFallbackOptimWrapperConstructor')
     wrapper = build_optim_wrapper(TinyPRP(), cfg)
     assert type(wrapper) is OptimWrapper
     assert wrapper.clip_grad_kwargs == dict(max_norm=1.)

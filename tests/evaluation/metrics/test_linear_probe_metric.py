@@ -46,8 +46,8 @@ def test_classes_that_differ_only_nonlinearly_are_not_separated() -> None:
     labels = np.repeat([0, 1], 400)
     order = rng.permutation(800)
     train, test = order[:400], order[400:]
-    accuracy = linear_probe_accuracy(feats[train], labels[train],
-                                     feats[test], labels[test])
+    accuracy = linear_probe_accuracy(feats[train], labels[train], feats[test],
+                                     labels[test])
     assert accuracy < 0.7
 
 
@@ -67,19 +67,21 @@ def test_invariant_to_feature_scale_and_constant_dimensions() -> None:
 
 def test_rejects_mismatched_sets() -> None:
     with pytest.raises(ValueError, match='0 queries'):
-        linear_probe_accuracy(np.ones((2, 3)), np.zeros(2), np.zeros((0, 3)),
-                              np.zeros(0))
+        linear_probe_accuracy(
+            np.ones((2, 3)), np.zeros(2), np.zeros((0, 3)), np.zeros(0))
     with pytest.raises(ValueError, match=r'\(2, 4\)'):
-        linear_probe_accuracy(np.ones((2, 3)), np.zeros(2), np.ones((2, 4)),
-                              np.zeros(2))
+        linear_probe_accuracy(
+            np.ones((2, 3)), np.zeros(2), np.ones((2, 4)), np.zeros(2))
 
 
 def samples(feats: np.ndarray, labels: Sequence[int],
             is_query: bool) -> List[dict]:
     """Data samples as the evaluator passes them: dicts of tensors."""
     return [
-        dict(feature=torch.from_numpy(feat), gt_label=torch.LongTensor([l]),
-             is_query=is_query) for feat, l in zip(feats, labels)
+        dict(
+            feature=torch.from_numpy(feat),
+            gt_label=torch.LongTensor([l]),
+            is_query=is_query) for feat, l in zip(feats, labels)
     ]
 
 
@@ -90,11 +92,15 @@ def test_metric_fits_gallery_and_scores_queries() -> None:
     test_labels = np.where(test_labels == 0, 2, test_labels)
     metric = LinearProbeMetric()
     metric.process({}, samples(test_feats[:5], test_labels[:5], True))
-    metric.process({}, samples(train_feats, train_labels, False) +
-                   samples(test_feats[5:], test_labels[5:], True))
+    metric.process({},
+                   samples(train_feats, train_labels, False)
+                   + samples(test_feats[5:], test_labels[5:], True))
     result = metric.evaluate(size=42)
-    assert result == {'probe/top1': pytest.approx(8 / 12),
-                      'probe/num_train': 30, 'probe/num_test': 12}
+    assert result == {
+        'probe/top1': pytest.approx(8 / 12),
+        'probe/num_train': 30,
+        'probe/num_test': 12
+    }
 
 
 def test_metric_names_missing_field_and_bad_arguments() -> None:

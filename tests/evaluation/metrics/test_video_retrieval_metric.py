@@ -15,7 +15,8 @@ GALLERY_LABELS = np.array([0, 1, 2, 3])
 
 
 def accuracy(query_feats: Sequence[Sequence[float]],
-             query_labels: Sequence[int], topk: Sequence[int],
+             query_labels: Sequence[int],
+             topk: Sequence[int],
              gallery_feats: np.ndarray = GALLERY_FEATS,
              gallery_labels: np.ndarray = GALLERY_LABELS,
              **kwargs) -> Dict[int, float]:
@@ -50,13 +51,13 @@ def test_ties_keep_gallery_order() -> None:
     # similarity, so video 0 ranks first for every query.
     gallery = np.array([[1., 1.], [1., 1.], [1., 0.]])
     labels = np.array([5, 6, 7])
-    assert accuracy([[1., 1.]], [5], (1, 2), gallery, labels) == {1: 1.,
-                                                                 2: 1.}
-    assert accuracy([[1., 1.]], [6], (1, 2), gallery, labels) == {1: 0.,
-                                                                 2: 1.}
+    assert accuracy([[1., 1.]], [5], (1, 2), gallery, labels) == {1: 1., 2: 1.}
+    assert accuracy([[1., 1.]], [6], (1, 2), gallery, labels) == {1: 0., 2: 1.}
     # Swapping the two tied videos swaps the outcome.
     assert accuracy([[1., 1.]], [6], (1, 2), gallery, labels[[1, 0, 2]]) == {
-        1: 1., 2: 1.}
+        1: 1.,
+        2: 1.
+    }
 
 
 def test_k_beyond_gallery_is_whole_gallery() -> None:
@@ -73,10 +74,12 @@ def test_cosine_not_dot_product() -> None:
     # query (1, 0.6); by cosine, (1, 0) ranks first.
     gallery = np.array([[1., 0.], [0., 2.]])
     labels = np.array([0, 1])
-    assert accuracy([[1., 0.6]], [0], (1,), gallery, labels) == {1: 1.}
+    assert accuracy([[1., 0.6]], [0], (1, ), gallery, labels) == {1: 1.}
     # Scaling any feature changes nothing.
-    assert accuracy([[10., 6.]], [0], (1,), gallery * [[3.], [0.5]],
-                    labels) == {1: 1.}
+    assert accuracy([[10., 6.]], [0], (1, ), gallery * [[3.], [0.5]],
+                    labels) == {
+                        1: 1.
+                    }
 
 
 def test_matches_stable_sort_reference() -> None:
@@ -89,16 +92,16 @@ def test_matches_stable_sort_reference() -> None:
     topk = (1, 3, 10, 60)
     normalise = (
         lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1))
-    order = np.argsort(-normalise(queries) @ normalise(gallery).T,
-                       axis=1, kind='stable')
+    order = np.argsort(
+        -normalise(queries) @ normalise(gallery).T, axis=1, kind='stable')
     hits = gallery_labels[order] == query_labels[:, None]
     expected = {k: float(np.mean(hits[:, :k].any(axis=1))) for k in topk}
-    assert accuracy(queries, query_labels, topk, gallery, gallery_labels,
-                    chunk_size=7) == expected
+    assert accuracy(
+        queries, query_labels, topk, gallery, gallery_labels,
+        chunk_size=7) == expected
 
 
-@pytest.mark.parametrize('topk,chunk_size', [((0, 1), 8), ((), 8),
-                                             ((1,), 0)])
+@pytest.mark.parametrize('topk,chunk_size', [((0, 1), 8), ((), 8), ((1, ), 0)])
 def test_rejects_bad_arguments(topk: Sequence[int], chunk_size: int) -> None:
     with pytest.raises(ValueError, match='must hold integers >= 1'):
         accuracy([[1., 0.]], [0], topk, chunk_size=chunk_size)
@@ -106,28 +109,31 @@ def test_rejects_bad_arguments(topk: Sequence[int], chunk_size: int) -> None:
 
 def test_rejects_empty_or_mismatched_sets() -> None:
     with pytest.raises(ValueError, match='0 queries and 4 gallery'):
-        accuracy(np.zeros((0, 2)), [], (1,))
+        accuracy(np.zeros((0, 2)), [], (1, ))
     with pytest.raises(ValueError, match='1 queries and 0 gallery'):
-        accuracy([[1., 0.]], [0], (1,), np.zeros((0, 2)), np.zeros(0))
+        accuracy([[1., 0.]], [0], (1, ), np.zeros((0, 2)), np.zeros(0))
     with pytest.raises(ValueError, match=r'\(1, 3\)'):
-        accuracy([[1., 0., 0.]], [0], (1,))
+        accuracy([[1., 0., 0.]], [0], (1, ))
 
 
 def samples(feats: Sequence[Sequence[float]], labels: Sequence[int],
             is_query: bool) -> List[dict]:
     """Data samples as the evaluator passes them: dicts of tensors."""
     return [
-        dict(feature=torch.tensor(feat), gt_label=torch.LongTensor([label]),
-             is_query=is_query) for feat, label in zip(feats, labels)
+        dict(
+            feature=torch.tensor(feat),
+            gt_label=torch.LongTensor([label]),
+            is_query=is_query) for feat, label in zip(feats, labels)
     ]
 
 
 def run_metric(metric: VideoRetrievalMetric) -> Dict[str, float]:
     """Feed the 4 gallery videos and 4 queries in two batches, evaluate."""
-    gallery = samples(GALLERY_FEATS.tolist(), GALLERY_LABELS.tolist(),
-                      is_query=False)
+    gallery = samples(
+        GALLERY_FEATS.tolist(), GALLERY_LABELS.tolist(), is_query=False)
     queries = samples([[1., 0.2], [0.1, 1.], [1., 0.2], [0., -1.]],
-                      [0, 1, 1, 2], is_query=True)
+                      [0, 1, 1, 2],
+                      is_query=True)
     metric.process({}, gallery[:3])
     metric.process({}, gallery[3:] + queries)
     return metric.evaluate(size=8)
@@ -146,19 +152,19 @@ def test_metric_end_to_end() -> None:
 
 def test_metric_saves_features(tmp_path: Path) -> None:
     path = tmp_path / 'features' / 'split1.npz'
-    result = run_metric(VideoRetrievalMetric(topk=(1,),
-                                             save_features=str(path)))
+    result = run_metric(
+        VideoRetrievalMetric(topk=(1, ), save_features=str(path)))
     assert result['retrieval/top1'] == 0.5
     with np.load(path) as saved:
         np.testing.assert_array_equal(saved['gallery_feats'], GALLERY_FEATS)
-        np.testing.assert_array_equal(saved['gallery_labels'],
-                                      GALLERY_LABELS)
+        np.testing.assert_array_equal(saved['gallery_labels'], GALLERY_LABELS)
         assert saved['query_feats'].shape == (4, 2)
         assert saved['query_feats'].dtype == np.float32
         np.testing.assert_array_equal(saved['query_labels'], [0, 1, 1, 2])
-        reloaded = retrieval_topk_accuracy(
-            saved['query_feats'], saved['query_labels'],
-            saved['gallery_feats'], saved['gallery_labels'], (1, 2, 4))
+        reloaded = retrieval_topk_accuracy(saved['query_feats'],
+                                           saved['query_labels'],
+                                           saved['gallery_feats'],
+                                           saved['gallery_labels'], (1, 2, 4))
     assert reloaded == {1: 0.5, 2: 0.75, 4: 1.}
 
 
@@ -173,15 +179,21 @@ def test_metric_names_missing_field(field: str) -> None:
 def test_metric_rejects_bad_samples() -> None:
     metric = VideoRetrievalMetric()
     with pytest.raises(ValueError, match='1-D'):
-        metric.process({}, [dict(feature=torch.ones(10, 4),
-                                 gt_label=torch.LongTensor([0]),
-                                 is_query=True)])
+        metric.process({}, [
+            dict(
+                feature=torch.ones(10, 4),
+                gt_label=torch.LongTensor([0]),
+                is_query=True)
+        ])
     with pytest.raises(ValueError, match='one class'):
-        metric.process({}, [dict(feature=torch.ones(4),
-                                 gt_label=torch.LongTensor([0, 1]),
-                                 is_query=True)])
+        metric.process({}, [
+            dict(
+                feature=torch.ones(4),
+                gt_label=torch.LongTensor([0, 1]),
+                is_query=True)
+        ])
     with pytest.raises(ValueError, match='must hold integers >= 1'):
-        VideoRetrievalMetric(topk=(0,))
+        VideoRetrievalMetric(topk=(0, ))
 
 
 def test_metric_needs_gallery_and_queries() -> None:

@@ -10,6 +10,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 import torch
+from authors_reference import ConvBNReLU, build_authors_prp
 from mmaction.registry import MODELS
 from mmengine import Config
 from mmengine.registry import init_default_scope
@@ -17,7 +18,6 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmprp  # noqa: F401
-from authors_reference import ConvBNReLU, build_authors_prp
 from mmprp.models.common import FactorisedConv3d
 
 REPO = Path(__file__).resolve().parents[3]
@@ -40,8 +40,12 @@ R21D_CONVS = [
     ('layer4.0.downsample', 256, 170, 512, (1, 1, 1), (2, 2, 2)),
 ]
 # input of each stage and the output map for a 3x16x112x112 clip
-STAGE_INPUTS = {'layer1': (64, 16, 56, 56), 'layer2': (64, 16, 56, 56),
-                'layer3': (128, 8, 28, 28), 'layer4': (256, 4, 14, 14)}
+STAGE_INPUTS = {
+    'layer1': (64, 16, 56, 56),
+    'layer2': (64, 16, 56, 56),
+    'layer3': (128, 8, 28, 28),
+    'layer4': (256, 4, 14, 14)
+}
 
 
 def build_encoder(name: str) -> nn.Module:
@@ -97,8 +101,7 @@ def test_r21d_output_on_a_small_clip(r21d: nn.Module) -> None:
     assert out.shape == (2, 512, 1, 2, 2)
 
 
-@pytest.mark.parametrize('name,giga_macs', [('r21d18', 21.4),
-                                            ('r3d18', 19.9)])
+@pytest.mark.parametrize('name,giga_macs', [('r21d18', 21.4), ('r3d18', 19.9)])
 def test_macs_per_clip(name: str, giga_macs: float) -> None:
     model = on_meta(build_encoder(name))
     with FlopCounterMode(display=False) as counter:

@@ -27,7 +27,8 @@ def test_checkpoint_loads_into_stock_c3d_without_conv_key_mismatch() -> None:
     result = stock.load_state_dict(encoder.state_dict(), strict=False)
     assert result.unexpected_keys == []
     assert sorted(result.missing_keys) == [
-        'fc6.bias', 'fc6.weight', 'fc7.bias', 'fc7.weight']
+        'fc6.bias', 'fc6.weight', 'fc7.bias', 'fc7.weight'
+    ]
     for name, tensor in encoder.state_dict().items():
         assert torch.equal(stock.state_dict()[name], tensor), name
 
@@ -35,5 +36,7 @@ def test_checkpoint_loads_into_stock_c3d_without_conv_key_mismatch() -> None:
 def test_no_pool5_or_fc_layers() -> None:
     encoder = MODELS.build(dict(type='C3DEncoder'))
     names = {name.split('.')[0] for name, _ in encoder.named_parameters()}
-    assert names == {'conv1a', 'conv2a', 'conv3a', 'conv3b', 'conv4a',
-                     'conv4b', 'conv5a', 'conv5b'}
+    assert names == {
+        'conv1a', 'conv2a', 'conv3a', 'conv3b', 'conv4a', 'conv4b', 'conv5a',
+        'conv5b'
+    }

@@ -10,19 +10,21 @@ from mmprp.models.common import FactorisedConv3d
 from mmprp.models.common.factorised_conv3d import middle_channels
 
 
-@pytest.mark.parametrize('in_channels,out_channels,kernel,expected', [
-    (3, 64, (3, 7, 7), 83),  # the stem
-    (64, 64, (3, 3, 3), 144),
-    (64, 128, (3, 3, 3), 230),
-    (512, 512, (3, 3, 3), 1152),
-    (64, 128, (1, 1, 1), 42),  # the shortcuts of stages 3-5
-    (128, 256, (1, 1, 1), 85),
-    (256, 512, (1, 1, 1), 170),
-])
+@pytest.mark.parametrize(
+    'in_channels,out_channels,kernel,expected',
+    [
+        (3, 64, (3, 7, 7), 83),  # the stem
+        (64, 64, (3, 3, 3), 144),
+        (64, 128, (3, 3, 3), 230),
+        (512, 512, (3, 3, 3), 1152),
+        (64, 128, (1, 1, 1), 42),  # the shortcuts of stages 3-5
+        (128, 256, (1, 1, 1), 85),
+        (256, 512, (1, 1, 1), 170),
+    ])
 def test_middle_width_uses_the_convs_own_kernel(in_channels: int,
-                                                 out_channels: int,
-                                                 kernel: tuple,
-                                                 expected: int) -> None:
+                                                out_channels: int,
+                                                kernel: tuple,
+                                                expected: int) -> None:
     assert middle_channels(in_channels, out_channels, kernel) == expected
     conv = FactorisedConv3d(in_channels, out_channels, kernel)
     assert conv.conv_s.out_channels == conv.conv_t.in_channels == expected
@@ -38,8 +40,8 @@ def test_differs_from_mmaction_only_where_t_is_not_3() -> None:
 
 
 def test_split_of_kernel_stride_padding_and_output_shape() -> None:
-    conv = FactorisedConv3d(4, 6, (3, 5, 5), stride=(2, 2, 2),
-                            padding=(1, 2, 2))
+    conv = FactorisedConv3d(
+        4, 6, (3, 5, 5), stride=(2, 2, 2), padding=(1, 2, 2))
     assert conv.conv_s.kernel_size == (1, 5, 5)
     assert conv.conv_s.stride == (1, 2, 2)
     assert conv.conv_s.padding == (0, 2, 2)
@@ -61,9 +63,15 @@ def test_equals_spatial_then_temporal_conv() -> None:
 
 
 def test_builds_inside_conv_module_by_conv_cfg() -> None:
-    module = ConvModule(8, 16, 1, stride=(2, 2, 2), bias=False,
-                        conv_cfg=dict(type='FactorisedConv3d'),
-                        norm_cfg=dict(type='BN3d'), act_cfg=None)
+    module = ConvModule(
+        8,
+        16,
+        1,
+        stride=(2, 2, 2),
+        bias=False,
+        conv_cfg=dict(type='FactorisedConv3d'),
+        norm_cfg=dict(type='BN3d'),
+        act_cfg=None)
     assert isinstance(module.conv, FactorisedConv3d)
     assert module.conv.mid_channels == 5
     assert module(torch.rand(1, 8, 4, 4, 4)).shape == (1, 16, 2, 2, 2)

@@ -43,12 +43,16 @@ def test_hidden_channels() -> None:
 
 def test_loss_by_feat_reads_labels_from_the_samples() -> None:
     head = PRPHead(num_classes=4, in_channels=8)
-    logits = torch.tensor([[2., 0., 0., 0.], [0., 0., 3., 0.],
-                           [0., 1., 0., 0.]], requires_grad=True)
+    logits = torch.tensor(
+        [[2., 0., 0., 0.], [0., 0., 3., 0.], [0., 1., 0., 0.]],
+        requires_grad=True)
     losses = head.loss_by_feat(logits, samples([0, 2, 3]))
     # Cross entropy -log softmax of the true class, times loss_weight 0.1.
-    ce = [math.log(math.e**2 + 3) - 2, math.log(math.e**3 + 3) - 3,
-          math.log(math.e + 3)]
+    ce = [
+        math.log(math.e**2 + 3) - 2,
+        math.log(math.e**3 + 3) - 3,
+        math.log(math.e + 3)
+    ]
     torch.testing.assert_close(losses['loss_rate'],
                                torch.tensor(0.1 * sum(ce) / 3))
     torch.testing.assert_close(losses['rate_acc'], torch.tensor(2 / 3))
@@ -59,8 +63,10 @@ def test_loss_by_feat_reads_labels_from_the_samples() -> None:
 def test_a_sampler_with_another_number_of_rates_is_refused(
         num_rates: int) -> None:
     head = PRPHead(num_classes=4, in_channels=8)
-    with pytest.raises(ValueError, match=f'draws from {num_rates} rates, but '
-                       r'model.rate_head has num_classes=4'):
+    with pytest.raises(
+            ValueError,
+            match=f'draws from {num_rates} rates, but '
+            r'model.rate_head has num_classes=4'):
         head.loss(torch.randn(2, 8, 2, 4, 4), samples([0, 1], num_rates))
 
 

@@ -74,10 +74,14 @@ def test_sparse_motion_attention_default_pool_gives_13x13_map() -> None:
     torch.testing.assert_close(
         out[..., :4, :4], torch.full((1, 3, 16, 4, 4), 2.0), atol=ATOL, rtol=0)
     torch.testing.assert_close(
-        out[..., 13:, :], torch.full((1, 3, 16, 99, 112), 0.8), atol=ATOL,
+        out[..., 13:, :],
+        torch.full((1, 3, 16, 99, 112), 0.8),
+        atol=ATOL,
         rtol=0)
     torch.testing.assert_close(
-        out[..., :, 13:], torch.full((1, 3, 16, 112, 99), 0.8), atol=ATOL,
+        out[..., :, 13:],
+        torch.full((1, 3, 16, 112, 99), 0.8),
+        atol=ATOL,
         rtol=0)
 
 

@@ -40,8 +40,8 @@ def test_loss_without_attention_is_masked_mse() -> None:
 
 def test_loss_divides_by_channels() -> None:
     target = torch.tensor([3., 4.]).view(1, 2, 1, 1, 1)
-    loss = MotionAttentionMSELoss()(
-        torch.zeros(1, 2, 1, 1, 1), target, torch.tensor([[True]]))
+    loss = MotionAttentionMSELoss()(torch.zeros(1, 2, 1, 1, 1), target,
+                                    torch.tensor([[True]]))
     torch.testing.assert_close(loss, torch.tensor(12.5))
 
 
@@ -65,8 +65,8 @@ def test_all_invalid_batch_gives_zero() -> None:
 @pytest.mark.parametrize('bad', ['pred', 'attention', 'frame_valid'])
 def test_shape_mismatch_raises_naming_both_shapes(bad: str) -> None:
     pred, target, valid, attention = _inputs()
-    args = dict(pred=pred, target=target, frame_valid=valid,
-                attention=attention)
+    args = dict(
+        pred=pred, target=target, frame_valid=valid, attention=attention)
     args[bad] = args[bad][:1]
     with pytest.raises(ValueError) as err:
         MotionAttentionMSELoss()(**args)

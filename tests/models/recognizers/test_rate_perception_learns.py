@@ -41,8 +41,7 @@ WINDOWS_PER_TEST_VIDEO = 8
 FALSE_PASS = 1e-6
 
 
-def chance_bound(num_samples: int, chance: float,
-                 false_pass: float) -> float:
+def chance_bound(num_samples: int, chance: float, false_pass: float) -> float:
     """Smallest accuracy a model at chance reaches with ``false_pass`` odds.
 
     Args:
@@ -56,8 +55,9 @@ def chance_bound(num_samples: int, chance: float,
     """
     tail = 0.
     for correct in range(num_samples, -1, -1):
-        tail += (math.comb(num_samples, correct) * chance**correct *
-                 (1 - chance)**(num_samples - correct))
+        tail += (
+            math.comb(num_samples, correct) * chance**correct *
+            (1 - chance)**(num_samples - correct))
         if tail > false_pass:
             return (correct + 1) / num_samples
     return 0.
@@ -81,30 +81,40 @@ def small_dp_config(train_set, test_set, work_dir: Path) -> Config:
         dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackPRPInputs')
     ]
-    for loader, dataset, batch_size, times in (
-            ('train', train_set, 16, 50),
-            ('val', test_set, 8, WINDOWS_PER_TEST_VIDEO)):
+    for loader, dataset, batch_size, times in (('train', train_set, 16, 50),
+                                               ('val', test_set, 8,
+                                                WINDOWS_PER_TEST_VIDEO)):
         video_list = dataset.root / 'all_videos.txt'
         video_list.write_text('\n'.join(
             f'{path} 0' for path in sorted(dataset.frame_counts)) + '\n')
         cfg[f'{loader}_dataloader'] = dict(
-            batch_size=batch_size, num_workers=0, persistent_workers=False,
+            batch_size=batch_size,
+            num_workers=0,
+            persistent_workers=False,
             sampler=dict(type='DefaultSampler', shuffle=loader == 'train'),
             dataset=dict(
-                type='RepeatDataset', times=times,
-                dataset=dict(type='VideoDataset', ann_file=str(video_list),
-                             data_prefix=dict(video=str(dataset.video_dir)),
-                             pipeline=pipeline)))
+                type='RepeatDataset',
+                times=times,
+                dataset=dict(
+                    type='VideoDataset',
+                    ann_file=str(video_list),
+                    data_prefix=dict(video=str(dataset.video_dir)),
+                    pipeline=pipeline)))
     # mmengine validates once, after the last iteration
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=ITERATIONS,
-                         val_interval=ITERATIONS)
+    cfg.train_cfg = dict(
+        type='IterBasedTrainLoop',
+        max_iters=ITERATIONS,
+        val_interval=ITERATIONS)
     cfg.optim_wrapper.optimizer = dict(type='Adam', lr=1e-3)
     cfg.param_scheduler = [
-        dict(type='CosineAnnealingLR', T_max=ITERATIONS, by_epoch=False,
-             eta_min=0.)
+        dict(
+            type='CosineAnnealingLR',
+            T_max=ITERATIONS,
+            by_epoch=False,
+            eta_min=0.)
     ]
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1,
-                                        save_last=False)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=-1, save_last=False)
     cfg.default_hooks.logger.interval = 20
     cfg.randomness = dict(seed=0)
     cfg.work_dir = str(work_dir)
@@ -119,11 +129,15 @@ def test_chance_bound_is_the_binomial_tail() -> None:
 
 
 def test_rate_accuracy_above_chance_on_held_out_videos(tmp_path) -> None:
-    common = dict(num_classes=6, groups_per_class=6, clips_per_group=1,
-                  num_frames=(140, 160), frame_size=(64, 86),
-                  object_size=(0.35, 0.5), progress=False)
-    train_set = generate_synthetic_ucf101(tmp_path / 'train', seed=1,
-                                          **common)
+    common = dict(
+        num_classes=6,
+        groups_per_class=6,
+        clips_per_group=1,
+        num_frames=(140, 160),
+        frame_size=(64, 86),
+        object_size=(0.35, 0.5),
+        progress=False)
+    train_set = generate_synthetic_ucf101(tmp_path / 'train', seed=1, **common)
     test_set = generate_synthetic_ucf101(tmp_path / 'test', seed=2, **common)
     runner = Runner.from_cfg(
         small_dp_config(train_set, test_set, tmp_path / 'work'))

@@ -16,22 +16,30 @@ from mmprp.models.losses.motion_attention import (dense_motion_attention,
 SIZE = 32
 
 
-def build_model(rates=(1, 2, 4, 8), recon_rate=2, attention='sparse',
-                rate_head=True, decoder=True) -> torch.nn.Module:
+def build_model(
+        rates=(1, 2, 4, 8),
+        recon_rate=2,
+        attention='sparse',
+        rate_head=True,
+        decoder=True) -> torch.nn.Module:
     cfg = dict(
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
-        rate_head=dict(type='PRPHead', num_classes=len(rates),
-                       in_channels=32) if rate_head else None,
-        decoder=dict(type='MotionAttentionDecoder', in_channels=32,
-                     channels=(8, 8, 8, 8), recon_rate=recon_rate,
-                     attention=attention) if decoder else None)
+        rate_head=dict(type='PRPHead', num_classes=len(rates), in_channels=32)
+        if rate_head else None,
+        decoder=dict(
+            type='MotionAttentionDecoder',
+            in_channels=32,
+            channels=(8, 8, 8, 8),
+            recon_rate=recon_rate,
+            attention=attention) if decoder else None)
     model = MODELS.build(cfg)
     model.init_weights()
     return model
 
 
-def make_batch(sampler: PlaybackRateSampler, rates: List[int],
+def make_batch(sampler: PlaybackRateSampler,
+               rates: List[int],
                seed: int = 0) -> Tuple[torch.Tensor, list, list]:
     """Videos whose frame i is a random image seeded by i, one per rate.
 
@@ -145,8 +153,8 @@ def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
     for key in ('loss_rate', 'loss_recon'):
         per_sample = torch.stack([s.get(key) for s in predicted])
         torch.testing.assert_close(per_sample.mean(), batch_losses[key])
-    correct = torch.tensor([float(int(s.pred_rate) == int(s.rate_label))
-                            for s in predicted])
+    correct = torch.tensor(
+        [float(int(s.pred_rate) == int(s.rate_label)) for s in predicted])
     torch.testing.assert_close(correct.mean(), batch_losses['rate_acc'])
     assert all(s.rate_scores.shape == (4, ) for s in predicted)
 
@@ -155,8 +163,9 @@ def test_extract_feat_flattens_clips() -> None:
     model = build_model()
     feats = model.extract_feat(torch.rand(2, 3, 3, 16, SIZE, SIZE))
     assert feats.shape == (6, 32, 2, 2, 2)
-    assert model(torch.rand(1, 3, 16, SIZE, SIZE), mode='tensor').shape == (
-        1, 32, 2, 2, 2)
+    assert model(
+        torch.rand(1, 3, 16, SIZE, SIZE),
+        mode='tensor').shape == (1, 32, 2, 2, 2)
 
 
 def test_needs_a_head() -> None:
@@ -179,10 +188,12 @@ def test_attention_without_attention_frames_is_named() -> None:
         model.prepare_views(inputs, samples)
 
 
-@pytest.mark.parametrize('head_rates,sampler_rates', [
-    ((1, 2), (1, 2, 4, 8)),  # fewer classes than rates
-    ((1, 2, 4, 8), (1, 2)),  # more classes: no label ever gives it away
-])
+@pytest.mark.parametrize(
+    'head_rates,sampler_rates',
+    [
+        ((1, 2), (1, 2, 4, 8)),  # fewer classes than rates
+        ((1, 2, 4, 8), (1, 2)),  # more classes: no label ever gives it away
+    ])
 def test_rate_head_classes_must_equal_the_samplers_rates(
         head_rates, sampler_rates) -> None:
     model = build_model(rates=head_rates)
@@ -214,8 +225,9 @@ def test_sampler_and_model_disagreeing_recon_rate_are_named() -> None:
 
 def test_default_preprocessor_scales_to_unit_range() -> None:
     model = build_model()
-    data = dict(inputs=[torch.full((1, 3, 16, SIZE, SIZE), 255.)],
-                data_samples=[ActionDataSample()])
+    data = dict(
+        inputs=[torch.full((1, 3, 16, SIZE, SIZE), 255.)],
+        data_samples=[ActionDataSample()])
     out = model.data_preprocessor(data)
     assert torch.all(out['inputs'] == 1.)
     assert np.isclose(float(model.data_preprocessor.std[0]), 255.)
@@ -225,8 +237,10 @@ def test_clips_the_encoder_cannot_take_are_named() -> None:
     model = build_model(decoder=False)
     sampler = PlaybackRateSampler(clip_len=4, attention=None)
     inputs, samples, _ = make_batch(sampler, [1, 2])
-    with pytest.raises(ValueError, match=r'C3DEncoder cannot encode clips of '
-                       r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
+    with pytest.raises(
+            ValueError,
+            match=r'C3DEncoder cannot encode clips of '
+            r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
         model.loss(inputs, samples)
 
 

@@ -17,8 +17,7 @@ class IdentityBackbone(nn.Module):
 
 
 def build(backbone: dict) -> nn.Module:
-    return MODELS.build(
-        dict(type='VideoFeatureExtractor', backbone=backbone))
+    return MODELS.build(dict(type='VideoFeatureExtractor', backbone=backbone))
 
 
 def test_max_pool_then_flatten_then_mean_over_clips() -> None:
@@ -49,5 +48,4 @@ def test_default_preprocessor_scales_like_pretraining() -> None:
 def test_refuses_to_train() -> None:
     model = build(dict(type='IdentityBackboneForTest'))
     with pytest.raises(RuntimeError, match='only extracts features'):
-        model(torch.rand(1, 1, 1, 1, 2, 2), [ActionDataSample()],
-              mode='loss')
+        model(torch.rand(1, 1, 1, 1, 2, 2), [ActionDataSample()], mode='loss')

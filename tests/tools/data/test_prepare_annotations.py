@@ -13,9 +13,9 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 import pytest
+from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
-from mmaction.datasets import VideoDataset
 from tools.data.splits import hold_out_validation, read_mmaction_list
 from tools.data.splits.prepare import SUBSETS
 from tools.data.synthetic_ucf101 import SyntheticDataset
@@ -42,9 +42,13 @@ def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:
     Returns:
         subprocess.CompletedProcess: The finished run.
     """
-    result = subprocess.run([sys.executable, str(_script(dataset)), *args],
-                            cwd=REPO, stdin=subprocess.DEVNULL, text=True,
-                            capture_output=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(_script(dataset)), *args],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        capture_output=True,
+        timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -73,8 +77,9 @@ def _read_lists(out_dir: Path, prefix: str,
                 split: int) -> Dict[str, List[Tuple[str, int]]]:
     """Read the four lists of a split by subset."""
     return {
-        subset: read_mmaction_list(
-            out_dir / f'{prefix}_{subset}_split_{split}_videos.txt')
+        subset:
+        read_mmaction_list(out_dir
+                           / f'{prefix}_{subset}_split_{split}_videos.txt')
         for subset in SUBSETS
     }
 
@@ -89,9 +94,10 @@ def _assert_prp_lists(lists: Dict[str, List[Tuple[str, int]]],
 def _args(paths: Dict[str, Path]) -> List[str]:
     """The CLI arguments for a dataset fixture, 2 videos held out."""
     return [
-        '--split-dir', str(paths['split_dir']), '--video-dir',
-        str(paths['video_dir']), '--out-dir', str(paths['out_dir']),
-        '--num-val', '2'
+        '--split-dir',
+        str(paths['split_dir']), '--video-dir',
+        str(paths['video_dir']), '--out-dir',
+        str(paths['out_dir']), '--num-val', '2'
     ]
 
 
@@ -119,10 +125,11 @@ def ucf101(tmp_path: Path, synthetic_ucf101: SyntheticDataset,
     Returns:
         dict[str, Path]: ``split_dir``, ``video_dir`` and ``out_dir``.
     """
-    split_dir = Path(shutil.copytree(synthetic_ucf101.split_dir,
-                                     tmp_path / 'ucfTrainTestlist'))
-    video_dir = Path(shutil.copytree(synthetic_ucf101.video_dir,
-                                     tmp_path / 'videos'))
+    split_dir = Path(
+        shutil.copytree(synthetic_ucf101.split_dir,
+                        tmp_path / 'ucfTrainTestlist'))
+    video_dir = Path(
+        shutil.copytree(synthetic_ucf101.video_dir, tmp_path / 'videos'))
     missing, empty, truncated = _bad_videos(synthetic_ucf101)
     (video_dir / empty).touch()
     shutil.copy(truncated_avis['mjpg_cut500'], video_dir / truncated)
@@ -130,8 +137,8 @@ def ucf101(tmp_path: Path, synthetic_ucf101: SyntheticDataset,
         file.write(f'{empty} 1\r\n{truncated} 1\r\n')
     with open(split_dir / 'testlist02.txt', 'a') as file:
         file.write(f'{missing}\r\n')
-    return dict(split_dir=split_dir, video_dir=video_dir,
-                out_dir=tmp_path / 'ann')
+    return dict(
+        split_dir=split_dir, video_dir=video_dir, out_dir=tmp_path / 'ann')
 
 
 def test_ucf101_leaves_out_and_reports_bad_videos(
@@ -143,12 +150,16 @@ def test_ucf101_leaves_out_and_reports_bad_videos(
             in result.stdout)
     assert ('3 listed videos left out of every list, named in '
             f'{out_dir}') in result.stdout
-    names = [f'ucf101_{subset}_split_{split}_videos.txt'
-             for split in (1, 2, 3) for subset in SUBSETS]
+    names = [
+        f'ucf101_{subset}_split_{split}_videos.txt' for split in (1, 2, 3)
+        for subset in SUBSETS
+    ]
     for name in names:
         assert f'wrote {out_dir / name} (' in result.stdout
-    assert sorted(path.name for path in out_dir.iterdir()) == sorted(
-        names + ['ucf101_video_report.txt'])
+    assert sorted(
+        path.name
+        for path in out_dir.iterdir()) == sorted(names
+                                                 + ['ucf101_video_report.txt'])
     for split, official in synthetic_ucf101.ann_files.items():
         lists = _read_lists(out_dir, 'ucf101', split)
         assert lists['train'] == read_mmaction_list(official[0])
@@ -163,8 +174,7 @@ def test_ucf101_leaves_out_and_reports_bad_videos(
 def test_ucf101_strict_fails_naming_bad_videos(
         ucf101: Dict[str, Path], synthetic_ucf101: SyntheticDataset,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    message = _run_failing('ucf101', [*_args(ucf101), '--strict'],
-                           monkeypatch)
+    message = _run_failing('ucf101', [*_args(ucf101), '--strict'], monkeypatch)
     missing, empty, truncated = _bad_videos(synthetic_ucf101)
     assert message.startswith('error: --strict')
     assert f'\nmissing: {missing}\n' in message
@@ -193,8 +203,8 @@ def _write_avi(path: Path, num_frames: int) -> None:
         num_frames (int): Number of frames.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 25,
-                             (32, 32))
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*'mp4v'), 25, (32, 32))
     for index in range(num_frames):
         writer.write(np.full((32, 32, 3), 8 * index, np.uint8))
     writer.release()
@@ -226,8 +236,8 @@ def hmdb51(tmp_path: Path) -> Dict[str, Path]:
             (split_dir / f'{name}_test_split{split}.txt').write_text(''.join(
                 f'{Path(video).name} {id_} \n'
                 for video, id_ in zip(videos, ids)))
-    return dict(split_dir=split_dir, video_dir=video_dir,
-                out_dir=tmp_path / 'ann')
+    return dict(
+        split_dir=split_dir, video_dir=video_dir, out_dir=tmp_path / 'ann')
 
 
 def _hmdb51_expected(split: int, split_id: str) -> List[Tuple[str, int]]:
@@ -254,11 +264,13 @@ def test_hmdb51_writes_all_splits(hmdb51: Dict[str, Path]) -> None:
     report = (out_dir / 'hmdb51_video_report.txt').read_text()
     assert 'frames per usable video: min 10, median 11.5, max 13' in report
     dataset = VideoDataset(
-        str(out_dir / 'hmdb51_prp_train_split_1_videos.txt'), pipeline=[],
+        str(out_dir / 'hmdb51_prp_train_split_1_videos.txt'),
+        pipeline=[],
         data_prefix=dict(video=str(hmdb51['video_dir'])))
     assert len(dataset) == 4
-    assert all(Path(dataset.get_data_info(index)['filename']).is_file()
-               for index in range(len(dataset)))
+    assert all(
+        Path(dataset.get_data_info(index)['filename']).is_file()
+        for index in range(len(dataset)))
 
 
 def test_hmdb51_malformed_line_names_file_and_line(

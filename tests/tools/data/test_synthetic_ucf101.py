@@ -5,12 +5,12 @@ from typing import Dict, Tuple
 import decord
 import numpy as np
 import pytest
+from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
-from mmaction.datasets import VideoDataset
 from tools.data.splits import read_class_index, read_split_list
 from tools.data.synthetic_ucf101 import (MOTIONS, SyntheticDataset,
-                                      generate_synthetic_ucf101)
+                                         generate_synthetic_ucf101)
 
 FIXTURE_ARGS = dict(
     groups_per_class=3,
@@ -49,8 +49,8 @@ def _centroid_steps(path: Path,
     Returns:
         tuple[np.ndarray, np.ndarray]: x and y steps in px/frame.
     """
-    frames = decord.VideoReader(str(path)).get_batch(
-        list(range(num_frames))).asnumpy().astype(np.int16)
+    frames = decord.VideoReader(str(path)).get_batch(list(
+        range(num_frames))).asnumpy().astype(np.int16)
     mask = np.abs(frames - np.median(frames, axis=0)).sum(axis=-1) > 60
     ys, xs = np.mgrid[:frames.shape[1], :frames.shape[2]]
     area = mask.sum(axis=(1, 2))
@@ -69,8 +69,7 @@ def test_layout_and_class_index(synthetic_ucf101: SyntheticDataset) -> None:
     assert on_disk == sorted(synthetic_ucf101.frame_counts)
     assert 'DriftLeft/v_DriftLeft_g03_c01.mp4' in on_disk
     assert len(on_disk) == 4 * 3
-    class_index = read_class_index(synthetic_ucf101.split_dir /
-                                   'classInd.txt')
+    class_index = read_class_index(synthetic_ucf101.split_dir / 'classInd.txt')
     assert class_index == {name: label for label, name in enumerate(names)}
 
 
@@ -92,14 +91,15 @@ def test_split_k_tests_group_k(synthetic_ucf101: SyntheticDataset,
     class_index = read_class_index(split_dir / 'classInd.txt')
     train = read_split_list(split_dir / f'trainlist0{split}.txt', class_index)
     test = read_split_list(split_dir / f'testlist0{split}.txt', class_index)
-    assert {video for video, _ in test} == {
-        video
-        for video in synthetic_ucf101.frame_counts
-        if f'_g0{split}_' in video
-    }
+    assert {video
+            for video, _ in test} == {
+                video
+                for video in synthetic_ucf101.frame_counts
+                if f'_g0{split}_' in video
+            }
     assert len(test) == 4 and len(train) == 8
-    assert {video for video, _ in train + test} == set(
-        synthetic_ucf101.frame_counts)
+    assert {video
+            for video, _ in train + test} == set(synthetic_ucf101.frame_counts)
 
 
 @pytest.mark.parametrize('split', [1, 2, 3])
@@ -128,8 +128,12 @@ def test_mmaction_pipeline_samples_every_8th_frame(
         ann_file=str(synthetic_ucf101.ann_files[1][1]),
         pipeline=[
             dict(type='mmaction.DecordInit'),
-            dict(type='mmaction.SampleFrames', clip_len=8,
-                 frame_interval=8, num_clips=1, test_mode=True),
+            dict(
+                type='mmaction.SampleFrames',
+                clip_len=8,
+                frame_interval=8,
+                num_clips=1,
+                test_mode=True),
             dict(type='mmaction.DecordDecode'),
         ],
         data_prefix=dict(video=str(synthetic_ucf101.video_dir)),
@@ -156,8 +160,8 @@ def test_same_seed_same_bytes_other_seed_differs(
     assert other_bytes.keys() == again_bytes.keys()
     assert all(other_bytes[video] != again_bytes[video]
                for video in other_bytes)
-    assert ((again.split_dir / 'trainlist01.txt').read_text() ==
-            (other.split_dir / 'trainlist01.txt').read_text())
+    assert ((again.split_dir / 'trainlist01.txt').read_text() == (
+        other.split_dir / 'trainlist01.txt').read_text())
 
 
 @pytest.mark.parametrize('override, message', [
@@ -176,8 +180,7 @@ def test_same_seed_same_bytes_other_seed_differs(
     (dict(object_size=(0.0, 0.2)), 'object_size'),
     (dict(object_size=(0.3, 0.6)), 'object_size'),
 ])
-def test_invalid_arguments_raise_before_writing(tmp_path: Path,
-                                                override: dict,
+def test_invalid_arguments_raise_before_writing(tmp_path: Path, override: dict,
                                                 message: str) -> None:
     kwargs = {**FIXTURE_ARGS, 'num_classes': 2, **override}
     with pytest.raises(ValueError, match=message):
@@ -212,14 +215,14 @@ def test_classes_differ_in_direction_and_speed(
             'BounceVertical': ((-0.2, 0.2), (1.0, 3.0)),
         }[video.split('/')[0]]
         assert expected_vx[0] < vx < expected_vx[1], (video, vx)
-        assert expected_speed_y[0] <= speed_y < expected_speed_y[1], (
-            video, speed_y)
+        assert expected_speed_y[0] <= speed_y < expected_speed_y[1], (video,
+                                                                      speed_y)
 
 
 def _object_area(path: Path) -> float:
     """Mean pixel count of the moving object over the first 60 frames."""
-    frames = decord.VideoReader(str(path)).get_batch(
-        list(range(60))).asnumpy().astype(np.int16)
+    frames = decord.VideoReader(str(path)).get_batch(list(
+        range(60))).asnumpy().astype(np.int16)
     mask = np.abs(frames - np.median(frames, axis=0)).sum(axis=-1) > 60
     return float(mask.sum(axis=(1, 2)).mean())
 
@@ -227,14 +230,15 @@ def _object_area(path: Path) -> float:
 def test_object_size_scales_the_object(tmp_path: Path) -> None:
     # DriftRightFast: every pixel is background most of the time
     kwargs = {**FIXTURE_ARGS, 'num_classes': 2}
-    small = generate_synthetic_ucf101(tmp_path / 'small', **kwargs,
-                                      object_size=(0.2, 0.2))
-    large = generate_synthetic_ucf101(tmp_path / 'large', **kwargs,
-                                      object_size=(0.4, 0.4))
+    small = generate_synthetic_ucf101(
+        tmp_path / 'small', **kwargs, object_size=(0.2, 0.2))
+    large = generate_synthetic_ucf101(
+        tmp_path / 'large', **kwargs, object_size=(0.4, 0.4))
     videos = [v for v in small.frame_counts if 'DriftRightFast' in v]
     assert len(videos) == 3
     for video in videos:
-        ratio = (_object_area(large.video_dir / video) /
-                 _object_area(small.video_dir / video))
+        ratio = (
+            _object_area(large.video_dir / video)
+            / _object_area(small.video_dir / video))
         # twice the side: about four times the area (shapes differ in fill)
         assert 2.5 < ratio < 5.5, (video, ratio)

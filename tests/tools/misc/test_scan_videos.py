@@ -9,17 +9,24 @@ REPO = Path(__file__).resolve().parents[3]
 SCAN = REPO / 'tools' / 'misc' / 'scan_videos.py'
 
 
-def scan(ann_file: Path, video_dir: Path, *args: str
-         ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCAN), str(ann_file), '--video-dir',
-         str(video_dir), *args], capture_output=True, text=True,
-        stdin=subprocess.DEVNULL)
+def scan(ann_file: Path, video_dir: Path, *args:
+         str) -> subprocess.CompletedProcess:
+    return subprocess.run([
+        sys.executable,
+        str(SCAN),
+        str(ann_file), '--video-dir',
+        str(video_dir), *args
+    ],
+                          capture_output=True,
+                          text=True,
+                          stdin=subprocess.DEVNULL)
 
 
 def test_reports_every_unusable_video(tmp_path, video_zoo) -> None:
-    names = ['good', 'zero_byte', 'truncated', 'garbage', 'corrupt',
-             'narrow', 'short', 'static', 'grayscale', 'odd_size']
+    names = [
+        'good', 'zero_byte', 'truncated', 'garbage', 'corrupt', 'narrow',
+        'short', 'static', 'grayscale', 'odd_size'
+    ]
     lines = [f'{video_zoo[name].name} 0' for name in names] + ['lost.mp4 1']
     ann_file = tmp_path / 'list.txt'
     ann_file.write_text('\n'.join(lines) + '\n')
@@ -48,8 +55,10 @@ def test_truncated_avis_are_reported_not_suffered(
                                 for path in truncated_avis.values()))
     result = scan(ann_file, truncated_avis['mjpg'].parent, '--rates', '1')
     assert result.returncode == 1, result.stderr
-    cuts = {name: path for name, path in truncated_avis.items()
-            if '_cut' in name}
+    cuts = {
+        name: path
+        for name, path in truncated_avis.items() if '_cut' in name
+    }
     assert f'{len(truncated_avis)} videos listed, 2 usable' in result.stdout
     for name, path in cuts.items():
         complete = truncated_avis[name.split('_')[0]].stat().st_size

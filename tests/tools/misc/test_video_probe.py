@@ -33,11 +33,14 @@ def test_sample_indices_span_the_video(num_frames, num_samples,
 
 def test_probes_as_training_opens_and_decodes(videos) -> None:
     with VideoProber() as prober:
-        found = {name: prober.probe(videos[name]) for name in [
-            'good', 'odd_size', 'grayscale', 'short', 'mjpg', 'xvid',
-            'zero_byte', 'garbage', 'truncated', 'mjpg_cut500',
-            'xvid_cut995', 'corrupt', 'narrow'
-        ]}
+        found = {
+            name: prober.probe(videos[name])
+            for name in [
+                'good', 'odd_size', 'grayscale', 'short', 'mjpg', 'xvid',
+                'zero_byte', 'garbage', 'truncated', 'mjpg_cut500',
+                'xvid_cut995', 'corrupt', 'narrow'
+            ]
+        }
     for name in ('odd_size', 'grayscale', 'mjpg', 'xvid'):
         assert found[name] == VideoProbe(140)
     assert found['short'] == VideoProbe(20)
@@ -51,13 +54,14 @@ def test_probes_as_training_opens_and_decodes(videos) -> None:
         assert found[name].detail.startswith(
             f'it ends at byte {videos[name].stat().st_size}, but its ')
     corrupt = found['corrupt']
-    frame, total = re.match(r'frame (\d+) of (\d+) cannot be decoded: '
-                            r'DECORDError: ', corrupt.detail).groups()
+    frame, total = re.match(
+        r'frame (\d+) of (\d+) cannot be decoded: '
+        r'DECORDError: ', corrupt.detail).groups()
     assert corrupt.problem == 'corrupt' and int(total) == corrupt.num_frames
     # the zeroed bytes are the middle fifth of the file
     assert 0.3 < int(frame) / corrupt.num_frames < 0.7
-    assert found['narrow'] == VideoProbe(140, 'too narrow', found[
-        'narrow'].detail)
+    assert found['narrow'] == VideoProbe(140, 'too narrow',
+                                         found['narrow'].detail)
     assert found['narrow'].detail.startswith(
         'frames 24 px wide: decord fails to decode some widths below 32 px')
 
@@ -78,17 +82,23 @@ class CrashingOpener(DecordInitByPath):
         return super().transform(results)
 
 
-def test_a_crash_is_a_finding_and_the_next_video_is_probed(
-        tmp_path, videos) -> None:
+def test_a_crash_is_a_finding_and_the_next_video_is_probed(tmp_path,
+                                                           videos) -> None:
     crash = shutil.copy(videos['mjpg'], tmp_path / 'crash.avi')
     with VideoProber(opener=CrashingOpener()) as prober:
-        found = [prober.probe(path) for path in
-                 [videos['mjpg'], crash, videos['xvid'], crash, crash,
-                  videos['mjpg']]]
+        found = [
+            prober.probe(path) for path in [
+                videos['mjpg'], crash, videos['xvid'], crash, crash,
+                videos['mjpg']
+            ]
+        ]
     crashed = VideoProbe(0, 'crashes decord',
                          'the process decoding it was killed by SIGSEGV')
-    assert found == [VideoProbe(140), crashed, VideoProbe(140), crashed,
-                     crashed, VideoProbe(140)]
+    assert found == [
+        VideoProbe(140), crashed,
+        VideoProbe(140), crashed, crashed,
+        VideoProbe(140)
+    ]
 
 
 def test_no_answer_in_time_is_a_finding(videos) -> None:
@@ -101,7 +111,8 @@ def test_no_answer_in_time_is_a_finding(videos) -> None:
 
 def test_errors_of_the_probe_itself_are_raised(tmp_path) -> None:
     with VideoProber() as prober:
-        with pytest.raises(RuntimeError,
-                           match=r'(?s)probing .*lost.avi failed in the '
-                           r'child process:\n.*FileNotFoundError'):
+        with pytest.raises(
+                RuntimeError,
+                match=r'(?s)probing .*lost.avi failed in the '
+                r'child process:\n.*FileNotFoundError'):
             prober.probe(tmp_path / 'lost.avi')

@@ -12,7 +12,7 @@ from pathlib import Path
 
 # run as a script: make the repository's `tools` package importable
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tools.data.splits.prepare import HMDB51, main  # noqa: E402
+from tools.data.splits.prepare import HMDB51, main
 
 if __name__ == '__main__':
     main(HMDB51)

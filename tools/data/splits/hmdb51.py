@@ -13,8 +13,7 @@ import re
 from pathlib import Path
 from typing import Dict, List
 
-from .ucf101 import (Entry, OfficialSplit, PathLike, _malformed,
-                     _read_lines)
+from .ucf101 import Entry, OfficialSplit, PathLike, _malformed, _read_lines
 
 SPLIT_FILE = '{}_test_split{}.txt'
 SPLIT_FILE_PATTERN = re.compile(r'(?P<name>.+)_test_split\d+\.txt')
@@ -35,8 +34,9 @@ def find_hmdb51_classes(split_dir: PathLike) -> List[str]:
         FileNotFoundError: If the folder holds no
             ``<class>_test_split<N>.txt`` file.
     """
-    matches = (SPLIT_FILE_PATTERN.fullmatch(path.name)
-               for path in Path(split_dir).iterdir())
+    matches = (
+        SPLIT_FILE_PATTERN.fullmatch(path.name)
+        for path in Path(split_dir).iterdir())
     names = sorted({match['name'] for match in matches if match})
     if not names:
         raise FileNotFoundError(

@@ -24,15 +24,14 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
-                    Tuple)
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from mmengine.utils import track_iter_progress
 
-from tools.misc.video_probe import PROBLEMS, VideoProbe, VideoProber
 from .hmdb51 import read_hmdb51_split
 from .ucf101 import (Entry, OfficialSplit, PathLike, _write_lines,
                      read_ucf101_split, write_mmaction_list)
+from tools.misc.video_probe import PROBLEMS, VideoProbe, VideoProber
 
 SplitReader = Callable[[PathLike, int], OfficialSplit]
 Splits = Dict[int, Tuple[List[Entry], List[Entry]]]
@@ -111,8 +110,8 @@ class VideoReport:
         Returns:
             str: One line.
         """
-        checked = sum(map(len, (self.frame_counts, self.missing,
-                                self.problems)))
+        checked = sum(
+            map(len, (self.frame_counts, self.missing, self.problems)))
         found = Counter(probe.problem for probe in self.problems.values())
         counts = [f'{len(self.missing)} missing'] + [
             f'{found[problem]} {problem}' for problem in PROBLEMS
@@ -142,11 +141,11 @@ class VideoReport:
         Returns:
             list[str]: One line per video.
         """
-        return ([f'missing: {video}' for video in self.missing] +
-                self.problem_lines() + [
-                    f'too short: {video} ({self.frame_counts[video]} frames)'
-                    for video in self.too_short
-                ])
+        return ([f'missing: {video}'
+                 for video in self.missing] + self.problem_lines() + [
+                     f'too short: {video} ({self.frame_counts[video]} frames)'
+                     for video in self.too_short
+                 ])
 
     def write(self, path: PathLike) -> Path:
         """Write a human-readable report.
@@ -247,12 +246,13 @@ def unique_videos(splits: Splits) -> List[str]:
                       for video, _ in [*train, *test]))
 
 
-def write_dataset_lists(out_dir: PathLike,
-                        prefix: str,
-                        splits: Splits,
-                        num_val: int,
-                        seed: int,
-                        exclude: Sequence[str] = ()) -> Dict[Path, int]:
+def write_dataset_lists(
+    out_dir: PathLike,
+    prefix: str,
+    splits: Splits,
+    num_val: int,
+    seed: int,
+    exclude: Sequence[str] = ()) -> Dict[Path, int]:
     """Write the MMAction2 and the PRP pretraining lists of every split.
 
     Every list is computed before any is written, so an invalid ``num_val``
@@ -278,12 +278,11 @@ def write_dataset_lists(out_dir: PathLike,
     excluded = set(exclude)
     lists = {}
     for split, official in splits.items():
-        train, test = ([entry for entry in entries
-                        if entry[0] not in excluded]
-                       for entries in official)
+        train, test = ([
+            entry for entry in entries if entry[0] not in excluded
+        ] for entries in official)
         prp_train, prp_val = hold_out_validation(train, num_val, seed)
-        for subset, entries in zip(SUBSETS,
-                                   (train, test, prp_train, prp_val)):
+        for subset, entries in zip(SUBSETS, (train, test, prp_train, prp_val)):
             name = LIST_FILE.format(prefix=prefix, subset=subset, split=split)
             lists[Path(out_dir) / name] = entries
     return {
@@ -397,13 +396,15 @@ def prepare_annotations(dataset: DatasetFormat,
             short.
     """
     splits = read_splits(dataset.read_split, args.split_dir, args.splits)
-    report = check_videos(args.video_dir, unique_videos(splits),
-                          args.min_frames,
-                          sample_frames=args.sample_frames)
+    report = check_videos(
+        args.video_dir,
+        unique_videos(splits),
+        args.min_frames,
+        sample_frames=args.sample_frames)
     print(f'\n{report.summary()}')
     if args.strict and report.excluded:
-        raise ValueError('--strict and some videos cannot be used:\n' +
-                         '\n'.join(report.excluded_lines()))
+        raise ValueError('--strict and some videos cannot be used:\n'
+                         + '\n'.join(report.excluded_lines()))
     written = write_dataset_lists(args.out_dir, dataset.name, splits,
                                   args.num_val, args.seed, report.excluded)
     for path, count in written.items():

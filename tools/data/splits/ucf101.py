@@ -12,6 +12,7 @@ Every label this module returns or takes is 0-based.
 """
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
+
 from mmprp.utils.typing_utils import PathLike
 
 Entry = Tuple[str, int]
@@ -53,10 +54,8 @@ def _read_lines(path: PathLike) -> List[Tuple[int, str]]:
     Raises:
         ValueError: If the file has no non-blank line.
     """
-    lines = [(lineno, line.strip())
-             for lineno, line in enumerate(
-                 Path(path).read_text().splitlines(), start=1)
-             if line.strip()]
+    lines = [(lineno, line.strip()) for lineno, line in enumerate(
+        Path(path).read_text().splitlines(), start=1) if line.strip()]
     if not lines:
         raise ValueError(f'{path}: empty file')
     return lines
@@ -114,8 +113,8 @@ def read_class_index(path: PathLike) -> Dict[str, int]:
     return class_index
 
 
-def read_split_list(path: PathLike,
-                    class_index: Dict[str, int]) -> List[Entry]:
+def read_split_list(path: PathLike, class_index: Dict[str,
+                                                      int]) -> List[Entry]:
     """Read an official ``trainlist0N.txt`` or ``testlist0N.txt``.
 
     The label of a line comes from the class folder of its video path; where
@@ -147,10 +146,10 @@ def read_split_list(path: PathLike,
             raise _malformed(path, lineno, text, 'unknown class')
         label = class_index[class_name]
         if len(fields) == 2 and _parse_label(path, lineno, text,
-                                              fields[1]) != label + 1:
-            raise _malformed(path, lineno, text,
-                             f'label disagrees with class {class_name} '
-                             f'({label + 1} in the class index)')
+                                             fields[1]) != label + 1:
+            raise _malformed(
+                path, lineno, text, f'label disagrees with class {class_name} '
+                f'({label + 1} in the class index)')
         entries.append((video, label))
     return entries
 
@@ -271,9 +270,9 @@ def read_ucf101_split(split_dir: PathLike, split: int) -> OfficialSplit:
     return train, test, sorted(class_index, key=class_index.__getitem__)
 
 
-def convert_ucf101_splits(split_dir: PathLike,
-                          out_dir: PathLike,
-                          splits: Sequence[int] = (1, 2, 3)) -> List[Path]:
+def convert_ucf101_splits(
+    split_dir: PathLike, out_dir: PathLike,
+    splits: Sequence[int] = (1, 2, 3)) -> List[Path]:
     """Convert official UCF101 split files into MMAction2 annotation lists.
 
     Args:

@@ -1,5 +1,5 @@
-# R(2+1)D-18 as in VCOP/PRP (paper §4.1, the authors' R2Plus1DNet((1, 1, 1, 1))):
-# MMAction2's ResNet3d with every 3D conv factorised by mmprp's
+# R(2+1)D-18 as in VCOP/PRP (paper §4.1, the authors' R2Plus1DNet((1, 1, 1,
+# 1))): MMAction2's ResNet3d with every 3D conv factorised by mmprp's
 # FactorisedConv3d ((1,k,k) -> BN -> ReLU -> (k,1,1), middle width from the
 # conv's own kernel: 83 in the stem, 42/85/170 in the 1x1x1 shortcuts), BN eps
 # 1e-5, ONE basic block per stage, a 3x7x7 stride-(1,2,2) stem and no stem

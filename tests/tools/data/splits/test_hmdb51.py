@@ -6,7 +6,7 @@ from typing import Dict
 import pytest
 
 from tools.data.splits import (find_hmdb51_classes, read_hmdb51_split,
-                                   read_hmdb51_split_file)
+                               read_hmdb51_split_file)
 
 # Official files: "<video> <id> " lines, with a trailing space.
 SPLIT_1 = {
@@ -30,8 +30,7 @@ def _write_split(split_dir: Path, split: int, files: Dict[str, str]) -> None:
             text, newline='')
 
 
-def test_classes_are_sorted_and_labels_are_their_index(
-        tmp_path: Path) -> None:
+def test_classes_are_sorted_and_labels_are_their_index(tmp_path: Path) -> None:
     _write_split(tmp_path, 1, SPLIT_1)
     (tmp_path / 'readme.txt').write_text('not a split file')
     assert find_hmdb51_classes(tmp_path) == [
@@ -58,7 +57,9 @@ def test_each_split_reads_its_own_files(tmp_path: Path) -> None:
 def test_read_split_file_keeps_every_id(tmp_path: Path) -> None:
     _write_split(tmp_path, 1, SPLIT_1)
     assert read_hmdb51_split_file(tmp_path / 'wave_test_split1.txt') == {
-        'w1.avi': '1', 'w2.avi': '2', 'w3.avi': '0'
+        'w1.avi': '1',
+        'w2.avi': '2',
+        'w3.avi': '0'
     }
 
 

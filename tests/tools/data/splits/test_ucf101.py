@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tools.data.splits import (convert_ucf101_splits, read_class_index,
-                                   read_split_list, write_class_index,
-                                   write_mmaction_list, write_split_lists)
+                               read_split_list, write_class_index,
+                               write_mmaction_list, write_split_lists)
 
 CLASS_IND = '1 ApplyEyeMakeup\r\n2 ApplyLipstick\r\n3 Archery\r\n'
 TRAIN_LIST = ('ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\r\n'
@@ -54,10 +54,10 @@ def test_read_class_index_is_zero_based(tmp_path: Path) -> None:
 
 
 def test_read_split_list_with_and_without_labels(tmp_path: Path) -> None:
-    train = read_split_list(_write(tmp_path / 'train.txt', TRAIN_LIST),
-                            CLASS_INDEX)
-    test = read_split_list(_write(tmp_path / 'test.txt', TEST_LIST),
-                           CLASS_INDEX)
+    train = read_split_list(
+        _write(tmp_path / 'train.txt', TRAIN_LIST), CLASS_INDEX)
+    test = read_split_list(
+        _write(tmp_path / 'test.txt', TEST_LIST), CLASS_INDEX)
     assert train == [('ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi', 0),
                      ('ApplyLipstick/v_ApplyLipstick_g08_c02.avi', 1),
                      ('Archery/v_Archery_g09_c03.avi', 2)]
@@ -85,8 +85,7 @@ def _read_train_list(path: Path) -> list:
     (read_class_index, 'one ApplyEyeMakeup\n', 1, 'not an integer'),
     (read_class_index, '0 ApplyEyeMakeup\n', 1, 'labels start at 1'),
     (read_class_index, '1 ApplyEyeMakeup\n1 Archery\n', 2, 'repeated'),
-    (read_class_index, '1 ApplyEyeMakeup\n2 ApplyEyeMakeup\n', 2,
-     'repeated'),
+    (read_class_index, '1 ApplyEyeMakeup\n2 ApplyEyeMakeup\n', 2, 'repeated'),
     (_read_train_list, 'Archery/v_Archery_g01_c01.avi 3 extra\n', 1,
      'expected'),
     (_read_train_list, 'Archery/v_Archery_g01_c01.avi three\n', 1,
@@ -137,8 +136,8 @@ def test_writers_round_trip_official_format(tmp_path: Path) -> None:
 
 def test_write_mmaction_list(tmp_path: Path) -> None:
     path = write_mmaction_list(tmp_path / 'out' / 'list.txt',
-                               [('Archery/a.avi', 2), ('ApplyLipstick/b.avi',
-                                                       1)])
+                               [('Archery/a.avi', 2),
+                                ('ApplyLipstick/b.avi', 1)])
     assert path.read_text() == 'Archery/a.avi 2\nApplyLipstick/b.avi 1\n'
 
 
