@@ -1,15 +1,13 @@
 """Shared pytest fixtures."""
 import sys
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Dict
 
 import cv2
 import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from helpers import (REPO, assert_finite, data_options, read_scalars,
-                     run_command)
 from tools.data.synthetic_ucf101 import (SyntheticDataset,
                                          generate_synthetic_ucf101)
 
@@ -174,14 +172,3 @@ def truncated_avis(video_zoo: Dict[str, Path]) -> Dict[str, Path]:
 def python() -> str:
     """The interpreter of this environment."""
     return sys.executable
-
-
-@pytest.fixture(scope='session')
-def helpers() -> Dict[str, Callable]:
-    """The end-to-end helpers of :mod:`tests.helpers`, as a fixture."""
-    return dict(
-        data_options=data_options,
-        run_command=run_command,
-        read_scalars=read_scalars,
-        assert_finite=assert_finite,
-        repo=REPO)

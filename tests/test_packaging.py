@@ -14,7 +14,8 @@ from typing import List
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import REPO
+
 NARROW_MODEL = [
     'model.backbone.base_channels=4', 'model.rate_head.in_channels=32',
     'model.decoder.in_channels=32', 'model.decoder.channels=[8,8,8,8]'

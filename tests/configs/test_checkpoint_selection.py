@@ -16,11 +16,11 @@ import mmaction
 import pytest
 from mmengine import Config
 
+from helpers import REPO
 from tools.data.splits import read_ucf101_split
 from tools.data.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
                                        write_dataset_lists)
 
-REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
     *(REPO / 'demo' / 'configs').glob('*.py')

@@ -1,12 +1,12 @@
 """Finetuning and retrieval configs: every encoder x dataset x split."""
 import itertools
-from pathlib import Path
 
 import pytest
 from mmaction.registry import MODELS
 from mmengine import Config
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 DATASETS = {'ucf101': 101, 'hmdb51': 51}
 SPLITS = (1, 2, 3)
 FINETUNE = ('c3d', 'c3d-gap', 'r3d', 'r21d')

@@ -13,9 +13,9 @@ from mmengine import Config
 from mmengine.dataset import BaseDataset
 from mmengine.hub import get_config
 
+from helpers import REPO
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[2]
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')
 K400_CONFIGS = {
     encoder: REPO / 'configs' / 'prp' / f'prp_{encoder}_k400.py'

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
 
 
 def test_every_metafile_config_exists_and_every_prp_config_is_listed() -> None:

@@ -6,7 +6,8 @@ import pytest
 from mmaction.registry import MODELS, TRANSFORMS
 from mmengine import Config
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 PRP_CONFIGS = sorted((REPO / 'configs' / 'prp').rglob('*.py'))
 PAPER_SETTINGS = {
     # ablation config: (rates, rate head?, recon_rate or None, attention)

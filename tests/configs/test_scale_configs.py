@@ -14,9 +14,9 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
 from mmprp.engine.optimizers import amp_device_available
+from helpers import REPO
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[2]
 PRP = REPO / 'configs' / 'prp'
 WIDTH = 8
 SMALL_FRAMES = dict(

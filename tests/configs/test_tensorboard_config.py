@@ -1,9 +1,8 @@
 """configs/_base_/tensorboard.py merges into a complete config."""
-from pathlib import Path
 
 from mmengine import Config
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
 
 
 def test_tensorboard_snippet_keeps_local_logs_and_visualizer() -> None:

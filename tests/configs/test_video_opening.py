@@ -5,7 +5,8 @@ from typing import Iterator, List
 import pytest
 from mmengine import Config
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
     *(REPO / 'demo' / 'configs').glob('*.py')

@@ -14,8 +14,8 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader
 
 from mmprp.datasets import BadVideoError, PRPVideoDataset
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CUTS = [
     f'{codec}_cut{cut:03d}' for codec in ('mjpg', 'xvid')
     for cut in (30, 500, 900, 995)

@@ -11,6 +11,8 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pytest
 
+from helpers import REPO, run_command
+
 FIGURES = ('training_curves.png', 'rate_confusion.png',
            'motion_attention.png', 'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
@@ -18,15 +20,15 @@ METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
 
 
 @pytest.fixture(scope='module')
-def demo_run(tmp_path_factory, python, helpers) -> tuple:
+def demo_run(tmp_path_factory, python) -> tuple:
     """Run the demo once; return its work dir and stdout."""
     tmp_path = tmp_path_factory.mktemp('demo')
     work_dir = tmp_path / 'demo'
-    result = helpers['run_command']([
+    result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
         '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs',
         '1', '--eval-clips', '1'
-    ], cwd=helpers['repo'])
+    ], cwd=REPO)
     return work_dir, result.stdout
 
 

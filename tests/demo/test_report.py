@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from demo import (DemoSettings, SeedResult, compare, write_report,
-                        write_results_json)
+                  write_results_json)
 from demo.report import results_table, verdict
 
 KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',

@@ -6,7 +6,6 @@ to 64, centre crop 56), and ``model.loss`` under
 ``torch.autocast('cpu', dtype=torch.bfloat16)``: the mixed-precision path of
 ``configs/prp/prp_c3d_ucf101_amp.py`` (which autocasts to bfloat16 on a GPU).
 """
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import torch
@@ -15,9 +14,9 @@ from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from torch import nn
 
+from helpers import REPO
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[2]
 WIDTH = 8
 SMALL_FRAMES = dict(
     Resize=dict(type='Resize', scale=(-1, 64)),

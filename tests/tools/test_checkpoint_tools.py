@@ -5,15 +5,17 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from helpers import REPO, run_command
 
-def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
-    repo = helpers['repo']
+
+def test_random_init_then_export_backbone(tmp_path, python) -> None:
+    repo = REPO
     full = tmp_path / 'random_init.pth'
-    result = helpers['run_command']([
+    result = run_command([
         python, repo / 'tools' / 'random_init_checkpoint.py',
         repo / 'demo' / 'configs' / 'prp_c3d_demo.py', full, '--seed', '3'
     ],
-                                    cwd=tmp_path)
+                         cwd=tmp_path)
     assert 'seed 3' in result.stdout
     checkpoint = CheckpointLoader.load_checkpoint(str(full), 'cpu')
     assert checkpoint['meta']['random_init'] is True
@@ -22,7 +24,7 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
             for key in keys} == {'backbone', 'rate_head', 'decoder'}
 
     exported = tmp_path / 'backbone.pth'
-    result = helpers['run_command'](
+    result = run_command(
         [python, repo / 'tools' / 'export_backbone.py', full, exported],
         cwd=tmp_path)
     assert 'wrote 48 backbone tensors' in result.stdout
@@ -34,12 +36,12 @@ def test_random_init_then_export_backbone(tmp_path, python, helpers) -> None:
                            checkpoint['state_dict'][f'backbone.{name}'])
 
 
-def test_export_names_what_is_missing(tmp_path, python, helpers) -> None:
+def test_export_names_what_is_missing(tmp_path, python) -> None:
     path = tmp_path / 'head_only.pth'
     torch.save(dict(state_dict={'cls_head.fc.weight': torch.ones(1)}), path)
     result = subprocess.run([
         python,
-        str(helpers['repo'] / 'tools' / 'export_backbone.py'),
+        str(REPO / 'tools' / 'export_backbone.py'),
         str(path),
         str(tmp_path / 'out.pth')
     ],
@@ -51,14 +53,14 @@ def test_export_names_what_is_missing(tmp_path, python, helpers) -> None:
     assert not (tmp_path / 'out.pth').exists()
 
 
-def test_random_init_applies_cfg_options(tmp_path, python, helpers) -> None:
+def test_random_init_applies_cfg_options(tmp_path, python) -> None:
     out = tmp_path / 'narrow.pth'
-    helpers['run_command']([
-        python, helpers['repo'] / 'tools' / 'random_init_checkpoint.py',
-        helpers['repo'] / 'demo' / 'configs' / 'prp_c3d_demo.py', out,
-        '--cfg-options', 'model.backbone.base_channels=4'
+    run_command([
+        python, REPO / 'tools' / 'random_init_checkpoint.py',
+        REPO / 'demo' / 'configs' / 'prp_c3d_demo.py', out, '--cfg-options',
+        'model.backbone.base_channels=4'
     ],
-                           cwd=tmp_path)
+                cwd=tmp_path)
     state_dict = CheckpointLoader.load_checkpoint(str(out),
                                                   'cpu')['state_dict']
     assert state_dict['backbone.conv1a.conv.weight'].shape == (4, 3, 3, 3, 3)

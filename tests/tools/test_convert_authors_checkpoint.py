@@ -19,8 +19,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
+from helpers import REPO, run_command
 
-REPO = Path(__file__).resolve().parents[2]
 ARCHS = ('c3d', 'r3d', 'r21d')
 PARTS = ('backbone', 'rate_head', 'decoder')
 # a small clip: every layer still runs (the encoder map is 512x2x3x3)
@@ -230,15 +230,15 @@ def test_refuses_what_is_not_an_authors_state_dict(tool: ModuleType,
         tool.convert_state_dict(mixed, 'c3d', 'mixed.pth')
 
 
-def test_command_line(tool: ModuleType, tmp_path, python, helpers) -> None:
+def test_command_line(tool: ModuleType, tmp_path, python) -> None:
     source = tmp_path / 'r21d_authors.pth'
     torch.save(build_authors_prp('r21d').state_dict(), source)
     out = tmp_path / 'out' / 'prp_r21d.pth'
-    result = helpers['run_command']([
+    result = run_command([
         python, REPO / 'tools' / 'convert_authors_checkpoint.py', source, out,
         '--arch', 'r21d'
     ],
-                                    cwd=tmp_path)
+                         cwd=tmp_path)
     assert f'to {out}' in result.stdout
     assert out.is_file()
     refused = tmp_path / 'refused.pth'

@@ -19,6 +19,8 @@ from typing import List
 import pytest
 from mmengine import Config
 
+from helpers import REPO, assert_finite, data_options, read_scalars
+
 HERE = Path(__file__).resolve().parent
 WORLD_SIZE = 2
 TEST_MODULES = textwrap.dedent("""\
@@ -131,15 +133,15 @@ def read_probes(work_dir: Path) -> List[dict]:
 
 
 def test_ranks_shard_the_data_and_end_with_identical_weights(
-        tmp_path, synthetic_ucf101, helpers, monkeypatch, python) -> None:
-    repo = helpers['repo']
+        tmp_path, synthetic_ucf101, monkeypatch, python) -> None:
+    repo = REPO
     # channels-last weights too, converted after DDP wrapped the model
     config = write_config(tmp_path / 'dist_demo.py',
                           repo / 'demo' / 'configs' / 'prp_c3d_demo.py',
                           ['ChannelsLast3dHook', 'RankProbeHook'],
                           KEEP_FILENAME)
     work_dir = tmp_path / 'work'
-    options = helpers['data_options'](synthetic_ucf101) + [
+    options = data_options(synthetic_ucf101) + [
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'
     ]
     result = dist_train(config, work_dir, options, repo, monkeypatch, python)
@@ -161,20 +163,19 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
     assert probes[0]['final'] != probes[0]['initial']
     assert probes[0]['norm_layers'] == ['BatchNorm3d']
     assert probes[0]['channels_last_3d'] and probes[1]['channels_last_3d']
-    records = helpers['read_scalars'](work_dir)
-    helpers['assert_finite'](
-        records, ['loss', 'loss_rate', 'loss_recon', 'pretext/loss'])
+    records = read_scalars(work_dir)
+    assert_finite(records, ['loss', 'loss_rate', 'loss_recon', 'pretext/loss'])
 
 
 def test_sync_bn_config_converts_batch_norm_under_the_launcher(
-        tmp_path, synthetic_ucf101, helpers, monkeypatch, python) -> None:
-    repo = helpers['repo']
+        tmp_path, synthetic_ucf101, monkeypatch, python) -> None:
+    repo = REPO
     config = write_config(
         tmp_path / 'dist_syncbn.py',
         repo / 'configs' / 'prp' / 'prp_c3d_ucf101_syncbn.py', [])
     result = dist_train(config, tmp_path / 'work',
-                        helpers['data_options'](synthetic_ucf101), repo,
-                        monkeypatch, python)
+                        data_options(synthetic_ucf101), repo, monkeypatch,
+                        python)
     # mmengine converted BN before wrapping the model; torch's DDP accepts
     # SyncBatchNorm on GPU modules only, so a CPU run stops there.
     output = result.stdout + result.stderr

@@ -15,21 +15,23 @@ from mmengine import Config
 from mmengine.runner import load_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from helpers import REPO, assert_finite, read_scalars, run_command
+
 TOPK = (1, 5, 10, 20, 50)
 
 
 @pytest.fixture(scope='module')
-def prepared(tmp_path_factory, synthetic_ucf101, python, helpers):
+def prepared(tmp_path_factory, synthetic_ucf101, python):
     """Lists written by tools/data/ucf101 and a PRP checkpoint."""
     root = tmp_path_factory.mktemp('downstream')
-    repo = helpers['repo']
+    repo = REPO
     lists = root / 'ucf101'
-    result = helpers['run_command']([
+    result = run_command([
         python, repo / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         synthetic_ucf101.video_dir, '--out-dir', lists, '--num-val', '2'
     ],
-                                    cwd=root)
+                         cwd=root)
     for split in (1, 2, 3):
         for kind in ('train', 'val', 'prp_train', 'prp_val'):
             assert (lists
@@ -51,12 +53,12 @@ def prepared(tmp_path_factory, synthetic_ucf101, python, helpers):
                     'batch_size=2')
     ]
     work_dir = root / 'prp'
-    helpers['run_command']([
+    run_command([
         python, repo / 'tools' / 'train.py',
         repo / 'configs' / 'prp' / 'prp_c3d_ucf101.py', '--work-dir', work_dir,
         '--cfg-options', *prp_options
     ],
-                           cwd=root)
+                cwd=root)
     return dict(
         root=root,
         lists=lists,
@@ -85,9 +87,8 @@ def data_options(prepared: dict,
     return options
 
 
-def test_finetune_config_loads_the_encoder_and_nothing_else(prepared,
-                                                            helpers) -> None:
-    cfg = Config.fromfile(helpers['repo'] / 'configs' / 'finetune'
+def test_finetune_config_loads_the_encoder_and_nothing_else(prepared) -> None:
+    cfg = Config.fromfile(REPO / 'configs' / 'finetune'
                           / 'finetune-stock_c3d_ucf101_split1.py')
     model = MODELS.build(cfg.model)
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -106,38 +107,38 @@ def test_finetune_config_loads_the_encoder_and_nothing_else(prepared,
     assert not any(k.startswith(('rate_head', 'decoder')) for k in after)
 
 
-def test_finetune_then_ten_clip_test(prepared, python, helpers) -> None:
-    repo, root = helpers['repo'], prepared['root']
+def test_finetune_then_ten_clip_test(prepared, python) -> None:
+    repo, root = REPO, prepared['root']
     config = (
         repo / 'configs' / 'finetune' / 'finetune-stock_c3d_ucf101_split1.py')
     work_dir = root / 'finetune'
-    result = helpers['run_command']([
+    result = run_command([
         python, repo / 'tools' / 'train.py', config, '--work-dir', work_dir,
         '--cfg-options', f"load_from={prepared['checkpoint']}",
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
         *data_options(prepared, ('train', 'val'), num_videos=1)
     ],
-                                    cwd=root)
+                         cwd=root)
     assert f"Load checkpoint from {prepared['checkpoint']}" in (
         result.stdout + result.stderr)
-    helpers['assert_finite'](helpers['read_scalars'](work_dir), ['loss_cls'])
+    assert_finite(read_scalars(work_dir), ['loss_cls'])
 
-    result = helpers['run_command']([
+    result = run_command([
         python, repo / 'tools' / 'test.py', config, work_dir / 'epoch_1.pth',
         '--work-dir', root / 'finetune_test', '--cfg-options',
         *data_options(prepared, ('test', ), num_videos=2)
     ],
-                                    cwd=root)
+                         cwd=root)
     output = result.stdout + result.stderr
     assert re.search(r'acc/top1: [\d.]+\s+acc/top5: [\d.]+', output), output
     assert Config.fromfile(config).test_pipeline[1]['num_clips'] == 10
 
 
-def test_retrieval_prints_topk(prepared, python, helpers) -> None:
-    repo, root = helpers['repo'], prepared['root']
+def test_retrieval_prints_topk(prepared, python) -> None:
+    repo, root = REPO, prepared['root']
     lists = prepared['lists']
     features = root / 'features.npz'
-    result = helpers['run_command']([
+    result = run_command([
         python, repo / 'tools' / 'test.py',
         repo / 'configs' / 'retrieval' / 'retrieval_c3d_ucf101_split1.py',
         prepared['checkpoint'], '--work-dir', root / 'retrieval',
@@ -151,7 +152,7 @@ def test_retrieval_prints_topk(prepared, python, helpers) -> None:
         'test_dataloader.dataset.pipeline.1.num_clips=2',
         f'test_evaluator.save_features={features}'
     ],
-                                    cwd=root)
+                         cwd=root)
     output = result.stdout + result.stderr
     for k in TOPK:
         value = float(re.search(rf'retrieval/top{k}: ([\d.]+)', output)[1])

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from mmprp.utils import mmaction_tool_path
+from helpers import (REPO, assert_finite, data_options, read_scalars,
+                     run_command)
 
 TRAIN_KEYS = ['loss', 'loss_rate', 'loss_recon', 'rate_acc']
 VAL_KEYS = [
@@ -42,14 +44,14 @@ NARROW_RESNET = [
 ])
 def test_pretraining_two_iterations(config: str, launcher: str,
                                     model_options: list, tmp_path,
-                                    synthetic_ucf101, python, helpers) -> None:
-    repo = helpers['repo']
+                                    synthetic_ucf101, python) -> None:
+    repo = REPO
     work_dir = tmp_path / 'work'
-    options = helpers['data_options'](
+    options = data_options(
         synthetic_ucf101, num_videos=dict(train=4, val=2)) + [
             'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'
         ] + model_options
-    helpers['run_command'](
+    run_command(
         entry_point(launcher, python, repo) + [
             repo / 'configs' / 'prp' / config, '--work-dir', work_dir,
             '--cfg-options', *options
@@ -57,8 +59,8 @@ def test_pretraining_two_iterations(config: str, launcher: str,
         cwd=tmp_path)
     assert (work_dir / 'epoch_1.pth').is_file()
     assert (work_dir / 'best_pretext_loss_epoch_1.pth').is_file()
-    records = helpers['read_scalars'](work_dir)
+    records = read_scalars(work_dir)
     train = [r for r in records if 'loss_rate' in r]
     assert [r['iter'] for r in train] == [1, 2]
-    helpers['assert_finite'](train, TRAIN_KEYS)
-    helpers['assert_finite'](records, VAL_KEYS)
+    assert_finite(train, TRAIN_KEYS)
+    assert_finite(records, VAL_KEYS)

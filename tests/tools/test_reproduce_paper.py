@@ -15,7 +15,8 @@ from typing import List
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO, run_command
+
 TOOL = REPO / 'tools' / 'reproduce_paper.py'
 README_HEADER = (
     '| encoder | UCF101 top-1 (paper / ours) | HMDB51 top-1 (paper / ours) '
@@ -57,25 +58,25 @@ def load_tool() -> ModuleType:
 
 
 @pytest.fixture(scope='module')
-def ucf101_root(tmp_path_factory, synthetic_ucf101, python, helpers) -> Path:
+def ucf101_root(tmp_path_factory, synthetic_ucf101, python) -> Path:
     """A prepared UCF101 folder: videos/ and the lists of splits 1-3."""
     root = tmp_path_factory.mktemp('reproduce_data') / 'ucf101'
     root.mkdir()
     (root / 'videos').symlink_to(synthetic_ucf101.video_dir)
-    helpers['run_command']([
+    run_command([
         python, REPO / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         root / 'videos', '--out-dir', root, '--num-val', '2'
     ],
-                           cwd=root)
+                cwd=root)
     return root
 
 
 def test_reproduces_c3d_on_ucf101_then_skips_everything(
-        ucf101_root, tmp_path, python, helpers) -> None:
+        ucf101_root, tmp_path, python) -> None:
     work_dir = tmp_path / 'work'
     command = [python, TOOL, work_dir, *tiny_options(ucf101_root)]
-    first = helpers['run_command'](command, cwd=tmp_path).stdout
+    first = run_command(command, cwd=tmp_path).stdout
     for job in ('pretrain c3d ucf101 split 1', 'finetune c3d ucf101 split 1',
                 'test c3d ucf101 split 1', 'retrieval c3d ucf101 split 1'):
         assert f'[done]  {job}' in first
@@ -123,7 +124,7 @@ def test_reproduces_c3d_on_ucf101_then_skips_everything(
         for path in work_dir.rglob('*')
         if path.is_file() and not path.name.startswith('results.')
     }
-    second = helpers['run_command'](command, cwd=tmp_path).stdout
+    second = run_command(command, cwd=tmp_path).stdout
     assert '[start]' not in second
     assert {path: path.stat().st_mtime_ns for path in stamps} == stamps
     assert json.loads((work_dir / 'results.json').read_text()) == results
@@ -154,7 +155,7 @@ def test_a_failed_job_stops_the_run_and_is_named(tmp_path, python) -> None:
 
 
 def test_from_authors_dry_run_converts_instead_of_pretraining(
-        ucf101_root, tmp_path, python, helpers) -> None:
+        ucf101_root, tmp_path, python) -> None:
     authors = tmp_path / 'authors'
     authors.mkdir()
     (authors / 'c3d.pth.tar').write_bytes(b'')
@@ -162,12 +163,12 @@ def test_from_authors_dry_run_converts_instead_of_pretraining(
     interrupted = work_dir / 'finetune' / 'finetune_c3d_hmdb51_split2'
     interrupted.mkdir(parents=True)
     (interrupted / 'last_checkpoint').write_text('epoch_10.pth')
-    out = helpers['run_command']([
+    out = run_command([
         python, TOOL, work_dir, '--from-authors', authors, '--archs', 'c3d',
         '--datasets', 'hmdb51', '--splits', '2', '--hmdb51-root', ucf101_root,
         '--dry-run'
     ],
-                                 cwd=tmp_path).stdout
+                      cwd=tmp_path).stdout
     lines = out.splitlines()
     jobs = [line for line in lines if line.startswith('[')]
     assert jobs == [

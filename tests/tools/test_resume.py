@@ -13,6 +13,8 @@ import signal
 import subprocess
 import time
 
+from helpers import REPO, data_options, read_scalars, run_command
+
 LOSS_KEYS = ('loss', 'loss_rate', 'loss_recon', 'rate_acc', 'lr')
 
 
@@ -42,15 +44,15 @@ def kill_after_first_checkpoint(command: list, work_dir, cwd) -> int:
 
 
 def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
-                                                 python, helpers) -> None:
-    repo = helpers['repo']
+                                                 python) -> None:
+    repo = REPO
 
     def command(work_dir):
         return [
             python, repo / 'tools' / 'train.py',
             repo / 'demo' / 'configs' / 'prp_c3d_demo.py', '--work-dir',
             work_dir, '--cfg-options',
-            *helpers['data_options'](synthetic_ucf101, batch_size=4),
+            *data_options(synthetic_ucf101, batch_size=4),
             'train_dataloader.num_workers=2',
             'train_dataloader.persistent_workers=True',
             'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
@@ -58,15 +60,14 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
             'randomness.deterministic=True'
         ]
 
-    helpers['run_command'](command(tmp_path / 'once'), cwd=tmp_path)
-    uninterrupted = second_epoch_losses(helpers['read_scalars'](tmp_path
-                                                                / 'once'))
+    run_command(command(tmp_path / 'once'), cwd=tmp_path)
+    uninterrupted = second_epoch_losses(read_scalars(tmp_path / 'once'))
 
     work_dir = tmp_path / 'killed'
     assert kill_after_first_checkpoint(command(work_dir), work_dir,
                                        tmp_path) == -signal.SIGKILL
-    helpers['run_command'](command(work_dir) + ['--resume'], cwd=tmp_path)
-    resumed = second_epoch_losses(helpers['read_scalars'](work_dir))
+    run_command(command(work_dir) + ['--resume'], cwd=tmp_path)
+    resumed = second_epoch_losses(read_scalars(work_dir))
 
     assert len(uninterrupted) == 2 and len(resumed) == 2
     for expected, actual in zip(uninterrupted, resumed):

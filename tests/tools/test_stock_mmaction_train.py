@@ -11,6 +11,7 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmprp.utils import mmaction_tool_path
+from helpers import assert_finite, data_options, read_scalars, run_command
 
 STOCK_C3D = ('mmaction::recognition/c3d/'
              'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py')
@@ -31,32 +32,32 @@ def write_config(path, dataset) -> None:
         """))
 
 
-def test_stock_train_then_load_from(tmp_path, synthetic_ucf101, python,
-                                    helpers) -> None:
+def test_stock_train_then_load_from(tmp_path, synthetic_ucf101,
+                                    python) -> None:
     config = tmp_path / 'stock_c3d.py'
     write_config(config, synthetic_ucf101)
     work_dir = tmp_path / 'work'
-    options = helpers['data_options'](
+    options = data_options(
         synthetic_ucf101,
         loaders=('train', 'val', 'test'),
         num_videos=dict(train=1, val=1, test=1),
         batch_size=1)
-    helpers['run_command']([
+    run_command([
         python,
         mmaction_tool_path('train.py'), config, '--work-dir', work_dir,
         '--cfg-options', *options
     ],
-                           cwd=tmp_path)
+                cwd=tmp_path)
     checkpoint = work_dir / 'epoch_1.pth'
     assert checkpoint.is_file()
-    helpers['assert_finite'](helpers['read_scalars'](work_dir), ['loss_cls'])
+    assert_finite(read_scalars(work_dir), ['loss_cls'])
 
-    result = helpers['run_command']([
+    result = run_command([
         python,
         mmaction_tool_path('test.py'), config, checkpoint, '--work-dir',
         tmp_path / 'test', '--cfg-options', *options
     ],
-                                    cwd=tmp_path)
+                         cwd=tmp_path)
     output = result.stdout + result.stderr
     assert f'Load checkpoint from {checkpoint}' in output
     assert 'acc/top1' in output

@@ -36,8 +36,8 @@ from mmprp.utils.checkpoint_loading import (FORCE_NO_WEIGHTS_ONLY,
                                             FORCE_WEIGHTS_ONLY,
                                             history_buffer_statistic,
                                             weights_only_forced)
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
 

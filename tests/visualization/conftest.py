@@ -11,9 +11,9 @@ from PIL import Image
 
 from mmprp.apis import build_model, load_config
 from mmprp.visualization.figure import DPI
+from helpers import REPO
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
 

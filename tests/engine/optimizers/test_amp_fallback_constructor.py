@@ -1,5 +1,4 @@
 """AmpFallbackOptimWrapperConstructor: AMP on a GPU, float32 on a CPU."""
-from pathlib import Path
 
 import pytest
 import torch
@@ -8,8 +7,8 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper, build_optim_wrapper
 from torch import nn
 
 import mmprp.engine.optimizers.amp_fallback_constructor as constructor
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 AMP_CONFIG = REPO / 'configs' / 'prp' / 'prp_c3d_ucf101_amp.py'
 
 

@@ -19,8 +19,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import mmprp  # noqa: F401
 from mmprp.models.common import FactorisedConv3d
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 ENCODERS = REPO / 'configs' / '_base_' / 'models' / 'encoders'
 # the authors' R(2+1)D PRP model, counted with their code
 AUTHORS_R21D_PRP_PARAMETERS = 35_963_844

@@ -31,9 +31,9 @@ from pathlib import Path
 from mmengine import Config
 from mmengine.runner import Runner
 
+from helpers import REPO
 from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
-REPO = Path(__file__).resolve().parents[3]
 ITERATIONS = 100
 RATES = (1, 8)
 WINDOWS_PER_TEST_VIDEO = 8

@@ -16,11 +16,11 @@ import pytest
 from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
+from helpers import REPO
 from tools.data.splits import hold_out_validation, read_mmaction_list
 from tools.data.splits.prepare import SUBSETS
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
-REPO = Path(__file__).resolve().parents[3]
 # HMDB51 classes in creation order (not sorted) and, per split, the ids of
 # each class's four videos: 1 train, 2 test, 0 unused.
 HMDB51_CLASSES = ('wave', 'brush_hair', 'climb_stairs')

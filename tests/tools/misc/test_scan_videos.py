@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-REPO = Path(__file__).resolve().parents[3]
+from helpers import REPO
+
 SCAN = REPO / 'tools' / 'misc' / 'scan_videos.py'
 
 
