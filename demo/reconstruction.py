@@ -1,14 +1,16 @@
 """The generative branch of the demo: how well the decoder reconstructs.
 
-The decoder's masked m-MSE on the test videos is set beside two trivial
-predictors that copy pixels of the input clip, which the decoder never
-sees (it decodes the encoder map only):
+The decoder's masked m-MSE on the test videos is set beside trivial
+predictors made from the input clip's pixels, which the decoder never sees
+(it decodes the encoder map only):
 
 * ``mean_frame``: every target frame is the mean of the input clip's
   frames;
 * ``nearest_frame``: every target frame is the input frame nearest to it in
   time (ties go to the earlier frame). The slowed-down target contains the
-  input frames themselves, so this predictor is exact on them.
+  input frames themselves, so this predictor is exact on them;
+* ``mean_colour``: every pixel of every target frame is the input clip's
+  mean colour: a flat frame of the right colour, no layout, no motion.
 
 All three are scored with the pretext loss without its weight: the squared
 error weighted by the motion attention, averaged over the real (valid)
@@ -27,7 +29,7 @@ from torch.utils.data import DataLoader
 from mmprp.apis import build_model
 from mmprp.models.losses import MotionAttentionMSELoss
 
-PREDICTORS = ('decoder', 'mean_frame', 'nearest_frame')
+PREDICTORS = ('decoder', 'mean_frame', 'nearest_frame', 'mean_colour')
 
 
 def mean_frame(clip: Tensor, target_len: int) -> Tensor:
@@ -41,6 +43,21 @@ def mean_frame(clip: Tensor, target_len: int) -> Tensor:
         Tensor: Shape (N, C, T, H, W).
     """
     return clip.mean(dim=2, keepdim=True).expand(-1, -1, target_len, -1, -1)
+
+
+def mean_colour(clip: Tensor, target_len: int) -> Tensor:
+    """Predict every target pixel by the input clip's mean colour.
+
+    Args:
+        clip (Tensor): Input clips, shape (N, C, L, H, W).
+        target_len (int): Frames T of the target.
+
+    Returns:
+        Tensor: Shape (N, C, T, H, W).
+    """
+    _, _, _, height, width = clip.shape
+    return clip.mean(dim=(2, 3, 4), keepdim=True).expand(
+        -1, -1, target_len, height, width)
 
 
 def nearest_frame_indices(clip_len: int, target_len: int) -> Tensor:
@@ -107,7 +124,8 @@ def reconstruction_errors(model: nn.Module,
         predictions = dict(
             decoder=model.decoder(feats, tuple(target.shape[2:])),
             mean_frame=mean_frame(clip, target.shape[2]),
-            nearest_frame=nearest_frame(clip, target.shape[2]))
+            nearest_frame=nearest_frame(clip, target.shape[2]),
+            mean_colour=mean_colour(clip, target.shape[2]))
         num = target.shape[0]
         for name, prediction in predictions.items():
             totals[name] += num * float(m_mse(

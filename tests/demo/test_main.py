@@ -91,7 +91,7 @@ def test_report_tables_and_figure_links(demo_run) -> None:
     for seed in results['seeds']:
         errors = seed['reconstruction']
         cells = ' | '.join(f'{errors[name]:.4f}' for name in (
-            'decoder', 'mean_frame', 'nearest_frame'))
+            'decoder', 'mean_frame', 'nearest_frame', 'mean_colour'))
         assert f"| {seed['seed']} | {cells} |" in report
     assert re.search(r'\*\*Reconstruction: the decoder (beats|does not)',
                      report)

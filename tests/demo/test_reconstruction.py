@@ -3,8 +3,8 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from demo.reconstruction import (PREDICTORS, mean_frame, nearest_frame,
-                                 nearest_frame_indices,
+from demo.reconstruction import (PREDICTORS, mean_colour, mean_frame,
+                                 nearest_frame, nearest_frame_indices,
                                  reconstruction_errors)
 from demo.settings import PRETRAIN_CONFIG
 from mmprp.apis import build_model, load_config
@@ -32,6 +32,9 @@ def test_trivial_predictors_copy_the_clip() -> None:
     nearest = nearest_frame(clip, 8)
     assert torch.equal(nearest[:, :, 0::2], clip)
     assert torch.equal(nearest[:, :, 1::2], clip)
+    flat = mean_colour(clip, 8)
+    assert flat.shape == (2, 3, 8, 5, 6)
+    assert torch.allclose(flat[1, 2], clip[1, 2].mean().expand(8, 5, 6))
 
 
 @pytest.fixture(scope='module')
@@ -77,7 +80,9 @@ def test_errors_are_the_mean_over_videos(demo_loader) -> None:
     assert len(decoder) == 3
     assert errors['decoder'] == pytest.approx(sum(decoder) / 3)
     assert errors['nearest_frame'] == pytest.approx(sum(nearest) / 3)
-    assert errors['mean_frame'] > 0
+    # the mean frame keeps the static textured background, the flat
+    # colour does not
+    assert errors['mean_colour'] > errors['mean_frame'] > 0
     # the demo's narrow C3D maps 3x16x48x48 to 64x2x3x3
     assert errors['code_size'] == 64 * 2 * 3 * 3
     assert errors['target_size'] == 3 * 32 * 48 * 48

@@ -24,7 +24,7 @@ def metrics(top1: float, probe: float) -> dict:
 def errors(decoder: float) -> dict:
     """Reconstruction errors with the given decoder m-MSE."""
     return dict(decoder=decoder, mean_frame=0.02, nearest_frame=0.01,
-                code_size=1152, target_size=221184)
+                mean_colour=0.03, code_size=1152, target_size=221184)
 
 
 RESULTS = [
@@ -86,19 +86,22 @@ def test_results_table_rows_per_seed_and_mean() -> None:
 def test_reconstruction_table_per_seed() -> None:
     lines = reconstruction_table(RESULTS).splitlines()
     assert lines[0] == ('| seed | PRP decoder | mean frame | nearest input '
-                        'frame |')
-    assert lines[2] == '| 0 | 0.0050 | 0.0200 | 0.0100 |'
-    assert lines[4] == '| 2 | 0.0150 | 0.0200 | 0.0100 |'
+                        'frame | mean colour |')
+    assert lines[2] == '| 0 | 0.0050 | 0.0200 | 0.0100 | 0.0300 |'
+    assert lines[4] == '| 2 | 0.0150 | 0.0200 | 0.0100 | 0.0300 |'
 
 
 def test_reconstruction_verdict_from_the_numbers() -> None:
     beaten = reconstruction_verdict(RESULTS[:2])
-    assert beaten.startswith('**Reconstruction: the decoder beats both')
-    assert 'below both in 2 of 2 seeds' in beaten
-    assert 'PRP decoder 0.0065, mean frame 0.0200' in beaten
+    assert beaten.startswith('**Reconstruction: the decoder beats the '
+                             'frame-copying predictors**')
+    assert "nearest input frame's in 2 of 2 seeds" in beaten
+    assert "mean colour's in 2 (means: PRP decoder 0.0065, mean frame " \
+        '0.0200, nearest input frame 0.0100, mean colour 0.0300)' in beaten
     missed = reconstruction_verdict(RESULTS)
     assert missed.startswith('**Reconstruction: the decoder does not beat')
-    assert 'below both in 2 of 3 seeds' in missed
+    assert "nearest input frame's in 2 of 3 seeds and below the mean " \
+        "colour's in 3" in missed
     assert 'the encoder map, 1152 numbers per clip for a target of 221184' \
         in missed
 
