@@ -6,7 +6,8 @@ Stages (each prints its progress; total time at the end):
    how an object moves) to ``<work-dir>/data``;
 2. pretrain PRP (discriminative + generative perception with motion
    attention, ``demo/configs/prp_c3d_demo.py``) once per seed on the split-1
-   train videos;
+   train videos, and measure each seed's reconstruction error on the test
+   videos next to two trivial predictors (``demo/reconstruction.py``);
 3. evaluate each seed's pretrained encoder and the same encoder at that
    seed's random initialisation (``demo/configs/retrieval_c3d_demo.py``):
    video retrieval top-1/5/10/20/50 and a linear probe;
@@ -23,10 +24,10 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, TypeVar
 
-from demo import (DemoSettings, SeedResult, describe_setup,
-                        draw_figures, evaluate, make_dataset, pretrain,
-                        pretrain_config, prp_sampler, random_init_checkpoint,
-                        write_report, write_results_json)
+from demo import (DemoSettings, SeedResult, describe_setup, draw_figures,
+                  evaluate, make_dataset, measure_reconstruction, pretrain,
+                  pretrain_config, prp_sampler, random_init_checkpoint,
+                  write_report, write_results_json)
 
 T = TypeVar('T')
 DEFAULTS = DemoSettings()
@@ -87,6 +88,11 @@ def main() -> None:
     results: List[SeedResult] = []
     random_checkpoints = []
     for run in runs:
+        reconstruction = stage(
+            timings, f'reconstruction errors, seed {run.seed}',
+            lambda run=run: measure_reconstruction(
+                pretrain_config(settings, run.seed), run.checkpoint,
+                run.seed))
         random_checkpoints.append(random_init_checkpoint(settings, run.seed))
         prp = stage(timings, f'evaluate PRP, seed {run.seed}',
                     lambda run=run: evaluate(
@@ -97,7 +103,7 @@ def main() -> None:
                            settings, random_checkpoints[-1],
                            settings.run_dir('eval_random', run.seed)))
         results.append(SeedResult(run.seed, prp, random, run.rate_acc,
-                                  run.seconds))
+                                  run.seconds, reconstruction))
     cfg = pretrain_config(settings, runs[0].seed)
     figures = stage(timings, 'figures', lambda: draw_figures(
         cfg, dataset, runs, random_checkpoints[0],

@@ -41,7 +41,8 @@ def logged_test_metrics(run_dir: Path) -> dict:
 def test_every_stage_reports_and_total_time(demo_run) -> None:
     _, out = demo_run
     for stage in ('synthetic dataset', 'PRP pretraining, seed 3',
-                  'PRP pretraining, seed 4', 'evaluate PRP, seed 4',
+                  'PRP pretraining, seed 4', 'reconstruction errors, seed 3',
+                  'evaluate PRP, seed 4',
                   'evaluate random init, seed 3', 'figures'):
         assert re.search(rf'=== {stage}: done in \d+ s ===', out), stage
     assert re.search(r'Total time: \d+ s', out)
@@ -68,6 +69,11 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
                 assert seed[encoder][key] == pytest.approx(logged[key])
                 assert 0 <= seed[encoder][key] <= 1
         assert 0 <= seed['rate_acc'] <= 1
+        errors = seed['reconstruction']
+        assert errors['decoder'] > 0 and errors['mean_frame'] > 0
+        # exact on the target frames that are input frames
+        assert 0 <= errors['nearest_frame'] < errors['mean_frame']
+        assert errors['code_size'] == 64 * 2 * 3 * 3
         assert (work_dir / 'pretrain' / f"seed{seed['seed']}" /
                 'epoch_1.pth').is_file()
     assert results['timings']['total'] > 0
@@ -84,6 +90,13 @@ def test_report_tables_and_figure_links(demo_run) -> None:
                                for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
     assert '4 test videos query 8 train videos' in report
+    for seed in results['seeds']:
+        errors = seed['reconstruction']
+        cells = ' | '.join(f'{errors[name]:.4f}' for name in (
+            'decoder', 'mean_frame', 'nearest_frame', 'mean_colour'))
+        assert f"| {seed['seed']} | {cells} |" in report
+    assert re.search(r'\*\*Reconstruction: the decoder (beats|does not)',
+                     report)
     assert re.search(r'\*\*Retrieval top-1: (PRP beats|this run does not)',
                      report)
     assert re.search(r'\*\*Linear probe top-1: (PRP beats|this run does '

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from demo import (DemoSettings, SeedResult, compare, write_report,
-                  write_results_json)
-from demo.report import results_table, verdict
+                        write_results_json)
+from demo.report import (reconstruction_table, reconstruction_verdict,
+                         results_table, verdict)
 
 KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
         'retrieval/top20', 'retrieval/top50', 'probe/top1')
@@ -20,10 +21,19 @@ def metrics(top1: float, probe: float) -> dict:
     return values
 
 
+def errors(decoder: float) -> dict:
+    """Reconstruction errors with the given decoder m-MSE."""
+    return dict(decoder=decoder, mean_frame=0.02, nearest_frame=0.01,
+                mean_colour=0.03, code_size=1152, target_size=221184)
+
+
 RESULTS = [
-    SeedResult(0, metrics(0.30, 0.50), metrics(0.10, 0.20), 0.7, 100.),
-    SeedResult(1, metrics(0.40, 0.25), metrics(0.12, 0.30), 0.6, 110.),
-    SeedResult(2, metrics(0.35, 0.30), metrics(0.08, 0.25), None, 120.),
+    SeedResult(0, metrics(0.30, 0.50), metrics(0.10, 0.20), 0.7, 100.,
+               errors(0.005)),
+    SeedResult(1, metrics(0.40, 0.25), metrics(0.12, 0.30), 0.6, 110.,
+               errors(0.008)),
+    SeedResult(2, metrics(0.35, 0.30), metrics(0.08, 0.25), None, 120.,
+               errors(0.015)),
 ]
 
 
@@ -73,6 +83,29 @@ def test_results_table_rows_per_seed_and_mean() -> None:
     assert lines[-1].endswith('| 25.0 ± 5.0 |')
 
 
+def test_reconstruction_table_per_seed() -> None:
+    lines = reconstruction_table(RESULTS).splitlines()
+    assert lines[0] == ('| seed | PRP decoder | mean frame | nearest input '
+                        'frame | mean colour |')
+    assert lines[2] == '| 0 | 0.0050 | 0.0200 | 0.0100 | 0.0300 |'
+    assert lines[4] == '| 2 | 0.0150 | 0.0200 | 0.0100 | 0.0300 |'
+
+
+def test_reconstruction_verdict_from_the_numbers() -> None:
+    beaten = reconstruction_verdict(RESULTS[:2])
+    assert beaten.startswith('**Reconstruction: the decoder beats the '
+                             'frame-copying predictors**')
+    assert "nearest input frame's in 2 of 2 seeds" in beaten
+    assert "mean colour's in 2 (means: PRP decoder 0.0065, mean frame " \
+        '0.0200, nearest input frame 0.0100, mean colour 0.0300)' in beaten
+    missed = reconstruction_verdict(RESULTS)
+    assert missed.startswith('**Reconstruction: the decoder does not beat')
+    assert "nearest input frame's in 2 of 3 seeds and below the mean " \
+        "colour's in 3" in missed
+    assert 'the encoder map, 1152 numbers per clip for a target of 221184' \
+        in missed
+
+
 def test_write_report_and_results_json(tmp_path: Path) -> None:
     settings = DemoSettings(work_dir=tmp_path, num_classes=10)
     figure = tmp_path / 'figures' / 'curves.png'
@@ -86,6 +119,10 @@ def test_write_report_and_results_json(tmp_path: Path) -> None:
     assert '![Training curves](figures/curves.png)' in text
     assert 'seed 0: 70.0, seed 1: 60.0 (chance 25.0)' in text
     assert '| total | 612 |' in text
+    assert '## The generative branch: reconstruction' in text
+    assert 'Masked m-MSE on the 40 test videos' in text
+    assert reconstruction_table(RESULTS) in text
+    assert reconstruction_verdict(RESULTS) in text
     assert '| PRP | 23.2 | 38.1 | 46.0 | 55.7 | 68.4 | 69.1 |' in text
     saved = json.loads(write_results_json(
         tmp_path / 'results.json', settings, RESULTS,
@@ -93,4 +130,5 @@ def test_write_report_and_results_json(tmp_path: Path) -> None:
     assert saved['settings']['work_dir'] == str(tmp_path)
     assert saved['seeds'][1]['prp']['retrieval/top1'] == 0.40
     assert saved['seeds'][2]['rate_acc'] is None
+    assert saved['seeds'][2]['reconstruction'] == errors(0.015)
     assert saved['timings'] == {'total': 612.0}

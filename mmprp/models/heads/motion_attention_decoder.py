@@ -15,12 +15,19 @@ from ..losses.motion_attention import (dense_motion_attention,
 RECON_RATES = (1, 2, 4)
 
 
-def _conv_bn_relu(in_channels: int, out_channels: int) -> ConvModule:
-    """3x3x3 Conv3d + BN3d + ReLU keeping the spatio-temporal size.
+def _conv_bn_relu(in_channels: int,
+                  out_channels: int,
+                  norm_cfg: Optional[Dict] = dict(type='BN3d'),
+                  act_cfg: Optional[Dict] = dict(type='ReLU')) -> ConvModule:
+    """3x3x3 Conv3d + norm + activation keeping the spatio-temporal size.
 
     Args:
         in_channels (int): Input channels.
         out_channels (int): Output channels.
+        norm_cfg (dict, optional): Norm layer; None for none (the
+            convolution then has a bias). Defaults to ``dict(type='BN3d')``.
+        act_cfg (dict, optional): Activation; None for none. Defaults to
+            ``dict(type='ReLU')``.
 
     Returns:
         ConvModule: The block.
@@ -31,8 +38,8 @@ def _conv_bn_relu(in_channels: int, out_channels: int) -> ConvModule:
         3,
         padding=1,
         conv_cfg=dict(type='Conv3d'),
-        norm_cfg=dict(type='BN3d'),
-        act_cfg=dict(type='ReLU'))
+        norm_cfg=norm_cfg,
+        act_cfg=act_cfg)
 
 
 def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -60,6 +67,14 @@ class MotionAttentionDecoder(BaseModule):
     default channels the output is out_channels x (16r) x 112 x 112. Any other
     decoded size is trilinearly resized to the requested target size.
 
+    The output block's BN + ReLU are the authors' (``out_norm_cfg``,
+    ``out_act_cfg``). Its BN re-centres every output channel, so only the
+    BN's shift can move the reconstruction's brightness towards the target's
+    (pixels in [0, 1], mean about 0.5); an adaptive optimiser moves it by at
+    most about its learning rate per step, so short runs reconstruct a flat,
+    too dark frame. ``out_norm_cfg=None, out_act_cfg=None`` leaves a plain
+    convolution with a bias.
+
     Args:
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
@@ -75,6 +90,10 @@ class MotionAttentionDecoder(BaseModule):
             ``(lambda1, lambda2)``. Defaults to ``(0.8, 2.0)``.
         loss (dict): Config of the reconstruction loss. Defaults to
             ``dict(type='MotionAttentionMSELoss', loss_weight=1.0)``.
+        out_norm_cfg (dict, optional): Norm layer of the output block; None
+            for none. Defaults to ``dict(type='BN3d')`` (authors').
+        out_act_cfg (dict, optional): Activation of the output block; None
+            for none. Defaults to ``dict(type='ReLU')`` (authors').
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to Kaiming for every convolution and deconvolution.
 
@@ -92,6 +111,8 @@ class MotionAttentionDecoder(BaseModule):
                  attention_range: Tuple[float, float] = (0.8, 2.0),
                  loss: Dict = dict(
                      type='MotionAttentionMSELoss', loss_weight=1.0),
+                 out_norm_cfg: Optional[Dict] = dict(type='BN3d'),
+                 out_act_cfg: Optional[Dict] = dict(type='ReLU'),
                  init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
                      type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
                  ) -> None:
@@ -115,7 +136,8 @@ class MotionAttentionDecoder(BaseModule):
         scale = (recon_rate, 2, 2)
         self.deconv_out = nn.ConvTranspose3d(
             channels[-1], channels[-1], scale, stride=scale)
-        self.conv_out = _conv_bn_relu(channels[-1], out_channels)
+        self.conv_out = _conv_bn_relu(channels[-1], out_channels,
+                                      out_norm_cfg, out_act_cfg)
         self.loss_recon = MODELS.build(loss)
 
     def forward(self,

@@ -71,3 +71,35 @@ def test_loss_gradients_flow() -> None:
     for name, param in decoder.named_parameters():
         assert param.grad is not None, name
         assert torch.isfinite(param.grad).all(), name
+
+
+def test_output_block_is_the_authors_by_default() -> None:
+    decoder = MotionAttentionDecoder(in_channels=32, channels=SMALL)
+    assert isinstance(decoder.conv_out.bn, torch.nn.BatchNorm3d)
+    assert decoder.conv_out.conv.bias is None
+    assert isinstance(decoder.conv_out.activate, torch.nn.ReLU)
+    with torch.no_grad():
+        assert decoder(torch.randn(2, 32, 2, 7, 7)).min() >= 0
+
+
+def test_output_block_without_norm_and_activation() -> None:
+    decoder = MotionAttentionDecoder(
+        in_channels=32, channels=SMALL, out_norm_cfg=None, out_act_cfg=None)
+    assert not decoder.conv_out.with_norm
+    assert not decoder.conv_out.with_activation
+    conv = decoder.conv_out.conv
+    torch.nn.init.zeros_(conv.weight)
+    torch.nn.init.constant_(conv.bias, -0.25)
+    with torch.no_grad():
+        out = decoder(torch.randn(2, 32, 2, 7, 7))
+    # a plain convolution: its bias alone sets the output, sign included
+    assert torch.equal(out, torch.full_like(out, -0.25))
+
+
+def test_output_block_activation_from_config() -> None:
+    decoder = MODELS.build(dict(
+        type='MotionAttentionDecoder', in_channels=32, channels=SMALL,
+        out_norm_cfg=None, out_act_cfg=dict(type='Sigmoid')))
+    with torch.no_grad():
+        out = decoder(torch.randn(2, 32, 2, 7, 7))
+    assert ((out > 0) & (out < 1)).all()
