@@ -35,37 +35,56 @@ DEFAULTS = DemoSettings()
 
 def parse_args() -> DemoSettings:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work-dir', type=Path, default=DEFAULTS.work_dir,
-                        help=f'default: {DEFAULTS.work_dir}')
-    parser.add_argument('--seeds', type=int, nargs='+',
-                        default=list(DEFAULTS.seeds),
-                        help='one pretraining run and random init per seed '
-                        f'(default: {list(DEFAULTS.seeds)})')
-    parser.add_argument('--epochs', type=int,
-                        help="pretraining epochs (default: the config's)")
-    parser.add_argument('--classes', type=int, default=DEFAULTS.num_classes,
-                        help=f'default: {DEFAULTS.num_classes}')
-    parser.add_argument('--groups', type=int,
-                        default=DEFAULTS.groups_per_class,
-                        help='groups per class, a third of them test '
-                        f'(default: {DEFAULTS.groups_per_class})')
-    parser.add_argument('--clips', type=int,
-                        default=DEFAULTS.clips_per_group,
-                        help=f'videos per group (default: '
-                        f'{DEFAULTS.clips_per_group})')
-    parser.add_argument('--eval-clips', type=int,
-                        help="clips per video in evaluation (default: the "
-                        "config's)")
+    parser.add_argument(
+        '--work-dir',
+        type=Path,
+        default=DEFAULTS.work_dir,
+        help=f'default: {DEFAULTS.work_dir}')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=list(DEFAULTS.seeds),
+        help='one pretraining run and random init per seed '
+        f'(default: {list(DEFAULTS.seeds)})')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        help="pretraining epochs (default: the config's)")
+    parser.add_argument(
+        '--classes',
+        type=int,
+        default=DEFAULTS.num_classes,
+        help=f'default: {DEFAULTS.num_classes}')
+    parser.add_argument(
+        '--groups',
+        type=int,
+        default=DEFAULTS.groups_per_class,
+        help='groups per class, a third of them test '
+        f'(default: {DEFAULTS.groups_per_class})')
+    parser.add_argument(
+        '--clips',
+        type=int,
+        default=DEFAULTS.clips_per_group,
+        help=f'videos per group (default: '
+        f'{DEFAULTS.clips_per_group})')
+    parser.add_argument(
+        '--eval-clips',
+        type=int,
+        help="clips per video in evaluation (default: the "
+        "config's)")
     args = parser.parse_args()
     return DemoSettings(
-        work_dir=args.work_dir, num_classes=args.classes,
-        groups_per_class=args.groups, clips_per_group=args.clips,
-        seeds=tuple(args.seeds), epochs=args.epochs,
+        work_dir=args.work_dir,
+        num_classes=args.classes,
+        groups_per_class=args.groups,
+        clips_per_group=args.clips,
+        seeds=tuple(args.seeds),
+        epochs=args.epochs,
         eval_clips=args.eval_clips)
 
 
-def stage(timings: Dict[str, float], name: str,
-          action: Callable[[], T]) -> T:
+def stage(timings: Dict[str, float], name: str, action: Callable[[], T]) -> T:
     """Announce a stage, run it and record its wall time."""
     print(f'\n=== [{len(timings) + 1}] {name} ===', flush=True)
     start = time.perf_counter()
@@ -82,39 +101,47 @@ def main() -> None:
     timings: Dict[str, float] = {}
     dataset = stage(timings, 'synthetic dataset',
                     lambda: make_dataset(settings))
-    runs = [stage(timings, f'PRP pretraining, seed {seed}',
-                  lambda seed=seed: pretrain(settings, seed))
-            for seed in settings.seeds]
+    runs = [
+        stage(
+            timings,
+            f'PRP pretraining, seed {seed}',
+            lambda seed=seed: pretrain(settings, seed))
+        for seed in settings.seeds
+    ]
     results: List[SeedResult] = []
     random_checkpoints = []
     for run in runs:
         reconstruction = stage(
-            timings, f'reconstruction errors, seed {run.seed}',
+            timings,
+            f'reconstruction errors, seed {run.seed}',
             lambda run=run: measure_reconstruction(
-                pretrain_config(settings, run.seed), run.checkpoint,
-                run.seed))
+                pretrain_config(settings, run.seed), run.checkpoint, run.seed))
         random_checkpoints.append(random_init_checkpoint(settings, run.seed))
-        prp = stage(timings, f'evaluate PRP, seed {run.seed}',
-                    lambda run=run: evaluate(
-                        settings, run.checkpoint,
-                        settings.run_dir('eval_prp', run.seed)))
-        random = stage(timings, f'evaluate random init, seed {run.seed}',
-                       lambda run=run: evaluate(
-                           settings, random_checkpoints[-1],
-                           settings.run_dir('eval_random', run.seed)))
-        results.append(SeedResult(run.seed, prp, random, run.rate_acc,
-                                  run.seconds, reconstruction))
+        prp = stage(
+            timings,
+            f'evaluate PRP, seed {run.seed}',
+            lambda run=run: evaluate(settings, run.checkpoint,
+                                     settings.run_dir('eval_prp', run.seed)))
+        random = stage(
+            timings,
+            f'evaluate random init, seed {run.seed}',
+            lambda run=run: evaluate(settings, random_checkpoints[
+                -1], settings.run_dir('eval_random', run.seed)))
+        results.append(
+            SeedResult(run.seed, prp, random, run.rate_acc, run.seconds,
+                       reconstruction))
     cfg = pretrain_config(settings, runs[0].seed)
-    figures = stage(timings, 'figures', lambda: draw_figures(
-        cfg, dataset, runs, random_checkpoints[0],
-        settings.work_dir / 'figures'))
+    figures = stage(
+        timings, 'figures',
+        lambda: draw_figures(cfg, dataset, runs, random_checkpoints[0],
+                             settings.work_dir / 'figures'))
     timings['total'] = time.perf_counter() - start
     report = write_report(settings.work_dir / 'report.md', settings, results,
                           figures, timings,
                           describe_setup(settings, cfg, dataset),
                           len(prp_sampler(cfg)['rates']))
-    write_results_json(settings.work_dir / 'results.json', settings,
-                       results, timings)
+    write_results_json(settings.work_dir / 'results.json', settings, results,
+                       timings)
     print('\n' + report.read_text())
     print(f'Report: {report}\nTotal time: {timings["total"]:.0f} s')
 

@@ -5,18 +5,17 @@ from typing import Dict, List, Sequence
 from mmengine import Config
 from mmengine.runner import Runner
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
-from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
-                             plot_work_dirs, visualize_activations,
-                             visualize_motion_attention)
 from mmprp.apis import build_model
+from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
+                                 plot_work_dirs, visualize_activations,
+                                 visualize_motion_attention)
 from .runs import PretrainRun, prp_sampler
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 NUM_ACTIVATION_VIDEOS = 4
 
 
-def first_test_videos(dataset: SyntheticDataset,
-                      count: int) -> List[Path]:
+def first_test_videos(dataset: SyntheticDataset, count: int) -> List[Path]:
     """The first split-1 test video of ``count`` classes spread evenly.
 
     Args:
@@ -33,8 +32,9 @@ def first_test_videos(dataset: SyntheticDataset,
         first.setdefault(int(label), video)
     labels = sorted(first)
     step = max(1, len(labels) // count)
-    return [dataset.video_dir / first[label]
-            for label in labels[::step][:count]]
+    return [
+        dataset.video_dir / first[label] for label in labels[::step][:count]
+    ]
 
 
 def draw_figures(cfg: Config, dataset: SyntheticDataset,
@@ -72,8 +72,12 @@ def draw_figures(cfg: Config, dataset: SyntheticDataset,
     caption = f'Motion attention on a test video (seed {shown.seed})'
     figures[caption] = out_dir / 'motion_attention.png'
     video = first_test_videos(dataset, 2)[-1]
-    visualize_motion_attention(cfg, video, figures[caption], rate=rates[-2],
-                               checkpoint=shown.checkpoint)
+    visualize_motion_attention(
+        cfg,
+        video,
+        figures[caption],
+        rate=rates[-2],
+        checkpoint=shown.checkpoint)
 
     caption = (f'Encoder activations on test videos: PRP vs random init '
                f'(seed {shown.seed})')
@@ -82,5 +86,6 @@ def draw_figures(cfg: Config, dataset: SyntheticDataset,
         cfg, [shown.checkpoint, random_checkpoint],
         first_test_videos(dataset, NUM_ACTIVATION_VIDEOS),
         figures[caption],
-        labels=['PRP', 'random init'], seed=shown.seed)
+        labels=['PRP', 'random init'],
+        seed=shown.seed)
     return figures

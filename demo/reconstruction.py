@@ -56,8 +56,8 @@ def mean_colour(clip: Tensor, target_len: int) -> Tensor:
         Tensor: Shape (N, C, T, H, W).
     """
     _, _, _, height, width = clip.shape
-    return clip.mean(dim=(2, 3, 4), keepdim=True).expand(
-        -1, -1, target_len, height, width)
+    return clip.mean(
+        dim=(2, 3, 4), keepdim=True).expand(-1, -1, target_len, height, width)
 
 
 def nearest_frame_indices(clip_len: int, target_len: int) -> Tensor:
@@ -76,8 +76,8 @@ def nearest_frame_indices(clip_len: int, target_len: int) -> Tensor:
     """
     j = torch.arange(target_len)
     # ceil(j * L / T - 1/2) in integers: -floor((T - 2jL) / 2T)
-    nearest = -torch.div(target_len - 2 * j * clip_len, 2 * target_len,
-                         rounding_mode='floor')
+    nearest = -torch.div(
+        target_len - 2 * j * clip_len, 2 * target_len, rounding_mode='floor')
     return nearest.clamp(0, clip_len - 1)
 
 
@@ -128,9 +128,9 @@ def reconstruction_errors(model: nn.Module,
             mean_colour=mean_colour(clip, target.shape[2]))
         num = target.shape[0]
         for name, prediction in predictions.items():
-            totals[name] += num * float(m_mse(
-                prediction, target, views['target_valid'],
-                views['attention']))
+            totals[name] += num * float(
+                m_mse(prediction, target, views['target_valid'],
+                      views['attention']))
         count += num
         bar.update(num)
     errors = {name: total / count for name, total in totals.items()}
@@ -152,7 +152,7 @@ def measure_reconstruction(cfg: Config, checkpoint: Path,
     Returns:
         dict[str, float]: See :func:`reconstruction_errors`.
     """
-    model = build_model(cfg, checkpoint, seed,
-                        required=('backbone', 'decoder'))
-    return reconstruction_errors(
-        model, Runner.build_dataloader(cfg.val_dataloader))
+    model = build_model(
+        cfg, checkpoint, seed, required=('backbone', 'decoder'))
+    return reconstruction_errors(model,
+                                 Runner.build_dataloader(cfg.val_dataloader))

@@ -12,22 +12,26 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from mmengine import Config
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
 from mmprp.apis import step_index
 from .reconstruction import PREDICTORS
 from .runs import prp_sampler
 from .settings import DemoSettings
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 TOPK = (1, 5, 10, 20, 50)
 # The paper's C3D rows on UCF101 split 1 (retrieval, Table 4) and over the
 # 3 splits (finetuning, Table 3), in percent.
-PAPER_RETRIEVAL = {'random init': (16.7, 27.5, 33.7, 41.4, 53.0),
-                   'PRP': (23.2, 38.1, 46.0, 55.7, 68.4)}
+PAPER_RETRIEVAL = {
+    'random init': (16.7, 27.5, 33.7, 41.4, 53.0),
+    'PRP': (23.2, 38.1, 46.0, 55.7, 68.4)
+}
 PAPER_FINETUNE = {'random init': 61.8, 'PRP': 69.1}
-RECONSTRUCTION_LABELS = {'decoder': 'PRP decoder',
-                         'mean_frame': 'mean frame',
-                         'nearest_frame': 'nearest input frame',
-                         'mean_colour': 'mean colour'}
+RECONSTRUCTION_LABELS = {
+    'decoder': 'PRP decoder',
+    'mean_frame': 'mean frame',
+    'nearest_frame': 'nearest input frame',
+    'mean_colour': 'mean colour'
+}
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,7 @@ def _mean_std(values: Sequence[float]) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table."""
-    lines = ['| ' + ' | '.join(header) + ' |',
-             '|' + '---|' * len(header)]
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
     return '\n'.join(lines)
 
@@ -149,11 +152,10 @@ def results_table(results: Sequence[SeedResult]) -> str:
     for name, attr in (('PRP', 'prp'), ('random init', 'random')):
         for result in results:
             metrics = getattr(result, attr)
-            rows.append([name, str(result.seed)] +
-                        [_pct(metrics[key]) for key in keys])
+            rows.append([name, str(result.seed)]
+                        + [_pct(metrics[key]) for key in keys])
         rows.append([f'**{name}**', '**mean ± std**'] + [
-            _mean_std([getattr(r, attr)[key] for r in results])
-            for key in keys
+            _mean_std([getattr(r, attr)[key] for r in results]) for key in keys
         ])
     return _table(header, rows)
 
@@ -168,8 +170,8 @@ def reconstruction_table(results: Sequence[SeedResult]) -> str:
         str: A Markdown table (lower is better).
     """
     header = ['seed'] + [RECONSTRUCTION_LABELS[name] for name in PREDICTORS]
-    rows = [[str(result.seed)] +
-            [f'{result.reconstruction[name]:.4f}' for name in PREDICTORS]
+    rows = [[str(result.seed)]
+            + [f'{result.reconstruction[name]:.4f}' for name in PREDICTORS]
             for result in results]
     return _table(header, rows)
 
@@ -191,10 +193,9 @@ def reconstruction_verdict(results: Sequence[SeedResult]) -> str:
     copies = sum(e['decoder'] < min(e['mean_frame'], e['nearest_frame'])
                  for e in errors)
     flat = sum(e['decoder'] < e['mean_colour'] for e in errors)
-    means = ', '.join(
-        f'{RECONSTRUCTION_LABELS[name]} '
-        f'{statistics.fmean(e[name] for e in errors):.4f}'
-        for name in PREDICTORS)
+    means = ', '.join(f'{RECONSTRUCTION_LABELS[name]} '
+                      f'{statistics.fmean(e[name] for e in errors):.4f}'
+                      for name in PREDICTORS)
     numbers = (f"its masked m-MSE is below both the mean frame's and the "
                f"nearest input frame's in {copies} of {len(results)} seeds "
                f"and below the mean colour's in {flat} (means: {means})")
@@ -214,10 +215,10 @@ def paper_table() -> str:
     Returns:
         str: A Markdown table in percent.
     """
-    header = ['C3D on UCF101 (paper)'] + [f'top{k}' for k in TOPK] + [
-        'finetune top1']
-    rows = [[name] + [f'{v:.1f}' for v in PAPER_RETRIEVAL[name]] +
-            [f'{PAPER_FINETUNE[name]:.1f}'] for name in PAPER_RETRIEVAL]
+    header = ['C3D on UCF101 (paper)'] + [f'top{k}'
+                                          for k in TOPK] + ['finetune top1']
+    rows = [[name] + [f'{v:.1f}' for v in PAPER_RETRIEVAL[name]]
+            + [f'{PAPER_FINETUNE[name]:.1f}'] for name in PAPER_RETRIEVAL]
     return _table(header, rows)
 
 
@@ -309,8 +310,10 @@ def write_results_json(path: Path, settings: DemoSettings,
         Path: ``path``.
     """
     payload = dict(
-        settings={k: str(v) if isinstance(v, Path) else v
-                  for k, v in asdict(settings).items()},
+        settings={
+            k: str(v) if isinstance(v, Path) else v
+            for k, v in asdict(settings).items()
+        },
         seeds=[asdict(result) for result in results],
         timings=dict(timings))
     path.write_text(json.dumps(payload, indent=2))
@@ -352,21 +355,24 @@ def write_report(path: Path, settings: DemoSettings,
         'linear probe is a softmax classifier fit on the frozen features '
         'of the train videos and scored on the test videos (no finetuning)',
         f'- seeds: {", ".join(str(r.seed) for r in results)} (each seeds '
-        'one pretraining run and one random initialisation)', '',
-        '## PRP vs random initialisation', '',
-        results_table(results), '',
-        verdict(compare(results, 'retrieval/top1'), 'Retrieval top-1',
-                chance), '',
-        verdict(compare(results, 'probe/top1'), 'Linear probe top-1',
-                chance), '',
+        'one pretraining run and one random initialisation)',
+        '',
+        '## PRP vs random initialisation',
+        '',
+        results_table(results),
+        '',
+        verdict(compare(results, 'retrieval/top1'), 'Retrieval top-1', chance),
+        '',
+        verdict(compare(results, 'probe/top1'), 'Linear probe top-1', chance),
+        '',
     ]
     if rate_accs:
         lines += [
             'Playback-rate accuracy of the pretext task on the test videos '
-            'after pretraining: ' + ', '.join(
-                f'seed {r.seed}: {_pct(r.rate_acc)}' for r in results
-                if r.rate_acc is not None) +
-            f' (chance {_pct(1 / num_rates)}).', ''
+            'after pretraining: '
+            + ', '.join(f'seed {r.seed}: {_pct(r.rate_acc)}'
+                        for r in results if r.rate_acc is not None)
+            + f' (chance {_pct(1 / num_rates)}).', ''
         ]
     lines += [
         '## The generative branch: reconstruction', '',
@@ -382,20 +388,22 @@ def write_report(path: Path, settings: DemoSettings,
         "every pixel by the clip's mean colour (a flat frame of the right "
         'colour). The trivial predictors do not depend on the seed.', '',
         reconstruction_table(results), '',
-        reconstruction_verdict(results), '',
-        '## The paper, for context', '',
+        reconstruction_verdict(results), '', '## The paper, for context', '',
         'Real UCF101 at full scale (C3D, 16×112×112, 300 epochs); not '
         'comparable in absolute terms with this synthetic demo, but the '
         'direction of the effect is the claim the demo checks.', '',
         paper_table(), '', '## Figures', ''
     ]
     for caption, png in figures.items():
-        lines += [f'### {caption}', '',
-                  f'![{caption}]({png.relative_to(path.parent).as_posix()})',
-                  '']
-    lines += ['## Time', '', _table(
-        ['stage', 'seconds'],
-        [[stage, f'{seconds:.0f}'] for stage, seconds in timings.items()]),
-        '']
+        lines += [
+            f'### {caption}', '',
+            f'![{caption}]({png.relative_to(path.parent).as_posix()})', ''
+        ]
+    lines += [
+        '## Time', '',
+        _table(['stage', 'seconds'], [[stage, f'{seconds:.0f}']
+                                      for stage, seconds in timings.items()]),
+        ''
+    ]
     path.write_text('\n'.join(lines))
     return path

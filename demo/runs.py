@@ -14,10 +14,11 @@ from typing import Dict, Optional
 from mmengine import Config
 from mmengine.runner import Runner
 
-from tools.data.synthetic_ucf101 import SyntheticDataset, generate_synthetic_ucf101
-from mmprp.utils import save_random_init_checkpoint
 from mmprp.apis import step_index
+from mmprp.utils import save_random_init_checkpoint
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
+from tools.data.synthetic_ucf101 import (SyntheticDataset,
+                                         generate_synthetic_ucf101)
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ def random_init_checkpoint(settings: DemoSettings, seed: int) -> Path:
         Path: The checkpoint, in ``run_dir('eval_random', seed)``.
     """
     out = settings.run_dir('eval_random', seed) / 'random_init.pth'
-    return save_random_init_checkpoint(pretrain_config(settings, seed), out,
-                                       seed)
+    return save_random_init_checkpoint(
+        pretrain_config(settings, seed), out, seed)
 
 
 def eval_config(settings: DemoSettings, checkpoint: Path,

@@ -23,7 +23,10 @@ _base_ = ['../../configs/prp/prp_c3d_ucf101.py']
 
 data_root = 'work_dirs/demo/data'
 width = 8
+# each module's own initialisation (Kaiming convs, BN weight 1), with which
+# the demo recipe was tuned, not the paper configs' TorchLegacyInit
 model = dict(
+    init_cfg=None,
     backbone=dict(base_channels=width),
     rate_head=dict(in_channels=8 * width, loss_cls=dict(loss_weight=1.0)),
     decoder=dict(in_channels=8 * width, channels=(64, 32, 16, 8)))

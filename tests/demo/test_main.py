@@ -13,8 +13,8 @@ import pytest
 
 from helpers import REPO, run_command
 
-FIGURES = ('training_curves.png', 'rate_confusion.png',
-           'motion_attention.png', 'activations.png')
+FIGURES = ('training_curves.png', 'rate_confusion.png', 'motion_attention.png',
+           'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
            'retrieval/top20', 'retrieval/top50', 'probe/top1')
 
@@ -26,15 +26,16 @@ def demo_run(tmp_path_factory, python) -> tuple:
     work_dir = tmp_path / 'demo'
     result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
-        '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs',
-        '1', '--eval-clips', '1'
-    ], cwd=REPO)
+        '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
+        '--eval-clips', '1'
+    ],
+                         cwd=REPO)
     return work_dir, result.stdout
 
 
 def logged_test_metrics(run_dir: Path) -> dict:
     """The metrics an evaluation run's mmengine logger wrote."""
-    (log,) = run_dir.glob('*/*.json')
+    (log, ) = run_dir.glob('*/*.json')
     return json.loads(log.read_text().splitlines()[-1])
 
 
@@ -42,8 +43,8 @@ def test_every_stage_reports_and_total_time(demo_run) -> None:
     _, out = demo_run
     for stage in ('synthetic dataset', 'PRP pretraining, seed 3',
                   'PRP pretraining, seed 4', 'reconstruction errors, seed 3',
-                  'evaluate PRP, seed 4',
-                  'evaluate random init, seed 3', 'figures'):
+                  'evaluate PRP, seed 4', 'evaluate random init, seed 3',
+                  'figures'):
         assert re.search(rf'=== {stage}: done in \d+ s ===', out), stage
     assert re.search(r'Total time: \d+ s', out)
     assert 'Epoch(train)' in out and 'Epoch(test)' in out
@@ -63,8 +64,8 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
     assert [seed['seed'] for seed in results['seeds']] == [3, 4]
     for seed in results['seeds']:
         for encoder in ('prp', 'random'):
-            logged = logged_test_metrics(
-                work_dir / f'eval_{encoder}' / f"seed{seed['seed']}")
+            logged = logged_test_metrics(work_dir / f'eval_{encoder}'
+                                         / f"seed{seed['seed']}")
             for key in METRICS:
                 assert seed[encoder][key] == pytest.approx(logged[key])
                 assert 0 <= seed[encoder][key] <= 1
@@ -74,8 +75,8 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
         # exact on the target frames that are input frames
         assert 0 <= errors['nearest_frame'] < errors['mean_frame']
         assert errors['code_size'] == 64 * 2 * 3 * 3
-        assert (work_dir / 'pretrain' / f"seed{seed['seed']}" /
-                'epoch_1.pth').is_file()
+        assert (work_dir / 'pretrain' / f"seed{seed['seed']}"
+                / 'epoch_1.pth').is_file()
     assert results['timings']['total'] > 0
 
 
@@ -92,15 +93,17 @@ def test_report_tables_and_figure_links(demo_run) -> None:
     assert '4 test videos query 8 train videos' in report
     for seed in results['seeds']:
         errors = seed['reconstruction']
-        cells = ' | '.join(f'{errors[name]:.4f}' for name in (
-            'decoder', 'mean_frame', 'nearest_frame', 'mean_colour'))
+        cells = ' | '.join(f'{errors[name]:.4f}'
+                           for name in ('decoder', 'mean_frame',
+                                        'nearest_frame', 'mean_colour'))
         assert f"| {seed['seed']} | {cells} |" in report
     assert re.search(r'\*\*Reconstruction: the decoder (beats|does not)',
                      report)
     assert re.search(r'\*\*Retrieval top-1: (PRP beats|this run does not)',
                      report)
-    assert re.search(r'\*\*Linear probe top-1: (PRP beats|this run does '
-                     'not)', report)
+    assert re.search(
+        r'\*\*Linear probe top-1: (PRP beats|this run does '
+        'not)', report)
     for name in FIGURES:
         assert f'(figures/{name})' in report
     assert f"| total | {results['timings']['total']:.0f} |" in report

@@ -3,13 +3,13 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
+from mmprp.apis import build_model, load_config
+from mmprp.datasets.synthetic import SyntheticDataset
+from mmprp.models.losses import MotionAttentionMSELoss
 from demo.reconstruction import (PREDICTORS, mean_colour, mean_frame,
                                  nearest_frame, nearest_frame_indices,
                                  reconstruction_errors)
 from demo.settings import PRETRAIN_CONFIG
-from mmprp.apis import build_model, load_config
-from mmprp.datasets.synthetic import SyntheticDataset
-from mmprp.models.losses import MotionAttentionMSELoss
 
 
 @pytest.mark.parametrize('clip_len,target_len,expected', [
@@ -45,7 +45,8 @@ def demo_loader(synthetic_ucf101: SyntheticDataset):
     loader_cfg.update(batch_size=2, num_workers=0, persistent_workers=False)
     loader_cfg.dataset.update(
         ann_file=str(synthetic_ucf101.ann_files[1][1]),
-        data_prefix=dict(video=str(synthetic_ucf101.video_dir)), indices=3)
+        data_prefix=dict(video=str(synthetic_ucf101.video_dir)),
+        indices=3)
     return cfg, Runner.build_dataloader(loader_cfg)
 
 
@@ -56,15 +57,15 @@ def per_video_m_mse(model, loader, predict) -> list:
     with torch.no_grad():
         for batch in loader:
             data = model.data_preprocessor(batch, False)
-            views = model.prepare_views(data['inputs'],
-                                        data['data_samples'])
+            views = model.prepare_views(data['inputs'], data['data_samples'])
             prediction = predict(model, views)
             for i in range(len(prediction)):
                 index = slice(i, i + 1)
-                values.append(float(m_mse(
-                    prediction[index], views['target'][index],
-                    views['target_valid'][index],
-                    views['attention'][index])))
+                values.append(
+                    float(
+                        m_mse(prediction[index], views['target'][index],
+                              views['target_valid'][index],
+                              views['attention'][index])))
     return values
 
 
@@ -73,10 +74,12 @@ def test_errors_are_the_mean_over_videos(demo_loader) -> None:
     model = build_model(cfg)
     errors = reconstruction_errors(model, loader)
     assert set(errors) == set(PREDICTORS) | {'code_size', 'target_size'}
-    decoder = per_video_m_mse(model, loader, lambda m, v: m.decoder(
-        m.extract_feat(v['clip']), tuple(v['target'].shape[2:])))
-    nearest = per_video_m_mse(model, loader, lambda m, v: nearest_frame(
-        v['clip'], v['target'].shape[2]))
+    decoder = per_video_m_mse(
+        model, loader, lambda m, v: m.decoder(
+            m.extract_feat(v['clip']), tuple(v['target'].shape[2:])))
+    nearest = per_video_m_mse(
+        model, loader,
+        lambda m, v: nearest_frame(v['clip'], v['target'].shape[2]))
     assert len(decoder) == 3
     assert errors['decoder'] == pytest.approx(sum(decoder) / 3)
     assert errors['nearest_frame'] == pytest.approx(sum(nearest) / 3)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from demo import (DemoSettings, SeedResult, compare, write_report,
-                        write_results_json)
+                  write_results_json)
 from demo.report import (reconstruction_table, reconstruction_verdict,
                          results_table, verdict)
 
@@ -16,15 +16,24 @@ KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
 def metrics(top1: float, probe: float) -> dict:
     """Evaluator output with the given top-1 and probe accuracy."""
     values = dict.fromkeys(KEYS, 0.9)
-    values.update({'retrieval/top1': top1, 'probe/top1': probe,
-                   'retrieval/num_query': 40, 'retrieval/num_gallery': 80})
+    values.update({
+        'retrieval/top1': top1,
+        'probe/top1': probe,
+        'retrieval/num_query': 40,
+        'retrieval/num_gallery': 80
+    })
     return values
 
 
 def errors(decoder: float) -> dict:
     """Reconstruction errors with the given decoder m-MSE."""
-    return dict(decoder=decoder, mean_frame=0.02, nearest_frame=0.01,
-                mean_colour=0.03, code_size=1152, target_size=221184)
+    return dict(
+        decoder=decoder,
+        mean_frame=0.02,
+        nearest_frame=0.01,
+        mean_colour=0.03,
+        code_size=1152,
+        target_size=221184)
 
 
 RESULTS = [
@@ -61,8 +70,7 @@ def test_one_seed_never_shows_an_effect() -> None:
 
 
 def test_verdicts_state_what_the_numbers_say() -> None:
-    shown = verdict(compare(RESULTS, 'retrieval/top1'), 'Retrieval top-1',
-                    0.1)
+    shown = verdict(compare(RESULTS, 'retrieval/top1'), 'Retrieval top-1', 0.1)
     assert shown.startswith('**Retrieval top-1: PRP beats random')
     assert 'PRP 35.0 ± 5.0 vs random init 10.0 ± 2.0 (chance 10.0)' in shown
     assert 'ahead in 3 of 3 seeds' in shown
@@ -109,10 +117,14 @@ def test_reconstruction_verdict_from_the_numbers() -> None:
 def test_write_report_and_results_json(tmp_path: Path) -> None:
     settings = DemoSettings(work_dir=tmp_path, num_classes=10)
     figure = tmp_path / 'figures' / 'curves.png'
-    report = write_report(tmp_path / 'report.md', settings, RESULTS,
-                          {'Training curves': figure},
-                          {'pretraining': 330.4, 'total': 612.0},
-                          ['data: something'], num_rates=4)
+    report = write_report(
+        tmp_path / 'report.md',
+        settings,
+        RESULTS, {'Training curves': figure}, {
+            'pretraining': 330.4,
+            'total': 612.0
+        }, ['data: something'],
+        num_rates=4)
     text = report.read_text()
     assert '- data: something' in text
     assert '40 test videos query 80 train videos' in text
@@ -124,9 +136,10 @@ def test_write_report_and_results_json(tmp_path: Path) -> None:
     assert reconstruction_table(RESULTS) in text
     assert reconstruction_verdict(RESULTS) in text
     assert '| PRP | 23.2 | 38.1 | 46.0 | 55.7 | 68.4 | 69.1 |' in text
-    saved = json.loads(write_results_json(
-        tmp_path / 'results.json', settings, RESULTS,
-        {'total': 612.0}).read_text())
+    saved = json.loads(
+        write_results_json(tmp_path / 'results.json', settings, RESULTS, {
+            'total': 612.0
+        }).read_text())
     assert saved['settings']['work_dir'] == str(tmp_path)
     assert saved['seeds'][1]['prp']['retrieval/top1'] == 0.40
     assert saved['seeds'][2]['rate_acc'] is None

@@ -34,12 +34,13 @@ def test_eval_config_loads_the_checkpoint_on_split_1(tmp_path: Path) -> None:
     assert cfg.load_from == str(checkpoint)
     assert cfg.work_dir == str(tmp_path / 'eval')
     dataset = cfg.test_dataloader.dataset
-    assert dataset.ann_file == str(
-        tmp_path / 'data' / 'ucf101_train_split_1_videos.txt')
-    assert dataset.query_ann_file == str(
-        tmp_path / 'data' / 'ucf101_val_split_1_videos.txt')
-    (sample,) = [step for step in dataset.pipeline
-                 if step['type'] == 'SampleFrames']
+    assert dataset.ann_file == str(tmp_path / 'data'
+                                   / 'ucf101_train_split_1_videos.txt')
+    assert dataset.query_ann_file == str(tmp_path / 'data'
+                                         / 'ucf101_val_split_1_videos.txt')
+    (sample, ) = [
+        step for step in dataset.pipeline if step['type'] == 'SampleFrames'
+    ]
     assert sample['num_clips'] == 2
-    assert [m['type'] for m in cfg.test_evaluator] == [
-        'VideoRetrievalMetric', 'LinearProbeMetric']
+    assert [m['type'] for m in cfg.test_evaluator
+            ] == ['VideoRetrievalMetric', 'LinearProbeMetric']

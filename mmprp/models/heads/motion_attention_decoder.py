@@ -15,10 +15,12 @@ from ..losses.motion_attention import (dense_motion_attention,
 RECON_RATES = (1, 2, 4)
 
 
-def _conv_bn_relu(in_channels: int,
-                  out_channels: int,
-                  norm_cfg: Optional[Dict] = dict(type='BN3d'),
-                  act_cfg: Optional[Dict] = dict(type='ReLU')) -> ConvModule:
+def _conv_bn_relu(
+    in_channels: int,
+    out_channels: int,
+    norm_cfg: Optional[Dict] = dict(type='BN3d'),
+    act_cfg: Optional[Dict] = dict(type='ReLU')
+) -> ConvModule:
     """3x3x3 Conv3d + norm + activation keeping the spatio-temporal size.
 
     Args:
@@ -102,20 +104,20 @@ class MotionAttentionDecoder(BaseModule):
             invalid.
     """
 
-    def __init__(self,
-                 in_channels: int = 512,
-                 channels: Sequence[int] = (512, 256, 128, 64),
-                 recon_rate: int = 2,
-                 out_channels: int = 3,
-                 attention: Optional[str] = 'sparse',
-                 attention_range: Tuple[float, float] = (0.8, 2.0),
-                 loss: Dict = dict(
-                     type='MotionAttentionMSELoss', loss_weight=1.0),
-                 out_norm_cfg: Optional[Dict] = dict(type='BN3d'),
-                 out_act_cfg: Optional[Dict] = dict(type='ReLU'),
-                 init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
-                     type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
-                 ) -> None:
+    def __init__(
+        self,
+        in_channels: int = 512,
+        channels: Sequence[int] = (512, 256, 128, 64),
+        recon_rate: int = 2,
+        out_channels: int = 3,
+        attention: Optional[str] = 'sparse',
+        attention_range: Tuple[float, float] = (0.8, 2.0),
+        loss: Dict = dict(type='MotionAttentionMSELoss', loss_weight=1.0),
+        out_norm_cfg: Optional[Dict] = dict(type='BN3d'),
+        out_act_cfg: Optional[Dict] = dict(type='ReLU'),
+        init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
+            type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if recon_rate not in RECON_RATES:
             raise ValueError(f'recon_rate must be one of {RECON_RATES}, '
@@ -136,8 +138,8 @@ class MotionAttentionDecoder(BaseModule):
         scale = (recon_rate, 2, 2)
         self.deconv_out = nn.ConvTranspose3d(
             channels[-1], channels[-1], scale, stride=scale)
-        self.conv_out = _conv_bn_relu(channels[-1], out_channels,
-                                      out_norm_cfg, out_act_cfg)
+        self.conv_out = _conv_bn_relu(channels[-1], out_channels, out_norm_cfg,
+                                      out_act_cfg)
         self.loss_recon = MODELS.build(loss)
 
     def forward(self,
@@ -157,10 +159,12 @@ class MotionAttentionDecoder(BaseModule):
         x = self.conv_in(x)
         x = self.up_blocks(x)
         x = self.conv_out(self.deconv_out(x))
-        if target_size is not None and tuple(x.shape[2:]) != tuple(
-                target_size):
+        if target_size is not None and tuple(
+                x.shape[2:]) != tuple(target_size):
             x = F.interpolate(
-                x, size=tuple(target_size), mode='trilinear',
+                x,
+                size=tuple(target_size),
+                mode='trilinear',
                 align_corners=False)
         return x
 
@@ -201,8 +205,9 @@ class MotionAttentionDecoder(BaseModule):
         Returns:
             Dict[str, Tensor]: ``loss_recon``.
         """
-        return dict(loss_recon=self.loss_recon(reconstruction, target,
-                                               target_valid, attention))
+        return dict(
+            loss_recon=self.loss_recon(reconstruction, target, target_valid,
+                                       attention))
 
     def loss(self, feats: Tensor, target: Tensor, target_valid: Tensor,
              attention: Optional[Tensor]) -> Dict[str, Tensor]:

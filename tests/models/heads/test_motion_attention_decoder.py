@@ -97,9 +97,13 @@ def test_output_block_without_norm_and_activation() -> None:
 
 
 def test_output_block_activation_from_config() -> None:
-    decoder = MODELS.build(dict(
-        type='MotionAttentionDecoder', in_channels=32, channels=SMALL,
-        out_norm_cfg=None, out_act_cfg=dict(type='Sigmoid')))
+    decoder = MODELS.build(
+        dict(
+            type='MotionAttentionDecoder',
+            in_channels=32,
+            channels=SMALL,
+            out_norm_cfg=None,
+            out_act_cfg=dict(type='Sigmoid')))
     with torch.no_grad():
         out = decoder(torch.randn(2, 32, 2, 7, 7))
     assert ((out > 0) & (out < 1)).all()
