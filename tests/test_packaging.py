@@ -6,33 +6,18 @@ cache), then from an empty directory: ``pip check``, ``mim search mmprp``
 and ``mim train mmprp prp_c3d_ucf101.py`` for one tiny epoch.
 """
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import List
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, run_command
 
 NARROW_MODEL = [
     'model.backbone.base_channels=4', 'model.rate_head.in_channels=32',
     'model.decoder.in_channels=32', 'model.decoder.channels=[8,8,8,8]'
 ]
-
-
-def run(command: List, cwd: Path) -> str:
-    """Run ``command`` in ``cwd``; fail with its output on error."""
-    result = subprocess.run([str(part) for part in command],
-                            cwd=cwd,
-                            stdin=subprocess.DEVNULL,
-                            capture_output=True,
-                            text=True,
-                            timeout=900)
-    assert result.returncode == 0, (
-        f'{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}')
-    return result.stdout
 
 
 @pytest.fixture(scope='module')
@@ -49,11 +34,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source,
         ignore=shutil.ignore_patterns('.git', '.venv', 'build', 'work_dirs',
                                       'data', '*.egg-info', '__pycache__'))
-    run([
+    run_command([
         sys.executable, '-m', 'pip', 'wheel', '--no-deps',
         '--no-build-isolation', '--quiet', '-w', out, source
     ],
-        cwd=out)
+                cwd=out)
     return next(out.glob('mmprp-*.whl'))
 
 
@@ -61,14 +46,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
     """A fresh virtual environment with ``mmprp[lite,mim]`` installed."""
     root = tmp_path_factory.mktemp('venv')
-    run([sys.executable, '-m', 'venv', root / 'venv'], cwd=root)
+    run_command([sys.executable, '-m', 'venv', root / 'venv'], cwd=root)
     bin_dir = root / 'venv' / 'bin'
-    run([
+    run_command([
         bin_dir / 'python', '-m', 'pip', 'install', '--quiet',
         '--disable-pip-version-check', '-c', REPO / 'requirements' / 'ci.txt',
         f'{wheel}[lite,mim]'
     ],
-        cwd=root)
+                cwd=root)
     return bin_dir
 
 
@@ -83,13 +68,14 @@ def test_wheel_ships_configs_tools_and_model_index(wheel: Path) -> None:
 
 
 def test_installed_wheel_passes_pip_check(venv: Path, tmp_path) -> None:
-    assert 'No broken requirements' in run(
-        [venv / 'python', '-m', 'pip', 'check'], cwd=tmp_path)
+    assert 'No broken requirements' in run_command(
+        [venv / 'python', '-m', 'pip', 'check'], cwd=tmp_path).stdout
 
 
 def test_mim_search_lists_the_pretraining_configs(venv: Path,
                                                   tmp_path) -> None:
-    output = run([venv / 'mim', 'search', 'mmprp'], cwd=tmp_path)
+    output = run_command([venv / 'mim', 'search', 'mmprp'],
+                         cwd=tmp_path).stdout
     for name in ('prp_c3d_ucf101', 'prp_r3d_ucf101', 'prp_r21d_ucf101'):
         assert f'config id: {name}\n' in output
 
@@ -110,9 +96,9 @@ def test_mim_train_from_an_empty_directory(venv: Path, tmp_path,
         ]
     empty = tmp_path / 'empty'
     empty.mkdir()
-    run([
+    run_command([
         venv / 'mim', 'train', 'mmprp', 'prp_c3d_ucf101.py', '--work-dir',
         'work', '--cfg-options', *options
     ],
-        cwd=empty)
+                cwd=empty)
     assert (empty / 'work' / 'epoch_1.pth').is_file()

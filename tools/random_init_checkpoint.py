@@ -12,8 +12,9 @@ own initialisation (seeded) and pass it like a PRP checkpoint::
 import argparse
 from pathlib import Path
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
+from mmprp.apis import load_config
 from mmprp.utils import save_random_init_checkpoint
 
 
@@ -32,8 +33,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    config = Config.fromfile(args.config)
-    config.merge_from_dict(args.cfg_options or {})
+    config = load_config(args.config, args.cfg_options)
     save_random_init_checkpoint(config, args.out, args.seed)
     print(f'wrote a random initialisation of {args.config} '
           f'(seed {args.seed}) to {args.out}')

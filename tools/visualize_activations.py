@@ -15,8 +15,9 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
+from mmprp.apis import load_config
 from mmprp.visualization.activations import REDUCTIONS, visualize_activations
 
 
@@ -76,9 +77,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    config = Config.fromfile(args.config)
-    config.merge_from_dict(args.cfg_options or {})
-    options = dict(vars(args), config=config)
+    options = dict(
+        vars(args), config=load_config(args.config, args.cfg_options))
     del options['cfg_options']
     visualize_activations(**options)
     print(f'wrote {args.out_png}')

@@ -29,17 +29,21 @@ def _quiet_mmengine() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def load_config(config: Union[PathLike, Config]) -> Config:
-    """Read a config and make its default scope current.
+def load_config(config: Union[PathLike, Config],
+                cfg_options: Optional[dict] = None) -> Config:
+    """Read a config, apply overrides and make its default scope current.
 
     Args:
         config (str | Path | Config): A config file or a loaded config.
+        cfg_options (dict, optional): ``--cfg-options`` style overrides
+            (dotted keys), merged into the config. Defaults to None.
 
     Returns:
         Config: The config.
     """
     cfg = config if isinstance(config, Config) else Config.fromfile(
         str(config))
+    cfg.merge_from_dict(cfg_options or {})
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     return cfg
 
