@@ -5,15 +5,24 @@ synthetic videos through the config's own training pipeline (frames resized
 to 64, centre crop 56), and ``model.loss`` under
 ``torch.autocast('cpu', dtype=torch.bfloat16)``: the mixed-precision path of
 ``configs/prp/prp_c3d_ucf101_amp.py`` (which autocasts to bfloat16 on a GPU).
+
+The step runs on PyTorch's native CPU kernels (oneDNN off): torch 2.13's
+oneDNN bfloat16 Conv3d returns garbage weight gradients (1e35, NaN) in about
+a third of calls, even single-threaded and for identical inputs
+(docs/upstream_defects.md, item 7). mmprp never autocasts on a CPU (the
+AMP configs fall back to float32 there), so this test checks mmprp's
+numerics under bfloat16, not that vendor kernel.
 """
 from typing import Dict, List, Tuple
 
+import pytest
 import torch
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from torch import nn
 
+from mmprp.datasets import SeededIndex
 from helpers import REPO
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
@@ -61,7 +70,8 @@ def synthetic_batch(cfg: Config, dataset: SyntheticDataset) -> Dict:
             ann_file=str(dataset.ann_files[1][0]),
             data_prefix=dict(video=str(dataset.video_dir)),
             pipeline=pipeline))
-    return pseudo_collate([videos[index] for index in range(4)])
+    return pseudo_collate(
+        [videos[SeededIndex(index, seed=0, epoch=0)] for index in range(4)])
 
 
 def bf16_step(
@@ -88,7 +98,9 @@ def bf16_step(
 
 
 def test_bf16_autocast_step_gives_finite_losses_and_gradients(
-        synthetic_ucf101) -> None:
+        synthetic_ucf101, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyTorch's native CPU kernels: see the module docstring
+    monkeypatch.setattr(torch.backends.mkldnn, 'enabled', False)
     cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
     model = narrow_model(cfg)
     losses, map_dtypes = bf16_step(model,
