@@ -18,6 +18,11 @@ SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
                        'Kernel size can\'t be greater')
 
 
+# shares of the encoder's forward FLOPs the heads' default widths must fit
+HEAD_FLOPS_SHARE = 0.25
+DECODER_FLOPS_SHARE = 0.75
+
+
 def unit_range_preprocessor() -> dict:
     """Config of MMAction2's preprocessor scaling pixels to [0, 1].
 
@@ -60,8 +65,9 @@ class SelfSupRecognizer(BaseRecognizer):
     restored) and learns the map's shape (C, T', H', W') and the encoder's
     FLOPs: the heads' ``in_channels`` may then be left out (given ones are
     checked), the decoder plans its strides from T', H', W' to the target
-    (r T, H, W) and, without explicit ``channels``, chooses widths costing
-    at most the encoder's FLOPs. All parameters exist before the optimiser
+    (r T, H, W) and, without explicit widths, the decoder and the rate head
+    choose widths costing at most 3/4 and 1/4 of the encoder's forward
+    FLOPs. All parameters exist before the optimiser
     is built. A backbone (plus neck) that does not return one 5-D map is
     refused there, naming what it returns.
 
@@ -183,9 +189,12 @@ class SelfSupRecognizer(BaseRecognizer):
     ) -> Tuple[OptConfigType, OptConfigType]:
         """Fill the heads' encoder-dependent keys from the probe.
 
-        ``in_channels`` of both heads (checked when given), and for the
-        decoder the map size ``feat_size``, the clip size ``clip_size`` and,
-        when it chooses its own widths, ``max_flops`` (the encoder's FLOPs).
+        ``in_channels`` of both heads (checked when given), the map size
+        ``feat_size``, the decoder's ``clip_size``, and the FLOP budgets
+        ``max_flops`` their default widths must fit: a quarter of the
+        encoder's forward FLOPs for the rate head, three quarters for the
+        decoder (PRP's forward then costs at most twice the encoder's; C3D
+        keeps the authors' widths: decoder 0.66, head 0.02).
 
         Returns:
             tuple: Copies of the rate head and decoder configs.
@@ -208,10 +217,13 @@ class SelfSupRecognizer(BaseRecognizer):
                     f'set in_channels={channels} or leave it out')
             configs.append(cfg)
         rate_head, decoder = configs
+        if rate_head is not None:
+            rate_head.setdefault('feat_size', feat_shape[1:])
+            rate_head.setdefault('max_flops', HEAD_FLOPS_SHARE * flops)
         if decoder is not None:
             decoder.setdefault('feat_size', feat_shape[1:])
             decoder.setdefault('clip_size', self.input_size)
-            decoder.setdefault('max_flops', flops)
+            decoder.setdefault('max_flops', DECODER_FLOPS_SHARE * flops)
         return rate_head, decoder
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
