@@ -12,6 +12,7 @@ from torch import Tensor
 from torch.utils.flop_counter import FlopCounterMode
 
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
+from ..common import describe_output
 
 # torch's messages for inputs smaller than a kernel or pooling window
 SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
@@ -140,8 +141,9 @@ class SelfSupRecognizer(BaseRecognizer):
             encoder (and neck) for one clip.
 
         Raises:
-            ValueError: If ``input_size`` is not (T, H, W), or the encoder
-                (with the neck, if any) does not return one 5-D map.
+            ValueError: If ``input_size`` is not (T, H, W), the encoder
+                fails on such a clip, or it (with the neck, if any) does not
+                return one 5-D map.
         """
         if len(input_size) != 3:
             raise ValueError(f'model.input_size must be the clip size '
@@ -149,9 +151,17 @@ class SelfSupRecognizer(BaseRecognizer):
         training = self.training
         self.eval()
         counter = FlopCounterMode(display=False)
+        clip = torch.zeros(1, 3, *input_size)
         try:
             with torch.no_grad(), counter:
-                feats = self._encode(torch.zeros(1, 3, *input_size))
+                feats = self._encode(clip)
+        except RuntimeError as error:
+            raise ValueError(
+                f'{type(self.backbone).__name__} fails on a clip of shape '
+                f'{tuple(clip.shape)} (model.input_size={input_size}): '
+                f'{error}\nA backbone of 2-D frames (TSM, TSN) needs '
+                f'neck=dict(type=\'FramesToClipNeck\', '
+                f'num_segments={input_size[0]})') from error
         finally:
             self.train(training)
         return tuple(feats.shape[1:]), counter.get_total_flops()
@@ -164,20 +174,12 @@ class SelfSupRecognizer(BaseRecognizer):
         """
         if isinstance(feats, Tensor) and feats.ndim == 5:
             return feats
-        if isinstance(feats, Tensor):
-            got = f'a {feats.ndim}-D tensor of shape {tuple(feats.shape)}'
-        elif isinstance(feats, (tuple, list)):
-            got = f'a {type(feats).__name__} of ' + ', '.join(
-                str(tuple(item.shape)) if isinstance(item, Tensor) else
-                type(item).__name__ for item in feats)
-        else:
-            got = f'a {type(feats).__name__}'
         source = type(self.backbone).__name__
         if self.with_neck:
             source += f' + {type(self.neck).__name__}'
         raise ValueError(
             f'PRP needs one 5-D encoder map (N, C, T, H, W), but {source} '
-            f'returns {got}. Add a neck that makes one: '
+            f'returns {describe_output(feats)}. Add a neck that makes one: '
             f'PathwayConcatNeck for SlowFast-like two-pathway outputs, '
             f'FramesToClipNeck for 2-D-plus-time backbones such as TSM '
             f'(docs/backbones.md); token outputs such as TimeSformer\'s are '
