@@ -14,6 +14,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
 from ..common import describe_output
 
+MapShape = Tuple[int, int, int, int]  # (C, T, H, W) of an encoder map
+Size3d = Tuple[int, int, int]  # (T, H, W)
+
 # torch's messages for inputs smaller than a kernel or pooling window
 SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
                        'Kernel size can\'t be greater')
@@ -134,10 +137,7 @@ class SelfSupRecognizer(BaseRecognizer):
         # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
         self.init_cfg = copy.deepcopy(init_cfg)
 
-    def _probe_encoder(
-            self,
-            input_size: Tuple[int,
-                              ...]) -> Tuple[Tuple[int, int, int, int], int]:
+    def _probe_encoder(self, input_size: Size3d) -> Tuple[MapShape, int]:
         """Encode one zero clip to learn the encoder map's shape and cost.
 
         Runs once at build time, in eval mode and without gradients (the
@@ -197,7 +197,7 @@ class SelfSupRecognizer(BaseRecognizer):
 
     def _complete_head_configs(
             self, rate_head: OptConfigType, decoder: OptConfigType,
-            feat_shape: Tuple[int, int, int, int],
+            feat_shape: MapShape,
             flops: int) -> Tuple[OptConfigType, OptConfigType]:
         """Fill the heads' encoder-dependent keys from the probe.
 
@@ -213,29 +213,22 @@ class SelfSupRecognizer(BaseRecognizer):
             ValueError: If a given ``in_channels`` differs from the map's.
         """
         channels = feat_shape[0]
-        configs = []
+        completed = []
         for key, cfg in (('rate_head', rate_head), ('decoder', decoder)):
-            if cfg is None:
-                configs.append(None)
-                continue
-            cfg = copy.deepcopy(cfg)
-            given = cfg.setdefault('in_channels', channels)
-            if given != channels:
-                raise ValueError(
-                    f'model.{key}.in_channels={given}, but the backbone '
-                    f'returns {channels} channels for model.input_size: '
-                    f'set in_channels={channels} or leave it out')
-            configs.append(cfg)
-        rate_head, decoder = configs
-        if rate_head is not None:
-            rate_head.setdefault('feat_size', feat_shape[1:])
-            rate_head.setdefault('max_flops',
-                                 self.flops_shares['rate_head'] * flops)
+            if cfg is not None:
+                cfg = copy.deepcopy(cfg)
+                given = cfg.setdefault('in_channels', channels)
+                if given != channels:
+                    raise ValueError(
+                        f'model.{key}.in_channels={given}, but the backbone '
+                        f'returns {channels} channels for model.input_size: '
+                        f'set in_channels={channels} or leave it out')
+                cfg.setdefault('feat_size', feat_shape[1:])
+                cfg.setdefault('max_flops', self.flops_shares[key] * flops)
+            completed.append(cfg)
+        rate_head, decoder = completed
         if decoder is not None:
-            decoder.setdefault('feat_size', feat_shape[1:])
             decoder.setdefault('clip_size', self.input_size)
-            decoder.setdefault('max_flops',
-                               self.flops_shares['decoder'] * flops)
         return rate_head, decoder
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
