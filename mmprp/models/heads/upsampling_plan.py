@@ -72,7 +72,8 @@ def reachable_factor(size: int, target: int) -> int:
     if factor < 1:
         raise ValueError(f'the encoder map ({size}) is larger than the '
                          f'target ({target}) on an axis: the decoder only '
-                         f'upsamples')
+                         f'upsamples; check model.input_size and the '
+                         f'decoder\'s recon_rate')
     while max(prime_factors(factor), default=1) > MAX_PRIME:
         factor -= 1
     return factor
