@@ -352,8 +352,8 @@ def _measure(videos: List[Video], train_pipeline: Sequence[dict],
         decord.VideoReader(video.filename).get_key_indices()
         for video in videos
     ]
-    per_rate: Dict[int, Dict[str, float]] = defaultdict(
-        lambda: defaultdict(float))
+    per_rate: Dict[int, Dict[str,
+                             float]] = defaultdict(lambda: defaultdict(float))
     clocks = {side: StageClock() for side in SIDES}
     batches: Dict[str, List[Dict]] = {side: [] for side in SIDES}
     collated = dict.fromkeys(SIDES, 0)
@@ -459,8 +459,8 @@ def _stage_ms(measured: Dict[str, object],
             for stage, value in seconds.items() if stage != COLLATE
         }
         if COLLATE in seconds:
-            stages[side][COLLATE] = (
-                1000 * seconds[COLLATE] / measured['collated'][side])
+            stages[side][COLLATE] = (1000 * seconds[COLLATE]
+                                     / measured['collated'][side])
     return stages
 
 
@@ -474,7 +474,8 @@ def _with_collate(results: Dict[str, object]) -> float:
         float: Baseline ms over pipeline ms, collation included.
     """
     total = {
-        side: results[side]['ms_per_sample']
+        side:
+        results[side]['ms_per_sample']
         + results['stages'][side].get(COLLATE, 0.0)
         for side in SIDES
     }

@@ -11,7 +11,7 @@ from .sample_rng import SAMPLE_RNG_KEY, sample_rng
 
 __all__ = [
     'ATTENTION_KEY', 'ATTENTION_MODES', 'DecordInitByPath', 'NUM_RATES_KEY',
-    'OpenCVForwardDecode', 'PRP_SAMPLE_KEYS', 'PRP_VIEW_KEYS',
-    'PackPRPInputs', 'PlaybackRateSampler', 'RATE_LABEL_KEY',
-    'RateStarvationError', 'SAMPLE_RNG_KEY', 'VideoTooShortError', 'sample_rng'
+    'OpenCVForwardDecode', 'PRP_SAMPLE_KEYS', 'PRP_VIEW_KEYS', 'PackPRPInputs',
+    'PlaybackRateSampler', 'RATE_LABEL_KEY', 'RateStarvationError',
+    'SAMPLE_RNG_KEY', 'VideoTooShortError', 'sample_rng'
 ]

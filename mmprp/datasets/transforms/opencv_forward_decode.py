@@ -182,9 +182,8 @@ class OpenCVForwardDecode(BaseTransform):
             raise FileNotFoundError(
                 f'{filename} is not a local file; {self.__class__.__name__} '
                 f'reads local files only (use DecordDecode for others)')
-        capture = cv2.VideoCapture(
-            filename, cv2.CAP_FFMPEG,
-            [cv2.CAP_PROP_N_THREADS, self.num_threads])
+        capture = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
+                                   [cv2.CAP_PROP_N_THREADS, self.num_threads])
         if not capture.isOpened():
             raise UnreadableVideoError(f'OpenCV cannot open {filename}')
         return capture
