@@ -3,6 +3,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple, Union
 
 import cv2
+import decord
 import mmcv
 import numpy as np
 from mmaction.datasets.transforms import Resize
@@ -10,6 +11,36 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from ..video_container import UnreadableVideoError
+
+
+class OpenCVPositionError(RuntimeError):
+    """OpenCV's frame is not the frame of decord's index at that number."""
+
+
+def _check_position(capture: cv2.VideoCapture, reader: decord.VideoReader,
+                    index: int) -> None:
+    """Raise unless the frame just grabbed has decord's timestamp of
+    ``index`` (within half a frame).
+
+    OpenCV seeks by time (frame number over frame rate), decord by its
+    index of the file's frames; in videos of variable frame rate the two
+    can disagree.
+
+    Args:
+        capture (cv2.VideoCapture): Positioned just after a ``grab``.
+        reader (decord.VideoReader): The same video's decord reader.
+        index (int): The frame number OpenCV should be at.
+
+    Raises:
+        OpenCVPositionError: If the timestamps differ by half a frame or
+            more.
+    """
+    start, end = reader.get_frame_timestamp(index) * 1000
+    position = capture.get(cv2.CAP_PROP_POS_MSEC)
+    if abs(position - start) >= (end - start) / 2:
+        raise OpenCVPositionError(
+            f'OpenCV is at {position} ms, decord puts frame {index} at '
+            f'{start} ms')
 
 
 @TRANSFORMS.register_module()
@@ -36,13 +67,18 @@ class OpenCVForwardDecode(BaseTransform):
     ``DecordDecode`` followed by that ``Resize``.
 
     The decord reader of :class:`DecordInitByPath` (which counts the frames
-    and refuses truncated files) is released, as ``DecordDecode`` does.
+    and refuses truncated files) checks that OpenCV's first frame has the
+    timestamp decord's index gives that frame number: OpenCV seeks by time,
+    decord by its index, and in videos of variable frame rate the two can
+    disagree. Where they do, the sample is decoded by decord
+    (``DecordDecode``'s frames, then resized), slower but right. The
+    reader is then released, as ``DecordDecode`` does.
 
     Required Keys:
 
         - filename (a local file)
         - frame_inds (increasing)
-        - video_reader (optional, released)
+        - video_reader (the decord reader of ``DecordInitByPath``)
 
     Added Keys:
 
@@ -80,7 +116,8 @@ class OpenCVForwardDecode(BaseTransform):
         """Decode the frames of ``results['frame_inds']``.
 
         Args:
-            results (dict): With ``filename`` and ``frame_inds``.
+            results (dict): With ``filename``, ``frame_inds`` and
+                ``video_reader``.
 
         Returns:
             dict: ``results`` with ``imgs`` (RGB uint8 arrays (H, W, 3), one
@@ -98,20 +135,31 @@ class OpenCVForwardDecode(BaseTransform):
                 f'{self.__class__.__name__} decodes increasing frame '
                 f'indices, got {frame_inds.tolist()} for '
                 f'{results["filename"]}; use DecordDecode for others')
+        reader = results['video_reader']
         results['video_reader'] = None
-        results['imgs'] = self._decode(results, frame_inds)
+        try:
+            imgs = self._decode(results, frame_inds, reader)
+        except OpenCVPositionError:
+            imgs = self._decode_with_decord(results, frame_inds, reader)
+        results['imgs'] = imgs
         return results
 
-    def _decode(self, results: Dict, frame_inds: np.ndarray) -> List:
+    def _decode(self, results: Dict, frame_inds: np.ndarray,
+                reader: decord.VideoReader) -> List[np.ndarray]:
         """Seek to the first frame, decode forward, keep the frames wanted.
 
         Args:
             results (dict): With ``filename``; gets ``original_shape``,
                 ``img_shape`` (and ``Resize``'s keys) from the first frame.
             frame_inds (np.ndarray): Increasing frame indices.
+            reader (decord.VideoReader): The video's decord reader, whose
+                index gives the first frame's timestamp.
 
         Returns:
             list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
+
+        Raises:
+            OpenCVPositionError: If OpenCV's first frame is not decord's.
         """
         filename = results['filename']
         capture = self._open(filename)
@@ -127,15 +175,35 @@ class OpenCVForwardDecode(BaseTransform):
                 if not capture.grab():
                     raise UnreadableVideoError(
                         f'OpenCV cannot decode frame {index} of {filename}')
+                if index == first:
+                    _check_position(capture, reader, first)
                 if index == next_wanted:
                     frame = self._retrieve(capture, filename, index)
                     if not imgs:
                         self._set_shapes(results, frame.shape[:2])
-                    imgs.append(self._to_output(frame, results['img_shape']))
+                    frame = self._resized(frame, results['img_shape'])
+                    imgs.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
                     next_wanted = next(wanted, None)
             return imgs
         finally:
             capture.release()
+
+    def _decode_with_decord(self, results: Dict, frame_inds: np.ndarray,
+                            reader: decord.VideoReader) -> List[np.ndarray]:
+        """Decode as ``DecordDecode`` (then resize as ``Resize``) does.
+
+        Args:
+            results (dict): Gets ``original_shape``, ``img_shape`` (and
+                ``Resize``'s keys).
+            frame_inds (np.ndarray): The frame indices.
+            reader (decord.VideoReader): The video's decord reader.
+
+        Returns:
+            list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
+        """
+        frames = reader.get_batch(frame_inds).asnumpy()
+        self._set_shapes(results, frames.shape[1:3])
+        return [self._resized(frame, results['img_shape']) for frame in frames]
 
     def _set_shapes(self, results: Dict, shape: Tuple[int, int]) -> None:
         """Add the frame sizes (and ``Resize``'s keys) to ``results``.
@@ -148,26 +216,27 @@ class OpenCVForwardDecode(BaseTransform):
         if self.resize is not None:
             self.resize.transform(results)
 
-    def _to_output(self, frame: np.ndarray,
-                   img_shape: Tuple[int, int]) -> np.ndarray:
-        """Resize a decoded BGR frame to ``img_shape`` and make it RGB.
+    def _resized(self, frame: np.ndarray, img_shape: Tuple[int,
+                                                           int]) -> np.ndarray:
+        """A frame resized to ``img_shape`` as ``Resize`` resizes it.
 
-        Resizing first converts fewer pixels; the result is the same, as
-        the resize treats each channel alike.
+        Resizing BGR frames before converting them to RGB converts fewer
+        pixels; the result is the same, as the resize treats each channel
+        alike.
 
         Args:
-            frame (np.ndarray): (H, W, 3) BGR uint8.
+            frame (np.ndarray): (H, W, 3) uint8.
             img_shape (tuple[int, int]): ``(height, width)`` wanted.
 
         Returns:
-            np.ndarray: (height, width, 3) RGB uint8.
+            np.ndarray: (height, width, 3) uint8, or ``frame`` without
+            ``scale``.
         """
-        if self.resize is not None and frame.shape[:2] != tuple(img_shape):
-            height, width = img_shape
-            frame = mmcv.imresize(
-                frame, (width, height),
-                interpolation=self.resize.interpolation)
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        if self.resize is None or frame.shape[:2] == tuple(img_shape):
+            return frame
+        height, width = img_shape
+        return mmcv.imresize(
+            frame, (width, height), interpolation=self.resize.interpolation)
 
     def _open(self, filename: str) -> cv2.VideoCapture:
         """Open a local video with OpenCV's FFmpeg backend.

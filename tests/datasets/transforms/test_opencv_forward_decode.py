@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import cv2
+import decord
 import numpy as np
 import pytest
 from mmaction.datasets.transforms import DecordDecode, Resize
@@ -32,6 +33,25 @@ def frame_sets(total: int) -> List[List[int]]:
             list(range(30, 62, 4)) + [63, 64], [last - 2, last]]
 
 
+class RecordingReader:
+    """A decord reader that records get_batch calls and can put every frame
+    ``shift`` frames later in its index (as when OpenCV's timing and
+    decord's index disagree).
+    """
+
+    def __init__(self, reader: decord.VideoReader, shift: int = 0) -> None:
+        self.reader = reader
+        self.shift = shift
+        self.batches: List[List[int]] = []
+
+    def get_frame_timestamp(self, index: int) -> np.ndarray:
+        return self.reader.get_frame_timestamp(index + self.shift)
+
+    def get_batch(self, indices: np.ndarray) -> decord.nd.NDArray:
+        self.batches.append(list(indices))
+        return self.reader.get_batch(indices)
+
+
 @pytest.mark.parametrize(
     'name', ['good', 'odd_size', 'grayscale', 'static', 'mjpg', 'xvid'])
 def test_frames_equal_decord_decode(name: str, video_zoo: Dict[str, Path],
@@ -40,7 +60,11 @@ def test_frames_equal_decord_decode(name: str, video_zoo: Dict[str, Path],
     total = opened(path, [0])['total_frames']
     for frame_inds in frame_sets(total):
         expected = DecordDecode()(opened(path, frame_inds))
-        decoded = OpenCVForwardDecode()(opened(path, frame_inds))
+        results = opened(path, frame_inds)
+        reader = results['video_reader'] = RecordingReader(
+            results['video_reader'])
+        decoded = OpenCVForwardDecode()(results)
+        assert reader.batches == []  # OpenCV decoded them
         np.testing.assert_array_equal(
             np.stack(decoded['imgs']), np.stack(expected['imgs']))
         assert decoded['img_shape'] == expected['img_shape']
@@ -155,9 +179,27 @@ def test_damaged_frames_are_named(video_zoo: Dict[str, Path]) -> None:
 def test_unreadable_files_are_named(name: str, error: type, message: str,
                                     video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good'].parent / f'{name}.mp4'
-    results = dict(filename=str(path), frame_inds=np.array([0]))
+    results = dict(
+        filename=str(path), frame_inds=np.array([0]), video_reader=None)
     with pytest.raises(error, match=message.format(path=path)):
         OpenCVForwardDecode()(results)
+
+
+@pytest.mark.parametrize('first', [0, 30])
+def test_decord_decodes_where_opencv_is_elsewhere(
+        first: int, video_zoo: Dict[str, Path]) -> None:
+    path = video_zoo['good']
+    frame_inds = [first, first + 2, first + 9]
+    expected = Resize((-1, 37))(DecordDecode()(opened(path, frame_inds)))
+    results = opened(path, frame_inds)
+    shifted = results['video_reader'] = RecordingReader(
+        results['video_reader'], shift=1)
+    decoded = OpenCVForwardDecode(scale=(-1, 37))(results)
+    assert shifted.batches == [frame_inds]
+    np.testing.assert_array_equal(
+        np.stack(decoded['imgs']), np.stack(expected['imgs']))
+    assert decoded['img_shape'] == expected['img_shape']
+    assert decoded['video_reader'] is None
 
 
 @pytest.mark.parametrize('scale', [None, (-1, 128)])
