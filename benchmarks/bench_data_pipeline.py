@@ -1,43 +1,56 @@
 """Samples/s and decoded frames: PRP's training pipeline vs the authors' path.
 
 PIPELINE: exactly ``train_pipeline`` of ``configs/prp/prp_c3d_ucf101.py``
-(DecordInitByPath -> PlaybackRateSampler -> DecordDecode -> Resize 171x128 ->
-CenterCrop 112 -> FormatShape -> PackPRPInputs), built from MMAction2's
-``TRANSFORMS`` into a ``Compose``. It decodes only the distinct frames a
-sample needs; the clip, target and motion attention are built later, on the
-model's device (``SelfSupRecognizer.prepare_views``), so its cost ends at
-packing.
+(DecordInitByPath -> PlaybackRateSampler -> OpenCVForwardDecode with
+Resize 171x128 -> CenterCrop 112 -> FormatShape -> PackPRPInputs), built
+from MMAction2's ``TRANSFORMS``. It decodes only the distinct frames a
+sample needs (seeking once, then forward, converting only those frames to
+RGB, each resized as soon as it is decoded);
+the clip, target and motion attention are built later, on the model's
+device (``SelfSupRecognizer.prepare_views``), so its cost ends at packing.
 
 BASELINE: the authors' data path (``datasets/predict_dataset.py`` of their
 code) reproduced per sample in this process: the same rate and window draw
 (same seed, same ``sample_rng``), decoding EVERY frame from the first through
-the end of the ``16 * s`` window sequentially, as their ``cv2.VideoCapture``
-loop does; here ``decord.VideoReader.get_batch(range(0, end))``, which
-decodes forward from frame 0 and converts every frame to RGB, like
-``capture.read()``. Then each of the ``16 * s`` window frames is resized and
-centre-cropped (MMAction2's ``Resize`` / ``CenterCrop`` of the same config:
-cv2, faster than the authors' PIL, so the baseline is if anything
-flattered), scaled to a float tensor in [0, 1] (their ``ToTensor``) and, on
-the CPU, the input clip (every s-th frame), the slowed-down target (every
-``s / r``-th frame; linear interpolation for ``s < r``: f0, (f0+f1)/2, f1,
-..., f15, f15) and the sparse motion mask (the authors' code, computed by
-``mmprp``'s ``sparse_motion_attention`` on the CPU: frames 0, 5, 10, 15 of
-each 16-frame segment) are built. Both sides open the video with the same
-``DecordInitByPath``, so opening costs the same.
+the end of the ``16 * s`` window sequentially with their
+``cv2.VideoCapture.read()`` loop (every frame decoded and converted), the
+window's frames turned from BGR to RGB. Then each of the ``16 * s`` window
+frames is resized and centre-cropped (MMAction2's ``Resize`` with the
+pipeline's scale, and ``CenterCrop``: cv2, faster than the authors' PIL,
+so the baseline is if anything flattered), scaled to a
+float tensor in [0, 1] (their ``ToTensor``) and, on the CPU, the input clip
+(every s-th frame), the slowed-down target (every ``s / r``-th frame; linear
+interpolation for ``s < r``: f0, (f0+f1)/2, f1, ..., f15, f15) and the
+sparse motion mask (the authors' code, computed by ``mmprp``'s
+``sparse_motion_attention`` on the CPU: frames 0, 5, 10, 15 of each
+16-frame segment) are built. Both sides open the video with the same
+``DecordInitByPath`` (which counts its frames), so opening costs the same,
+and decode with the same OpenCV (one FFmpeg thread).
 
 Each sample is drawn once with a seed and run through both sides, the order
 alternating per sample so that load changes hit both; the input clips of
-both sides are checked to be identical (same video, rate and window). A few
-warm-up samples are not timed. Torch runs with one thread, as in the
-DataLoader workers where both paths run in training (decord uses one
-thread too: ``DecordInitByPath``'s default).
+both sides are checked to be identical (same video, rate and window). A
+few warm-up samples are not timed. Torch runs with one thread and OpenCV
+without threads, as in the DataLoader workers of mmengine's ``Runner``,
+where both paths run in training.
 
-Frames decoded per sample: the frames the decoder returns (the pipeline:
-its ``frame_inds``; the baseline: ``start + 16 * s``). Because MPEG-4 frames
-between key frames depend on their predecessors, the codec decodes more than
-it returns; ``codec_frames`` estimates that count from the key-frame index,
-following decord 0.6's ``VideoReader::SeekAccurate`` (forward within a group
-of pictures, else a jump to the key frame before the wanted frame).
+Where the time goes: every transform of the pipeline and every step of the
+baseline is timed on its own (``stages``), and the samples are collated in
+batches of the config's ``batch_size`` as the DataLoader's workers do it
+(the pipeline: mmengine's ``pseudo_collate``, lists; the baseline: PyTorch's
+``default_collate``, which stacks the float clip, target and attention).
+``speedup`` (the target) is per sample without the collation;
+``speedup_with_collate`` adds each side's collation per sample.
+``cpu_speedup`` is the ratio of the process's CPU time per sample (every
+thread runs one at a time here), which other processes' load changes less
+than the wall-clock time.
+
+Frames decoded per sample: the frames converted to RGB (the pipeline: its
+``frame_inds``; the baseline: ``start + 16 * s``). Because MPEG-4 frames
+between key frames depend on their predecessors, the codec decodes more
+than that; ``codec_frames`` counts it for a forward decoder that seeks
+once: from the key frame at or before the first wanted frame through the
+last (the baseline: every frame through the last).
 
 Usage (from the repository root)::
 
@@ -46,14 +59,18 @@ Usage (from the repository root)::
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
+import cv2
 import decord
 import numpy as np
 import torch
 from mmaction.registry import TRANSFORMS
+from mmengine.dataset import Compose, pseudo_collate
 from torch import Tensor
+from torch.utils.data import default_collate
 
 from mmprp.datasets.transforms import sample_rng
 from mmprp.models.losses.motion_attention import sparse_motion_attention
@@ -65,10 +82,69 @@ from benchmarks.common import (Video, base_parser, build_pipeline,
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)
-TARGETS = dict(speedup=('>=', 3.0), decoded_frames_ratio=('<=', 0.5))
+TARGETS = dict(speedup=('>=', 4.0), decoded_frames_ratio=('<=', 0.5))
 # PyTorch's DataLoader workers, where both data paths run in training, use
-# one intra-op thread.
+# one intra-op thread, and mmengine's Runner turns OpenCV's threads off
+# (cv2.setNumThreads(0): env_cfg's default opencv_num_threads).
 WORKER_THREADS = 1
+WORKER_OPENCV_THREADS = 0
+# OpenCV's FFmpeg backend seeks to frame f by jumping to the key frame at
+# or before f - 16 and decoding forward (CvCapture_FFMPEG::seek).
+OPENCV_SEEK_MARGIN = 16
+SIDES = ('pipeline', 'baseline')
+# OpenCVForwardDecode's arguments that are Resize's.
+RESIZE_KEYS = ('scale', 'keep_ratio', 'interpolation')
+COLLATE = 'collate'
+
+
+class StageClock:
+    """Seconds spent per named stage, summed over calls.
+
+    Attributes:
+        seconds (dict[str, float]): Stage name to seconds.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: Dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        """Time the ``with`` block as ``stage``.
+
+        Args:
+            stage (str): The stage's name.
+        """
+        start = time.perf_counter()
+        yield
+        self.seconds[stage] += time.perf_counter() - start
+
+
+class TimedPipeline:
+    """A ``Compose`` run transform by transform, each timed as a stage.
+
+    Args:
+        pipeline (Compose): The pipeline (``Compose.__call__`` runs the same
+            loop).
+    """
+
+    def __init__(self, pipeline: Compose) -> None:
+        self.transforms = pipeline.transforms
+
+    def __call__(self, results: Dict, clock: StageClock) -> Dict:
+        """Run every transform on ``results``.
+
+        Args:
+            results (dict): The pipeline's input.
+            clock (StageClock): Gets one stage per transform (its class
+                name).
+
+        Returns:
+            dict: The packed sample.
+        """
+        for transform in self.transforms:
+            with clock(type(transform).__name__):
+                results = transform(results)
+        return results
 
 
 class AuthorsDataPath:
@@ -77,15 +153,17 @@ class AuthorsDataPath:
     Args:
         train_pipeline (Sequence[dict]): The PRP config's training pipeline;
             its ``DecordInitByPath``, ``PlaybackRateSampler`` (rates, clip
-            length, reconstruction rate), ``Resize`` and ``CenterCrop`` are
-            used.
+            length, reconstruction rate), the ``Resize`` that
+            ``OpenCVForwardDecode`` applies and ``CenterCrop`` are used.
     """
 
     def __init__(self, train_pipeline: Sequence[dict]) -> None:
         self.open = TRANSFORMS.build(
             pipeline_step(train_pipeline, 'DecordInitByPath'))
+        decode = pipeline_step(train_pipeline, 'OpenCVForwardDecode')
+        resize = {key: decode[key] for key in RESIZE_KEYS if key in decode}
         self.resize_crop = build_pipeline([
-            pipeline_step(train_pipeline, 'Resize'),
+            dict(type='Resize', **resize),
             pipeline_step(train_pipeline, 'CenterCrop')
         ])
         sampler = pipeline_step(train_pipeline, 'PlaybackRateSampler')
@@ -93,35 +171,43 @@ class AuthorsDataPath:
         self.clip_len = sampler['clip_len']
         self.recon_rate = sampler['recon_rate']
 
-    def __call__(self, results: Dict) -> Dict:
+    def __call__(self, results: Dict, clock: StageClock) -> Dict:
         """Load one training sample the authors' way.
 
         Args:
             results (dict): What ``VideoDataset`` gives a pipeline (see
                 :func:`pipeline_input`).
+            clock (StageClock): Gets the stages ``open``, ``decode``,
+                ``resize + crop``, ``to float`` and ``clip, target,
+                attention``.
 
         Returns:
             dict: ``clip`` (C, 16, H, W), ``target`` (C, 16r, H, W) and
             ``attention`` (C, 16r, H, W) float tensors; ``rate``, ``start``
             (first window frame) and ``decoded`` (frames decoded).
         """
-        results = self.open(results)
+        with clock('open'):
+            results = self.open(results)
         rng = sample_rng(results)
         rate = self.rates[rng.integers(len(self.rates))]
         window_len = self.clip_len * rate
         start = int(rng.integers(results['total_frames'] - window_len + 1))
         end = start + window_len
-        frames = results['video_reader'].get_batch(list(range(end)))
-        frames = frames.asnumpy()[start:]
-        imgs = self.resize_crop(
-            dict(imgs=list(frames), img_shape=frames.shape[1:3]))['imgs']
-        window = torch.from_numpy(np.stack(imgs)).permute(3, 0, 1, 2)
-        window = window.float().div_(255)
-        target = self._slowed_down(window, rate)
+        with clock('decode'):
+            frames = read_frames(results['filename'], start, end)
+        with clock('resize + crop'):
+            imgs = self.resize_crop(
+                dict(imgs=frames, img_shape=frames[0].shape[:2]))['imgs']
+        with clock('to float'):
+            window = torch.from_numpy(np.stack(imgs)).permute(3, 0, 1, 2)
+            window = window.float().div_(255)
+        with clock('clip, target, attention'):
+            target = self._slowed_down(window, rate)
+            attention = self._attention(window, rate, target.shape[1])
         return dict(
             clip=window[:, ::rate],
             target=target,
-            attention=self._attention(window, rate, target.shape[1]),
+            attention=attention,
             rate=rate,
             start=start,
             decoded=end)
@@ -162,32 +248,55 @@ class AuthorsDataPath:
         return sparse_motion_attention(selected[None], target_len)[0]
 
 
-def codec_frames(indices: Sequence[int], key_frames: np.ndarray) -> int:
-    """Estimate the frames decord 0.6's codec decodes for ``get_batch``.
-
-    On a freshly opened reader (position 0), each wanted frame in the
-    current group of pictures and not behind the position is reached by
-    decoding forward; any other by seeking to its group's key frame and
-    decoding from there (``VideoReader::SeekAccurate``).
+def read_frames(filename: str, start: int, end: int) -> List[np.ndarray]:
+    """The authors' reading loop: ``capture.read()`` from the first frame.
 
     Args:
-        indices (Sequence[int]): The frames asked for.
+        filename (str): The video.
+        start (int): First frame kept.
+        end (int): One past the last frame read.
+
+    Returns:
+        list[np.ndarray]: Frames ``start`` to ``end - 1``, RGB (H, W, 3).
+
+    Raises:
+        RuntimeError: If a frame cannot be read.
+    """
+    capture = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
+                               [cv2.CAP_PROP_N_THREADS, 1])
+    frames = []
+    for index in range(end):
+        ok, frame = capture.read()
+        if not ok:
+            raise RuntimeError(f'cannot read frame {index} of {filename}')
+        if index >= start:
+            frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    capture.release()
+    return frames
+
+
+def codec_frames(indices: Sequence[int], key_frames: np.ndarray) -> int:
+    """Estimate the frames the codec decodes to read ``indices`` forward.
+
+    A reader that starts at frame 0 decodes forward; one that seeks (to a
+    first index past 0) lands, as OpenCV's FFmpeg backend does, on the key
+    frame at or before ``OPENCV_SEEK_MARGIN`` frames ahead of it. Either
+    then decodes every frame through the last index.
+
+    Args:
+        indices (Sequence[int]): The frames wanted.
         key_frames (np.ndarray): Sorted key-frame indices of the video.
 
     Returns:
         int: Frames decoded, including the wanted ones.
     """
-
-    def group(frame: int) -> int:
-        return int(key_frames[np.searchsorted(key_frames, frame, 'right') - 1])
-
-    position = decoded = 0
-    for index in sorted(set(int(i) for i in indices)):
-        if group(index) != group(position) or index < position:
-            position = group(index)
-        decoded += index - position + 1
-        position = index + 1
-    return decoded
+    first, last = min(indices), max(indices)
+    start = 0
+    if first > 0:
+        target = max(first - OPENCV_SEEK_MARGIN, 0)
+        start = int(key_frames[np.searchsorted(key_frames, target, 'right')
+                               - 1])
+    return last - start + 1
 
 
 def _check_same_draw(frame_inds: np.ndarray, packed: Dict,
@@ -212,63 +321,85 @@ def _check_same_draw(frame_inds: np.ndarray, packed: Dict,
 
 
 def _measure(videos: List[Video], train_pipeline: Sequence[dict],
-             num_samples: int, warmup: int,
-             seed: int) -> Dict[int, Dict[str, float]]:
+             batch_size: int, num_samples: int, warmup: int,
+             seed: int) -> Dict[str, object]:
     """Run both sides on the same draws, alternating which goes first.
 
     Sample ``i`` reads video ``i % len(videos)`` with numpy seeded by
     ``seed + i`` on both sides (and in a separate sampler that gives its
-    frame indices for the checks and the codec estimate).
+    frame indices for the checks and the codec estimate). Each side's timed
+    samples are collated in batches of ``batch_size`` (a last partial batch
+    is not).
 
     Args:
         videos (list[Video]): The videos.
         train_pipeline (Sequence[dict]): The PRP training pipeline.
+        batch_size (int): Samples per collated batch.
         num_samples (int): Timed samples.
         warmup (int): Untimed samples first.
         seed (int): Base seed.
 
     Returns:
-        dict: Per rate, sums of ``samples`` and of ``{side}_seconds``,
-        ``{side}_frames`` and ``{side}_codec_frames`` for the sides
-        ``pipeline`` and ``baseline``.
+        dict: ``per_rate``: per rate, sums of ``samples`` and of
+        ``{side}_seconds``, ``{side}_frames`` and ``{side}_codec_frames``;
+        ``stages``: per side, seconds per stage (``collate`` included) over
+        the timed samples; ``collated``: samples collated per side.
     """
-    sides = dict(
-        pipeline=build_pipeline(train_pipeline),
+    sides: Dict[str, Callable[[Dict, StageClock], Dict]] = dict(
+        pipeline=TimedPipeline(build_pipeline(train_pipeline)),
         baseline=AuthorsDataPath(train_pipeline))
+    collate_fns = dict(pipeline=pseudo_collate, baseline=default_collate)
     sampler = TRANSFORMS.build(
         pipeline_step(train_pipeline, 'PlaybackRateSampler'))
     key_frames = [
         decord.VideoReader(video.filename).get_key_indices()
         for video in videos
     ]
-    stats: Dict[int, Dict[str,
-                          float]] = defaultdict(lambda: defaultdict(float))
+    per_rate: Dict[int, Dict[str,
+                             float]] = defaultdict(lambda: defaultdict(float))
+    clocks = {side: StageClock() for side in SIDES}
+    batches: Dict[str, List[Dict]] = {side: [] for side in SIDES}
+    collated = dict.fromkeys(SIDES, 0)
     for index in range(warmup + num_samples):
         video = videos[index % len(videos)]
         np.random.seed(seed + index)
         frame_inds = sampler(
             dict(total_frames=video.total_frames))['frame_inds']
-        order = list(sides) if index % 2 == 0 else list(sides)[::-1]
-        outputs, seconds = {}, {}
+        order = SIDES if index % 2 == 0 else SIDES[::-1]
+        timed = index >= warmup
+        outputs, seconds, cpu_seconds = {}, {}, {}
         for side in order:
             data = pipeline_input(video.filename)
+            clock = clocks[side] if timed else StageClock()
             np.random.seed(seed + index)
-            start = time.perf_counter()
-            outputs[side] = sides[side](data)
+            start, cpu_start = time.perf_counter(), time.process_time()
+            outputs[side] = sides[side](data, clock)
             seconds[side] = time.perf_counter() - start
+            cpu_seconds[side] = time.process_time() - cpu_start
         loaded = outputs['baseline']
         _check_same_draw(frame_inds, outputs['pipeline'], loaded)
-        if index < warmup:
+        if not timed:
             continue
         decoded = dict(pipeline=frame_inds, baseline=range(loaded['decoded']))
-        row = stats[loaded['rate']]
+        row = per_rate[loaded['rate']]
         row['samples'] += 1
-        for side in sides:
+        for side in SIDES:
             row[f'{side}_seconds'] += seconds[side]
+            row[f'{side}_cpu_seconds'] += cpu_seconds[side]
             row[f'{side}_frames'] += len(decoded[side])
             row[f'{side}_codec_frames'] += codec_frames(
                 decoded[side], key_frames[index % len(videos)])
-    return stats
+            batches[side].append(outputs[side])
+            if len(batches[side]) == batch_size:
+                with clocks[side](COLLATE):
+                    collate_fns[side](batches[side])
+                collated[side] += batch_size
+                batches[side] = []
+    return dict(
+        per_rate=per_rate,
+        stages={side: dict(clocks[side].seconds)
+                for side in SIDES},
+        collated=collated)
 
 
 def _side_summary(totals: Dict[str, float], side: str) -> Dict[str, float]:
@@ -279,13 +410,15 @@ def _side_summary(totals: Dict[str, float], side: str) -> Dict[str, float]:
         side (str): ``'pipeline'`` or ``'baseline'``.
 
     Returns:
-        dict: ``samples_per_s``, ``ms_per_sample``, ``frames_per_sample``
-        and ``codec_frames_per_sample``.
+        dict: ``samples_per_s``, ``ms_per_sample``, ``cpu_ms_per_sample``
+        (the process's CPU time), ``frames_per_sample`` and
+        ``codec_frames_per_sample``.
     """
     samples = totals['samples']
     return dict(
         samples_per_s=samples / totals[f'{side}_seconds'],
         ms_per_sample=1000 * totals[f'{side}_seconds'] / samples,
+        cpu_ms_per_sample=1000 * totals[f'{side}_cpu_seconds'] / samples,
         frames_per_sample=totals[f'{side}_frames'] / samples,
         codec_frames_per_sample=totals[f'{side}_codec_frames'] / samples)
 
@@ -298,6 +431,7 @@ def _comparison(totals: Dict[str, float]) -> Dict[str, object]:
 
     Returns:
         dict: ``samples``, ``pipeline``, ``baseline``, ``speedup``,
+        ``cpu_speedup`` (the ratio of CPU times per sample),
         ``decoded_frames_ratio`` and ``codec_frames_ratio``.
     """
     pipeline = _side_summary(totals, 'pipeline')
@@ -307,10 +441,55 @@ def _comparison(totals: Dict[str, float]) -> Dict[str, object]:
         pipeline=pipeline,
         baseline=baseline,
         speedup=pipeline['samples_per_s'] / baseline['samples_per_s'],
+        cpu_speedup=(baseline['cpu_ms_per_sample']
+                     / pipeline['cpu_ms_per_sample']),
         decoded_frames_ratio=(pipeline['frames_per_sample']
                               / baseline['frames_per_sample']),
         codec_frames_ratio=(pipeline['codec_frames_per_sample']
                             / baseline['codec_frames_per_sample']))
+
+
+def _stage_ms(measured: Dict[str, object],
+              samples: int) -> Dict[str, Dict[str, float]]:
+    """Milliseconds per sample of every stage of both sides.
+
+    Args:
+        measured (dict): As :func:`_measure` returns.
+        samples (int): Timed samples.
+
+    Returns:
+        dict: Per side, stage name to ms per sample, in running order;
+        ``collate`` per collated sample (absent if no batch was full).
+    """
+    stages = {}
+    for side in SIDES:
+        seconds = dict(measured['stages'][side])
+        stages[side] = {
+            stage: 1000 * value / samples
+            for stage, value in seconds.items() if stage != COLLATE
+        }
+        if COLLATE in seconds:
+            stages[side][COLLATE] = (1000 * seconds[COLLATE]
+                                     / measured['collated'][side])
+    return stages
+
+
+def _with_collate(results: Dict[str, object]) -> float:
+    """The speedup when each side's collation per sample is counted too.
+
+    Args:
+        results (dict): With both sides' ``ms_per_sample`` and ``stages``.
+
+    Returns:
+        float: Baseline ms over pipeline ms, collation included.
+    """
+    total = {
+        side:
+        results[side]['ms_per_sample']
+        + results['stages'][side].get(COLLATE, 0.0)
+        for side in SIDES
+    }
+    return total['baseline'] / total['pipeline']
 
 
 def run_benchmark(num_samples: int = 400,
@@ -333,23 +512,28 @@ def run_benchmark(num_samples: int = 400,
         seed (int): Seed of the videos and the draws. Defaults to 0.
 
     Returns:
-        dict: ``settings``, the overall :func:`_comparison` keys, ``per_rate``
-        (one comparison per rate) and ``targets``.
+        dict: ``settings``, the overall :func:`_comparison` keys,
+        ``speedup_with_collate``, ``stages`` (:func:`_stage_ms`),
+        ``per_rate`` (one comparison per rate) and ``targets``.
     """
     load_before = load_average()
     cfg = load_config()
-    threads = torch.get_num_threads()
+    threads = torch.get_num_threads(), cv2.getNumThreads()
     torch.set_num_threads(WORKER_THREADS)
+    cv2.setNumThreads(WORKER_OPENCV_THREADS)
     try:
         with tempfile.TemporaryDirectory() as work_dir:
             videos = make_videos(
                 Path(work_dir), num_videos, frame_size, num_frames, seed)
-            stats = _measure(videos, cfg.train_pipeline, num_samples, warmup,
-                             seed)
+            measured = _measure(videos, cfg.train_pipeline,
+                                cfg.train_dataloader.batch_size, num_samples,
+                                warmup, seed)
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(threads[0])
+        cv2.setNumThreads(threads[1])
+    per_rate = measured['per_rate']
     totals: Dict[str, float] = defaultdict(float)
-    for row in stats.values():
+    for row in per_rate.values():
         for key, value in row.items():
             totals[key] += value
     results = dict(
@@ -361,12 +545,16 @@ def run_benchmark(num_samples: int = 400,
             num_frames=list(num_frames),
             seed=seed,
             torch_threads=WORKER_THREADS,
+            opencv_threads=WORKER_OPENCV_THREADS,
+            batch_size=cfg.train_dataloader.batch_size,
             load_average=[load_before, load_average()]),
         **_comparison(totals),
+        stages=_stage_ms(measured, num_samples),
         per_rate=[
-            dict(rate=rate, **_comparison(stats[rate]))
-            for rate in sorted(stats)
+            dict(rate=rate, **_comparison(per_rate[rate]))
+            for rate in sorted(per_rate)
         ])
+    results['speedup_with_collate'] = _with_collate(results)
     results['targets'] = check_targets(results, TARGETS)
     return results
 
@@ -403,9 +591,37 @@ def report(results: Dict[str, object]) -> str:
         f'baseline {results["baseline"]["samples_per_s"]:.2f}',
     ]
     lines += target_lines(results)
-    lines.append(f'codec_frames_ratio = {results["codec_frames_ratio"]:.3f}'
-                 '  (estimate, no target)')
+    lines += [
+        f'speedup_with_collate = {results["speedup_with_collate"]:.3f}  '
+        f'(collation per sample counted, no target)',
+        f'cpu_speedup = {results["cpu_speedup"]:.3f}  (CPU time per '
+        f'sample, less sensitive to the load; no target)',
+        f'codec_frames_ratio = {results["codec_frames_ratio"]:.3f}'
+        '  (estimate, no target)',
+        f'Where the time goes (ms per sample; collate: batches of '
+        f'{settings["batch_size"]}, per sample)',
+        format_table(('side', 'stage', 'ms', 'share'), _stage_rows(results)),
+    ]
     return '\n'.join(lines)
+
+
+def _stage_rows(results: Dict[str, object]) -> List[Tuple]:
+    """Rows of the stage table: side, stage, ms per sample, share.
+
+    Args:
+        results (dict): As :func:`run_benchmark` returns.
+
+    Returns:
+        list[tuple]: One row per stage of each side, the share in percent
+        of that side's stages together.
+    """
+    rows = []
+    for side in SIDES:
+        stages = results['stages'][side]
+        total = sum(stages.values())
+        rows += [(side, stage, ms, f'{100 * ms / total:.0f}%')
+                 for stage, ms in stages.items()]
+    return rows
 
 
 def main() -> None:

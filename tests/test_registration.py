@@ -4,7 +4,10 @@ import sys
 import textwrap
 
 COMPONENTS = {
-    'TRANSFORMS': ['DecordInitByPath', 'PackPRPInputs', 'PlaybackRateSampler'],
+    'TRANSFORMS': [
+        'DecordInitByPath', 'OpenCVForwardDecode', 'PackPRPInputs',
+        'PlaybackRateSampler'
+    ],
     'MODELS': [
         'SelfSupRecognizer', 'Recognizer3DWithInit', 'VideoFeatureExtractor',
         'C3DEncoder', 'FactorisedConv3d', 'PRPHead', 'MotionAttentionDecoder',

@@ -17,13 +17,13 @@ def assert_finite_positive(results: Dict, keys: Sequence[str]) -> None:
         assert math.isfinite(value) and value > 0, f'{key} = {value!r}'
 
 
-def test_codec_frames_follows_decord_seeks() -> None:
-    keys = np.array([0, 12, 24])
+def test_codec_frames_follows_opencv_seeks() -> None:
+    keys = np.array([0, 12, 24, 36])
     assert bench_data_pipeline.codec_frames(range(10), keys) == 10
-    # frame 13: seek to key frame 12, decode 12 and 13
-    assert bench_data_pipeline.codec_frames([13], keys) == 2
-    # 5 from the start, then 13 from key frame 12, then 14 forward
-    assert bench_data_pipeline.codec_frames([14, 5, 13], keys) == 6 + 2 + 1
+    # frame 13: seek back 16 frames to key frame 0, decode 0 to 13
+    assert bench_data_pipeline.codec_frames([13], keys) == 14
+    # frame 30: the key frame before 14 is 12; decode 12 to 35
+    assert bench_data_pipeline.codec_frames([35, 30, 33], keys) == 24
 
 
 def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
@@ -33,8 +33,14 @@ def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
         num_videos=1,
         frame_size=(64, 80),
         num_frames=(130, 140))
-    assert_finite_positive(
-        results, ('speedup', 'decoded_frames_ratio', 'codec_frames_ratio'))
+    assert_finite_positive(results,
+                           ('speedup', 'decoded_frames_ratio',
+                            'codec_frames_ratio', 'speedup_with_collate'))
+    assert 'OpenCVForwardDecode' in results['stages']['pipeline']
+    assert set(results['stages']['baseline']) == {
+        'open', 'decode', 'resize + crop', 'to float',
+        'clip, target, attention'
+    }
     assert results['samples'] == 2
     assert 'speedup' in bench_data_pipeline.report(results)
     write_json(tmp_path / 'data.json', results)

@@ -122,10 +122,11 @@ def test_main_config_follows_the_spec() -> None:
     assert cfg.model.decoder.loss.loss_weight == 1.0
     steps = [step['type'] for step in cfg.train_pipeline]
     assert steps == [
-        'DecordInitByPath', 'PlaybackRateSampler', 'DecordDecode', 'Resize',
+        'DecordInitByPath', 'PlaybackRateSampler', 'OpenCVForwardDecode',
         'CenterCrop', 'FormatShape', 'PackPRPInputs'
     ]
-    assert cfg.train_pipeline[3]['scale'] == (171, 128)
+    decode = cfg.train_pipeline[2]
+    assert (decode['scale'], decode['keep_ratio']) == ((171, 128), False)
 
 
 def test_logs_show_this_epochs_validation_loss() -> None:
