@@ -17,15 +17,17 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from torch import Tensor
 
-from helpers import REPO
 from mmprp.apis import load_config
+from helpers import REPO
 
 # shipped name -> MMAction2's stock config of that backbone
 STOCK = {
-    'x3d-s': 'recognition/x3d/x3d_s_13x6x1_facebook-kinetics400-rgb.py',
+    'x3d-s':
+    'recognition/x3d/x3d_s_13x6x1_facebook-kinetics400-rgb.py',
     'slowonly-r50':
     'recognition/slowonly/slowonly_r50_8xb16-4x16x1-256e_kinetics400-rgb.py',
-    'i3d-r50': 'recognition/i3d/'
+    'i3d-r50':
+    'recognition/i3d/'
     'i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb.py',
 }
 STOCK_ROOT = Path(mmaction.__file__).parent / '.mim' / 'configs'
@@ -47,7 +49,8 @@ def small_clip_config(name: str, synthetic_ucf101) -> Config:
     train_list, _ = synthetic_ucf101.ann_files[1]
     cfg = load_config(
         prp_config_path(name), {
-            'train_dataloader.dataset.ann_file': str(train_list),
+            'train_dataloader.dataset.ann_file':
+            str(train_list),
             'train_dataloader.dataset.data_prefix.video':
             str(synthetic_ucf101.video_dir),
         })
@@ -76,8 +79,9 @@ def train_two_steps(cfg: Config) -> torch.nn.Module:
             lambda _, name=name: with_grad.add(name))
     for step in range(2):
         with_grad.clear()
-        batch = pseudo_collate(
-            [dataset[index] for index in range(step * BATCH, (step + 1) * BATCH)])
+        batch = pseudo_collate([
+            dataset[index] for index in range(step * BATCH, (step + 1) * BATCH)
+        ])
         log_vars = model.train_step(batch, optim_wrapper)
         assert {'loss', 'loss_rate', 'loss_recon'} <= set(log_vars)
         for key, value in log_vars.items():
