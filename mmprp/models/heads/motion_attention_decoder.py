@@ -1,4 +1,5 @@
 """Slow-motion video decoder: PRP's generative perception head."""
+import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
@@ -12,7 +13,11 @@ from ...datasets.transforms import ATTENTION_MODES
 from ..losses.motion_attention import (dense_motion_attention,
                                        sparse_motion_attention)
 
+from .upsampling_plan import (Size3d, channels_within_budget, decoded_size,
+                              default_channels, plan_strides)
+
 RECON_RATES = (1, 2, 4)
+FIXED_STAGES = 4  # stages of the fixed (C3D) strides without explicit widths
 
 
 def _conv_bn_relu(
@@ -44,19 +49,29 @@ def _conv_bn_relu(
         act_cfg=act_cfg)
 
 
-def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """2x2x2 stride-2 deconvolution followed by a 3x3x3 conv block.
+def _up_block(in_channels: int, out_channels: int,
+              stride: Sequence[int]) -> nn.Sequential:
+    """Deconvolution (kernel = stride) followed by a 3x3x3 conv block.
 
     Args:
         in_channels (int): Input (and deconvolution) channels.
         out_channels (int): Output channels.
+        stride (Sequence[int]): (t, h, w) stride; all 1 means no
+            deconvolution (the block is the conv block alone).
 
     Returns:
-        nn.Sequential: The block; doubles T, H and W.
+        nn.Sequential: The block; multiplies T, H and W by ``stride``.
     """
-    return nn.Sequential(
-        nn.ConvTranspose3d(in_channels, in_channels, 2, stride=2),
-        _conv_bn_relu(in_channels, out_channels))
+    return nn.Sequential(*_deconv(in_channels, stride),
+                         _conv_bn_relu(in_channels, out_channels))
+
+
+def _deconv(channels: int, stride: Sequence[int]) -> List[nn.Module]:
+    """A ``channels``-wide transposed conv, kernel = stride; none for 1s."""
+    stride = tuple(stride)
+    if math.prod(stride) == 1:
+        return []
+    return [nn.ConvTranspose3d(channels, channels, stride, stride=stride)]
 
 
 @MODELS.register_module()
@@ -64,10 +79,26 @@ class MotionAttentionDecoder(BaseModule):
     """Decodes encoder features into an r-times slowed-down clip.
 
     ``conv 3x3x3 (in -> channels[0]) -> one up block per consecutive pair of
-    channels [deconv k=2 s=2 -> conv 3x3x3] -> deconv k=s=(r, 2, 2) -> conv
-    3x3x3 (-> out_channels) + BN + ReLU``. For a C3D map 512x2x7x7 and the
-    default channels the output is out_channels x (16r) x 112 x 112. Any other
-    decoded size is trilinearly resized to the requested target size.
+    channels [deconv k=s -> conv 3x3x3] -> deconv k=s -> conv 3x3x3 (->
+    out_channels) + BN + ReLU``, one stride s = (t, h, w) per entry of
+    ``channels`` (a stage of stride 1 has no deconvolution).
+
+    Two ways to set the strides:
+
+    - planned (``feat_size`` and ``clip_size`` given, as
+      :class:`SelfSupRecognizer` does with ``input_size``): from the map
+      (T', H', W') to the target (r T, H, W) by :func:`plan_strides`, never
+      decoding more than the target on any axis; a target that integer
+      strides with primes <= 7 cannot reach exactly (C3D at crop 56: 3 ->
+      56) is decoded to the largest size below (54) and trilinearly resized
+      up. The decoder then only accepts that map and target size.
+    - fixed (no ``feat_size``): the authors' C3D strides, (2, 2, 2) per up
+      block and (r, 2, 2) at the output; a target larger than the decoded
+      clip is reached by trilinear resizing, a smaller one is refused.
+
+    For the C3D map 512x2x7x7 and a 16x112x112 clip both give the authors'
+    layer list: widths (512, 256, 128, 64), strides (2, 2, 2) and
+    (r, 2, 2).
 
     The output block's BN + ReLU are the authors' (``out_norm_cfg``,
     ``out_act_cfg``). The BN re-centres every output channel, so only its
@@ -82,8 +113,11 @@ class MotionAttentionDecoder(BaseModule):
     Args:
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
-        channels (Sequence[int]): Widths of the first conv and of the up
-            blocks' outputs. Defaults to ``(512, 256, 128, 64)``.
+        channels (Sequence[int], optional): Widths of the first conv and of
+            the up blocks' outputs, one stage each. Defaults to None:
+            ``min(in_channels, 512)`` halved per stage (at least 8), halved
+            further until the decoder's FLOPs fit ``max_flops``; 4 stages
+            when not planned, so (512, 256, 128, 64) for 512 channels.
         recon_rate (int): Reconstruction (slow-down) rate r, one of 1, 2, 4.
             Defaults to 2.
         out_channels (int): Channels of the reconstruction. Defaults to 3.
@@ -98,18 +132,26 @@ class MotionAttentionDecoder(BaseModule):
             for none. Defaults to ``dict(type='BN3d')`` (authors').
         out_act_cfg (dict, optional): Activation of the output block; None
             for none. Defaults to ``dict(type='ReLU')`` (authors').
+        feat_size (Sequence[int], optional): Encoder map (T', H', W') to
+            plan for; with ``clip_size``. Defaults to None (fixed strides).
+        clip_size (Sequence[int], optional): Input clip (T, H, W); the
+            target is (r T, H, W). Defaults to None.
+        max_flops (float, optional): Forward FLOPs per clip the default
+            widths must fit (:class:`SelfSupRecognizer` passes the
+            encoder's); ignored with explicit ``channels``. Defaults to None
+            (no budget).
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to Kaiming for every convolution and deconvolution.
 
     Raises:
-        ValueError: If ``recon_rate``, ``attention`` or ``channels`` is
-            invalid.
+        ValueError: If ``recon_rate``, ``attention``, ``channels`` or the
+            sizes are invalid.
     """
 
     def __init__(
         self,
         in_channels: int = 512,
-        channels: Sequence[int] = (512, 256, 128, 64),
+        channels: Optional[Sequence[int]] = None,
         recon_rate: int = 2,
         out_channels: int = 3,
         attention: Optional[str] = 'sparse',
@@ -117,6 +159,9 @@ class MotionAttentionDecoder(BaseModule):
         loss: Dict = dict(type='MotionAttentionMSELoss', loss_weight=1.0),
         out_norm_cfg: Optional[Dict] = dict(type='BN3d'),
         out_act_cfg: Optional[Dict] = dict(type='ReLU'),
+        feat_size: Optional[Sequence[int]] = None,
+        clip_size: Optional[Sequence[int]] = None,
+        max_flops: Optional[float] = None,
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
     ) -> None:
@@ -127,22 +172,98 @@ class MotionAttentionDecoder(BaseModule):
         if attention not in ATTENTION_MODES:
             raise ValueError(f'attention must be one of {ATTENTION_MODES}, '
                              f'got {attention!r}')
-        if len(channels) == 0:
+        if channels is not None and len(channels) == 0:
             raise ValueError('channels must not be empty')
+        if (feat_size is None) != (clip_size is None):
+            raise ValueError(
+                'feat_size and clip_size go together (or set '
+                'model.input_size and let SelfSupRecognizer fill both), '
+                f'got feat_size={feat_size}, clip_size={clip_size}')
         self.recon_rate = recon_rate
         self.attention = attention
         self.attention_range = tuple(attention_range)
+        self.feat_size = None if feat_size is None else tuple(feat_size)
+        self.target_size = None
+        if clip_size is not None:
+            self.target_size = (recon_rate * clip_size[0], *clip_size[1:])
+        self.strides = self._plan_strides(channels)
+        if channels is None:
+            channels = self._default_channels(in_channels, out_channels,
+                                              max_flops)
+        self.channels = tuple(channels)
         self.conv_in = _conv_bn_relu(in_channels, channels[0])
         self.up_blocks = nn.Sequential(*[
-            _up_block(c_in, c_out)
-            for c_in, c_out in zip(channels[:-1], channels[1:])
+            _up_block(c_in, c_out, stride) for c_in, c_out, stride in zip(
+                channels[:-1], channels[1:], self.strides)
         ])
-        scale = (recon_rate, 2, 2)
-        self.deconv_out = nn.ConvTranspose3d(
-            channels[-1], channels[-1], scale, stride=scale)
+        self.deconv_out = nn.Sequential(
+            *_deconv(channels[-1], self.strides[-1]))
+        if len(self.deconv_out) == 1:
+            self.deconv_out = self.deconv_out[0]
         self.conv_out = _conv_bn_relu(channels[-1], out_channels, out_norm_cfg,
                                       out_act_cfg)
         self.loss_recon = MODELS.build(loss)
+
+    def _plan_strides(
+            self, channels: Optional[Sequence[int]]) -> Tuple[Size3d, ...]:
+        """Planned strides, or the fixed C3D ones without a map size."""
+        num_stages = None if channels is None else len(channels)
+        if self.feat_size is not None:
+            return plan_strides(self.feat_size, self.target_size, num_stages)
+        num_stages = num_stages or FIXED_STAGES
+        return ((2, 2, 2), ) * (num_stages - 1) + ((self.recon_rate, 2, 2), )
+
+    def _default_channels(self, in_channels: int, out_channels: int,
+                          max_flops: Optional[float]) -> Tuple[int, ...]:
+        """Default widths: within ``max_flops`` when planned."""
+        if self.feat_size is None:
+            return default_channels(in_channels, len(self.strides))
+        return channels_within_budget(in_channels, self.feat_size,
+                                      self.strides, out_channels, max_flops)
+
+    def decoded_size(self, feat_size: Sequence[int]) -> Size3d:
+        """(T, H, W) the stages decode a map of ``feat_size`` to.
+
+        Args:
+            feat_size (Sequence[int]): Encoder map (T', H', W').
+
+        Returns:
+            tuple[int, int, int]: Size before any resizing.
+        """
+        return decoded_size(tuple(feat_size), self.strides)
+
+    def _output_size(self, feat_size: Size3d,
+                     target_size: Optional[Sequence[int]]) -> Size3d:
+        """The size to resize the decoded clip to, after checking it.
+
+        Raises:
+            ValueError: If a planned decoder gets another map or target
+                size than planned, or a fixed one a target smaller than its
+                decoded clip.
+        """
+        if self.feat_size is not None:
+            target_size = self.target_size if target_size is None else tuple(
+                target_size)
+            if (feat_size, target_size) != (self.feat_size,
+                                            self.target_size):
+                raise ValueError(
+                    f'the decoder was planned for a {self.feat_size} map and '
+                    f'a {self.target_size} target (T, H, W), but gets a '
+                    f'{feat_size} map and a {target_size} target: set '
+                    f'model.input_size to the clip size of the pipeline '
+                    f'(clip_len, crop height, crop width)')
+            return target_size
+        decoded = self.decoded_size(feat_size)
+        if target_size is None:
+            return decoded
+        target_size = tuple(target_size)
+        if any(d > t for d, t in zip(decoded, target_size)):
+            raise ValueError(
+                f'the decoder decodes the {feat_size} map to {decoded}, '
+                f'larger than the {target_size} target (T, H, W): set '
+                f'model.input_size to the clip size so that it plans its '
+                f'strides for this backbone')
+        return target_size
 
     def forward(self,
                 x: Tensor,
@@ -152,22 +273,23 @@ class MotionAttentionDecoder(BaseModule):
         Args:
             x (Tensor): Encoder feature map, shape (N, C, T, H, W).
             target_size (Tuple[int, int, int], optional): Required output
-                (T, H, W); the decoded clip is trilinearly resized to it when
-                it differs. Defaults to None (no resizing).
+                (T, H, W); a smaller decoded clip is trilinearly resized up
+                to it. Defaults to None: the planned target, or no resizing
+                for fixed strides.
 
         Returns:
             Tensor: Reconstruction, shape (N, out_channels, T', H', W').
+
+        Raises:
+            ValueError: See :meth:`_output_size`.
         """
+        output_size = self._output_size(tuple(x.shape[2:]), target_size)
         x = self.conv_in(x)
         x = self.up_blocks(x)
         x = self.conv_out(self.deconv_out(x))
-        if target_size is not None and tuple(
-                x.shape[2:]) != tuple(target_size):
+        if tuple(x.shape[2:]) != output_size:
             x = F.interpolate(
-                x,
-                size=tuple(target_size),
-                mode='trilinear',
-                align_corners=False)
+                x, size=output_size, mode='trilinear', align_corners=False)
         return x
 
     def motion_attention(self, frames: Tensor,

@@ -11,6 +11,9 @@ from torch import Tensor
 
 from ...datasets.transforms import NUM_RATES_KEY, RATE_LABEL_KEY
 
+# default width cap of the hidden conv (the authors' width for C3D)
+MAX_HIDDEN_CHANNELS = 512
+
 
 @MODELS.register_module()
 class PRPHead(BaseHead):
@@ -25,7 +28,10 @@ class PRPHead(BaseHead):
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
         hidden_channels (int, optional): Output channels of the 3x3x3 conv.
-            Defaults to None, meaning ``in_channels``.
+            Defaults to None, meaning ``min(in_channels, 512)``: the
+            authors' 512 for C3D, R3D-18 and R(2+1)D-18, and at most 512 for
+            wider encoders (2048 channels: 28.3M parameters instead of the
+            113M of a 2048-wide conv).
         loss_cls (dict): Config of the classification loss. Defaults to
             ``dict(type='CrossEntropyLoss', loss_weight=0.1)``.
         init_cfg (dict | list[dict], optional): Initialisation config. The
@@ -48,7 +54,8 @@ class PRPHead(BaseHead):
             loss_cls=loss_cls,
             topk=(1, ),
             init_cfg=init_cfg)
-        self.hidden_channels = hidden_channels or in_channels
+        self.hidden_channels = hidden_channels or min(in_channels,
+                                                      MAX_HIDDEN_CHANNELS)
         self.conv = ConvModule(
             in_channels,
             self.hidden_channels,

@@ -1,6 +1,6 @@
 """PRP's self-supervised recognizer: encoder + rate head + decoder."""
 import copy
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -9,6 +9,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import (ConfigType, OptConfigType, OptMultiConfig,
                             SampleList)
 from torch import Tensor
+from torch.utils.flop_counter import FlopCounterMode
 
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
 
@@ -54,12 +55,31 @@ class SelfSupRecognizer(BaseRecognizer):
     stock ``ActionDataPreprocessor`` (casting, [0, 1] scaling, padding of
     the frame axis), shared with the finetuning configs.
 
+    With ``input_size`` (the clip size the pipeline makes) the model encodes
+    one zero clip at build time (eval mode, no gradients, training mode
+    restored) and learns the map's shape (C, T', H', W') and the encoder's
+    FLOPs: the heads' ``in_channels`` may then be left out (given ones are
+    checked), the decoder plans its strides from T', H', W' to the target
+    (r T, H, W) and, without explicit ``channels``, chooses widths costing
+    at most the encoder's FLOPs. All parameters exist before the optimiser
+    is built. A backbone (plus neck) that does not return one 5-D map is
+    refused there, naming what it returns.
+
     Args:
         backbone (dict): Encoder config; any MMAction2 backbone that returns
-            a 5-D map (N, C, T', H', W').
+            a 5-D map (N, C, T', H', W'), or another output with a ``neck``
+            that turns it into one.
         rate_head (dict, optional): Config of a :class:`PRPHead`.
         decoder (dict, optional): Config of a
             :class:`MotionAttentionDecoder`.
+        neck (dict, optional): Adapter from the backbone's output to one
+            5-D map, e.g. :class:`PathwayConcatNeck` (SlowFast) or
+            :class:`FramesToClipNeck` (TSM). Defaults to None.
+        input_size (Sequence[int], optional): Clip size (T, H, W) of the
+            pipeline (``clip_len`` of the PlaybackRateSampler, crop size),
+            e.g. ``(16, 112, 112)``; enables the build-time probe above.
+            Defaults to None: no probe, the heads' ``in_channels`` are
+            required and the decoder uses its fixed C3D-style strides.
         data_preprocessor (dict, optional): Defaults to scaling pixels to
             [0, 1] with no mean subtraction, as in the authors' code.
         train_cfg (dict, optional): Unused; kept for MMAction2 configs.
@@ -74,6 +94,8 @@ class SelfSupRecognizer(BaseRecognizer):
                  backbone: ConfigType,
                  rate_head: OptConfigType = None,
                  decoder: OptConfigType = None,
+                 neck: OptConfigType = None,
+                 input_size: Optional[Sequence[int]] = None,
                  data_preprocessor: OptConfigType = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -83,13 +105,114 @@ class SelfSupRecognizer(BaseRecognizer):
                              'or both; the model config sets neither')
         super().__init__(
             backbone=backbone,
+            neck=neck,
             train_cfg=train_cfg,
             test_cfg=test_cfg,
             data_preprocessor=data_preprocessor or unit_range_preprocessor())
+        self.input_size = None if input_size is None else tuple(input_size)
+        if self.input_size is not None:
+            feat_shape, flops = self._probe_encoder(self.input_size)
+            rate_head, decoder = self._complete_head_configs(
+                rate_head, decoder, feat_shape, flops)
         self.rate_head = MODELS.build(rate_head) if rate_head else None
         self.decoder = MODELS.build(decoder) if decoder else None
         # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
         self.init_cfg = copy.deepcopy(init_cfg)
+
+    def _probe_encoder(self, input_size: Tuple[int, ...]
+                       ) -> Tuple[Tuple[int, int, int, int], int]:
+        """Encode one zero clip to learn the encoder map's shape and cost.
+
+        Runs once at build time, in eval mode and without gradients (the
+        BN statistics stay untouched), then restores the training mode.
+
+        Args:
+            input_size (tuple[int, int, int]): Clip size (T, H, W).
+
+        Returns:
+            tuple: The map's (C, T', H', W') and the forward FLOPs of the
+            encoder (and neck) for one clip.
+
+        Raises:
+            ValueError: If ``input_size`` is not (T, H, W), or the encoder
+                (with the neck, if any) does not return one 5-D map.
+        """
+        if len(input_size) != 3:
+            raise ValueError(f'model.input_size must be the clip size '
+                             f'(T, H, W), got {input_size}')
+        training = self.training
+        self.eval()
+        counter = FlopCounterMode(display=False)
+        try:
+            with torch.no_grad(), counter:
+                feats = self._encode(torch.zeros(1, 3, *input_size))
+        finally:
+            self.train(training)
+        return tuple(feats.shape[1:]), counter.get_total_flops()
+
+    def _check_feature_map(self, feats: object) -> Tensor:
+        """The encoder map, or an error naming what the encoder returned.
+
+        Raises:
+            ValueError: If ``feats`` is not a 5-D tensor.
+        """
+        if isinstance(feats, Tensor) and feats.ndim == 5:
+            return feats
+        if isinstance(feats, Tensor):
+            got = f'a {feats.ndim}-D tensor of shape {tuple(feats.shape)}'
+        elif isinstance(feats, (tuple, list)):
+            got = f'a {type(feats).__name__} of ' + ', '.join(
+                str(tuple(item.shape)) if isinstance(item, Tensor) else
+                type(item).__name__ for item in feats)
+        else:
+            got = f'a {type(feats).__name__}'
+        source = type(self.backbone).__name__
+        if self.with_neck:
+            source += f' + {type(self.neck).__name__}'
+        raise ValueError(
+            f'PRP needs one 5-D encoder map (N, C, T, H, W), but {source} '
+            f'returns {got}. Add a neck that makes one: '
+            f'PathwayConcatNeck for SlowFast-like two-pathway outputs, '
+            f'FramesToClipNeck for 2-D-plus-time backbones such as TSM '
+            f'(docs/backbones.md); token outputs such as TimeSformer\'s are '
+            f'not supported')
+
+    def _complete_head_configs(
+        self, rate_head: OptConfigType, decoder: OptConfigType,
+        feat_shape: Tuple[int, int, int, int], flops: int
+    ) -> Tuple[OptConfigType, OptConfigType]:
+        """Fill the heads' encoder-dependent keys from the probe.
+
+        ``in_channels`` of both heads (checked when given), and for the
+        decoder the map size ``feat_size``, the clip size ``clip_size`` and,
+        when it chooses its own widths, ``max_flops`` (the encoder's FLOPs).
+
+        Returns:
+            tuple: Copies of the rate head and decoder configs.
+
+        Raises:
+            ValueError: If a given ``in_channels`` differs from the map's.
+        """
+        channels = feat_shape[0]
+        configs = []
+        for key, cfg in (('rate_head', rate_head), ('decoder', decoder)):
+            if cfg is None:
+                configs.append(None)
+                continue
+            cfg = copy.deepcopy(cfg)
+            given = cfg.setdefault('in_channels', channels)
+            if given != channels:
+                raise ValueError(
+                    f'model.{key}.in_channels={given}, but the backbone '
+                    f'returns {channels} channels for model.input_size: '
+                    f'set in_channels={channels} or leave it out')
+            configs.append(cfg)
+        rate_head, decoder = configs
+        if decoder is not None:
+            decoder.setdefault('feat_size', feat_shape[1:])
+            decoder.setdefault('clip_size', self.input_size)
+            decoder.setdefault('max_flops', flops)
+        return rate_head, decoder
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
         """Encode clips.
@@ -99,11 +222,21 @@ class SelfSupRecognizer(BaseRecognizer):
                 M clips per video (flattened to N * M clips).
 
         Returns:
-            Tensor: The encoder map (N or N * M, C', T', H', W').
+            Tensor: The encoder map (N or N * M, C', T', H', W'), through the
+            neck if there is one.
+
+        Raises:
+            ValueError: If the encoder (and neck) return anything else than
+                one 5-D map.
         """
         if inputs.ndim == 6:
             inputs = inputs.flatten(0, 1)
-        return self.backbone(inputs)
+        if self.with_neck and hasattr(self.neck, 'backbone_input'):
+            inputs = self.neck.backbone_input(inputs)
+        feats = self.backbone(inputs)
+        if self.with_neck:
+            feats = self.neck(feats)
+        return self._check_feature_map(feats)
 
     def _forward(self,
                  inputs: Tensor,
