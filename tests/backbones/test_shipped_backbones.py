@@ -53,6 +53,7 @@ def small_clip_config(name: str, synthetic_ucf101) -> Config:
             str(train_list),
             'train_dataloader.dataset.data_prefix.video':
             str(synthetic_ucf101.video_dir),
+            'model.input_size': (16, CROP, CROP),
         })
     for step in cfg.train_dataloader.dataset.pipeline:
         if step['type'] == 'Resize':
@@ -107,6 +108,29 @@ def test_backbone_is_mmaction_stock_without_downloads(name: str) -> None:
     assert dict(ours, pretrained=None) == dict(stock, pretrained=None)
     finetune = Config.fromfile(finetune_config_path(name)).model.backbone
     assert finetune == ours
+
+
+@pytest.mark.parametrize('name', STOCK)
+def test_no_decoder_activation_exceeds_the_target(name: str) -> None:
+    """At the shipped 16x112x112 clips: every decoder stage's output fits
+    in the 32x112x112 target (no decoding larger, then resizing down)."""
+    cfg = load_config(prp_config_path(name))
+    assert cfg.model.input_size == (16, 112, 112)
+    model = MODELS.build(cfg.model).eval()
+    decoder = model.decoder
+    sizes = []
+    for module in decoder.modules():
+        if module is not decoder:
+            module.register_forward_hook(
+                lambda _, __, out: sizes.append(tuple(out.shape[2:])))
+    with torch.no_grad():
+        feats = model.extract_feat(torch.rand(1, 3, 16, 112, 112))
+        reconstruction = decoder(feats)
+    assert tuple(reconstruction.shape[2:]) == (32, 112, 112)
+    assert sizes
+    for size in sizes:
+        assert all(decoded <= target
+                   for decoded, target in zip(size, (32, 112, 112))), sizes
 
 
 @pytest.mark.parametrize('name', STOCK)
