@@ -1,8 +1,9 @@
-"""Models of mmprp: encoders, layers, heads, initialisers, losses and the
-recognizers."""
+"""Models of mmprp: encoders, layers, heads, initialisers, losses, necks and
+the recognizers."""
 from .backbones import *  # noqa: F401,F403
 from .common import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .initializers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .necks import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403

@@ -114,8 +114,9 @@ class MotionAttentionDecoder(BaseModule):
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
         channels (Sequence[int], optional): Widths of the first conv and of
-            the up blocks' outputs, one stage each. Defaults to None:
-            ``min(in_channels, 512)`` halved per stage (at least 8), halved
+            the up blocks' outputs, one stage each. Defaults to None: the
+            largest power of two <= ``min(in_channels, 512)``, halved per
+            stage (at least 8), halved
             further until the decoder's FLOPs fit ``max_flops``; 4 stages
             when not planned, so (512, 256, 128, 64) for 512 channels.
         recon_rate (int): Reconstruction (slow-down) rate r, one of 1, 2, 4.
@@ -137,7 +138,7 @@ class MotionAttentionDecoder(BaseModule):
         clip_size (Sequence[int], optional): Input clip (T, H, W); the
             target is (r T, H, W). Defaults to None.
         max_flops (float, optional): Forward FLOPs per clip the default
-            widths must fit (:class:`SelfSupRecognizer` passes the
+            widths must fit (:class:`SelfSupRecognizer` passes 3/4 of the
             encoder's); ignored with explicit ``channels``. Defaults to None
             (no budget).
         init_cfg (dict | list[dict], optional): Initialisation config.

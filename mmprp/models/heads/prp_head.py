@@ -1,5 +1,6 @@
 """Playback-rate classifier: PRP's discriminative perception head."""
-from typing import Dict, List, Optional, Union
+import math
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -13,6 +14,31 @@ from ...datasets.transforms import NUM_RATES_KEY, RATE_LABEL_KEY
 
 # default width cap of the hidden conv (the authors' width for C3D)
 MAX_HIDDEN_CHANNELS = 512
+MIN_HIDDEN_CHANNELS = 8
+
+
+def default_hidden_channels(in_channels: int,
+                            feat_size: Optional[Sequence[int]] = None,
+                            max_flops: Optional[float] = None) -> int:
+    """``min(in_channels, 512)``, halved until the 3x3x3 conv fits a budget.
+
+    Args:
+        in_channels (int): Channels of the encoder map.
+        feat_size (Sequence[int], optional): Encoder map (T', H', W').
+        max_flops (float, optional): Forward FLOPs per clip; None (or no
+            ``feat_size``) for no budget.
+
+    Returns:
+        int: The hidden width, at least 8 when halved.
+    """
+    hidden = min(in_channels, MAX_HIDDEN_CHANNELS)
+    if feat_size is None or max_flops is None:
+        return hidden
+    flops_per_channel = 2 * 27 * in_channels * math.prod(feat_size)
+    while (hidden > MIN_HIDDEN_CHANNELS
+           and hidden * flops_per_channel > max_flops):
+        hidden = max(hidden // 2, MIN_HIDDEN_CHANNELS)
+    return hidden
 
 
 @MODELS.register_module()
@@ -28,10 +54,16 @@ class PRPHead(BaseHead):
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
         hidden_channels (int, optional): Output channels of the 3x3x3 conv.
-            Defaults to None, meaning ``min(in_channels, 512)``: the
-            authors' 512 for C3D, R3D-18 and R(2+1)D-18, and at most 512 for
-            wider encoders (2048 channels: 28.3M parameters instead of the
-            113M of a 2048-wide conv).
+            Defaults to None, meaning ``min(in_channels, 512)``, halved
+            (down to 8) while the conv's forward FLOPs on a ``feat_size``
+            map exceed ``max_flops``: the authors' 512 for C3D, R3D-18 and
+            R(2+1)D-18; at most 512 for wider encoders (2048 channels:
+            28.3M parameters instead of the 113M of a 2048-wide conv).
+        feat_size (Sequence[int], optional): Encoder map (T', H', W') the
+            FLOP budget is computed on (:class:`SelfSupRecognizer` fills it
+            from ``input_size``). Defaults to None (no budget).
+        max_flops (float, optional): Forward FLOPs per clip the default
+            hidden conv must fit. Defaults to None (no budget).
         loss_cls (dict): Config of the classification loss. Defaults to
             ``dict(type='CrossEntropyLoss', loss_weight=0.1)``.
         init_cfg (dict | list[dict], optional): Initialisation config. The
@@ -44,6 +76,8 @@ class PRPHead(BaseHead):
         num_classes: int,
         in_channels: int = 512,
         hidden_channels: Optional[int] = None,
+        feat_size: Optional[Sequence[int]] = None,
+        max_flops: Optional[float] = None,
         loss_cls: Dict = dict(type='CrossEntropyLoss', loss_weight=0.1),
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Normal', layer='Linear', std=0.01)
@@ -54,8 +88,8 @@ class PRPHead(BaseHead):
             loss_cls=loss_cls,
             topk=(1, ),
             init_cfg=init_cfg)
-        self.hidden_channels = hidden_channels or min(in_channels,
-                                                      MAX_HIDDEN_CHANNELS)
+        self.hidden_channels = hidden_channels or default_hidden_channels(
+            in_channels, feat_size, max_flops)
         self.conv = ConvModule(
             in_channels,
             self.hidden_channels,

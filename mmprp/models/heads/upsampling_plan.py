@@ -17,10 +17,11 @@ Rules (docs/backbones.md):
 - Each axis' factor is split over the stages as evenly as possible, the
   larger strides last and the stride-1 stages first: resolution grows as
   late as possible, where the stages are narrowest.
-- Default widths: ``c0 = min(in_channels, 512)`` halved per stage (at least
-  8), with ``c0`` halved until the decoder's forward FLOPs fit the budget
-  (the encoder's FLOPs). C3D at 16x112x112 keeps the authors'
-  (512, 256, 128, 64): 50 GFLOPs against the encoder's 77.
+- Default widths: ``c0`` = the largest power of two <= ``min(in_channels,
+  512)``, halved per stage (at least 8), with ``c0`` halved until the decoder's forward FLOPs fit the budget
+  (3/4 of the encoder's FLOPs, from SelfSupRecognizer). C3D at 16x112x112
+  keeps the authors' (512, 256, 128, 64): 50 GFLOPs against the encoder's
+  77.
 """
 import math
 from typing import List, Optional, Sequence, Tuple
@@ -165,7 +166,10 @@ def decoder_flops(in_channels: int, channels: Sequence[int],
 
 
 def default_channels(in_channels: int, num_stages: int) -> Tuple[int, ...]:
-    """Widths ``min(in_channels, 512)`` halved per stage, at least 8.
+    """Widths from ``min(in_channels, 512)`` halved per stage, at least 8.
+
+    The first width is the largest power of two <= ``min(in_channels,
+    512)`` (432 channels: 256).
 
     Args:
         in_channels (int): Channels of the encoder map.
@@ -175,7 +179,7 @@ def default_channels(in_channels: int, num_stages: int) -> Tuple[int, ...]:
         tuple[int, ...]: E.g. (512, 256, 128, 64) for 512 channels and 4
         stages.
     """
-    first = min(in_channels, MAX_WIDTH)
+    first = 1 << (min(in_channels, MAX_WIDTH).bit_length() - 1)
     return tuple(max(first >> stage, MIN_WIDTH) for stage in range(num_stages))
 
 

@@ -12,10 +12,16 @@ from torch import Tensor
 from torch.utils.flop_counter import FlopCounterMode
 
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
+from ..common import describe_output
 
 # torch's messages for inputs smaller than a kernel or pooling window
 SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
                        'Kernel size can\'t be greater')
+
+
+# shares of the encoder's forward FLOPs the heads' default widths must fit
+HEAD_FLOPS_SHARE = 0.25
+DECODER_FLOPS_SHARE = 0.75
 
 
 def unit_range_preprocessor() -> dict:
@@ -60,8 +66,9 @@ class SelfSupRecognizer(BaseRecognizer):
     restored) and learns the map's shape (C, T', H', W') and the encoder's
     FLOPs: the heads' ``in_channels`` may then be left out (given ones are
     checked), the decoder plans its strides from T', H', W' to the target
-    (r T, H, W) and, without explicit ``channels``, chooses widths costing
-    at most the encoder's FLOPs. All parameters exist before the optimiser
+    (r T, H, W) and, without explicit widths, the decoder and the rate head
+    choose widths costing at most 3/4 and 1/4 of the encoder's forward
+    FLOPs. All parameters exist before the optimiser
     is built. A backbone (plus neck) that does not return one 5-D map is
     refused there, naming what it returns.
 
@@ -134,8 +141,9 @@ class SelfSupRecognizer(BaseRecognizer):
             encoder (and neck) for one clip.
 
         Raises:
-            ValueError: If ``input_size`` is not (T, H, W), or the encoder
-                (with the neck, if any) does not return one 5-D map.
+            ValueError: If ``input_size`` is not (T, H, W), the encoder
+                fails on such a clip, or it (with the neck, if any) does not
+                return one 5-D map.
         """
         if len(input_size) != 3:
             raise ValueError(f'model.input_size must be the clip size '
@@ -143,9 +151,17 @@ class SelfSupRecognizer(BaseRecognizer):
         training = self.training
         self.eval()
         counter = FlopCounterMode(display=False)
+        clip = torch.zeros(1, 3, *input_size)
         try:
             with torch.no_grad(), counter:
-                feats = self._encode(torch.zeros(1, 3, *input_size))
+                feats = self._encode(clip)
+        except RuntimeError as error:
+            raise ValueError(
+                f'{type(self.backbone).__name__} fails on a clip of shape '
+                f'{tuple(clip.shape)} (model.input_size={input_size}): '
+                f'{error}\nA backbone of 2-D frames (TSM, TSN) needs '
+                f'neck=dict(type=\'FramesToClipNeck\', '
+                f'num_segments={input_size[0]})') from error
         finally:
             self.train(training)
         return tuple(feats.shape[1:]), counter.get_total_flops()
@@ -158,20 +174,12 @@ class SelfSupRecognizer(BaseRecognizer):
         """
         if isinstance(feats, Tensor) and feats.ndim == 5:
             return feats
-        if isinstance(feats, Tensor):
-            got = f'a {feats.ndim}-D tensor of shape {tuple(feats.shape)}'
-        elif isinstance(feats, (tuple, list)):
-            got = f'a {type(feats).__name__} of ' + ', '.join(
-                str(tuple(item.shape)) if isinstance(item, Tensor) else
-                type(item).__name__ for item in feats)
-        else:
-            got = f'a {type(feats).__name__}'
         source = type(self.backbone).__name__
         if self.with_neck:
             source += f' + {type(self.neck).__name__}'
         raise ValueError(
             f'PRP needs one 5-D encoder map (N, C, T, H, W), but {source} '
-            f'returns {got}. Add a neck that makes one: '
+            f'returns {describe_output(feats)}. Add a neck that makes one: '
             f'PathwayConcatNeck for SlowFast-like two-pathway outputs, '
             f'FramesToClipNeck for 2-D-plus-time backbones such as TSM '
             f'(docs/backbones.md); token outputs such as TimeSformer\'s are '
@@ -183,9 +191,12 @@ class SelfSupRecognizer(BaseRecognizer):
     ) -> Tuple[OptConfigType, OptConfigType]:
         """Fill the heads' encoder-dependent keys from the probe.
 
-        ``in_channels`` of both heads (checked when given), and for the
-        decoder the map size ``feat_size``, the clip size ``clip_size`` and,
-        when it chooses its own widths, ``max_flops`` (the encoder's FLOPs).
+        ``in_channels`` of both heads (checked when given), the map size
+        ``feat_size``, the decoder's ``clip_size``, and the FLOP budgets
+        ``max_flops`` their default widths must fit: a quarter of the
+        encoder's forward FLOPs for the rate head, three quarters for the
+        decoder (PRP's forward then costs at most twice the encoder's; C3D
+        keeps the authors' widths: decoder 0.66, head 0.02).
 
         Returns:
             tuple: Copies of the rate head and decoder configs.
@@ -208,10 +219,13 @@ class SelfSupRecognizer(BaseRecognizer):
                     f'set in_channels={channels} or leave it out')
             configs.append(cfg)
         rate_head, decoder = configs
+        if rate_head is not None:
+            rate_head.setdefault('feat_size', feat_shape[1:])
+            rate_head.setdefault('max_flops', HEAD_FLOPS_SHARE * flops)
         if decoder is not None:
             decoder.setdefault('feat_size', feat_shape[1:])
             decoder.setdefault('clip_size', self.input_size)
-            decoder.setdefault('max_flops', flops)
+            decoder.setdefault('max_flops', DECODER_FLOPS_SHARE * flops)
         return rate_head, decoder
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:

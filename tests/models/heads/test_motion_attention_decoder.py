@@ -107,3 +107,109 @@ def test_output_block_activation_from_config() -> None:
     with torch.no_grad():
         out = decoder(torch.randn(2, 32, 2, 7, 7))
     assert ((out > 0) & (out < 1)).all()
+
+
+def _param_shapes(module: torch.nn.Module) -> dict:
+    return {name: p.shape for name, p in module.named_parameters()}
+
+
+def test_planned_c3d_decoder_is_the_authors_layer_list() -> None:
+    planned = MotionAttentionDecoder(feat_size=(2, 7, 7),
+                                     clip_size=(16, 112, 112),
+                                     max_flops=77e9)
+    fixed = MotionAttentionDecoder()
+    assert planned.channels == fixed.channels == (512, 256, 128, 64)
+    assert _param_shapes(planned) == _param_shapes(fixed)
+    assert sum(p.numel() for p in planned.parameters()) == 14_516_102  # as before planning
+    assert planned.deconv_out.stride == (2, 2, 2)
+
+
+# (in_channels, map (T', H', W'), clip (T, H, W)): C3D, SlowOnly-R50,
+# X3D-S, I3D-R50 at 16x112x112 (maps measured with MMAction2's backbones)
+# and C3D at crop 56
+BACKBONE_MAPS = [(512, (2, 7, 7), (16, 112, 112)),
+                 (2048, (16, 4, 4), (16, 112, 112)),
+                 (432, (16, 4, 4), (16, 112, 112)),
+                 (2048, (2, 4, 4), (16, 112, 112)),
+                 (512, (2, 3, 3), (16, 56, 56))]
+
+
+@pytest.mark.parametrize('in_channels,feat_size,clip_size', BACKBONE_MAPS)
+def test_no_decoder_activation_exceeds_the_target(in_channels: int,
+                                                  feat_size: tuple,
+                                                  clip_size: tuple) -> None:
+    # max_flops=1: the narrowest widths; the sizes do not depend on them
+    decoder = MotionAttentionDecoder(
+        in_channels=in_channels,
+        feat_size=feat_size,
+        clip_size=clip_size,
+        max_flops=1)
+    target = (2 * clip_size[0], *clip_size[1:])
+    sizes = []
+    for module in decoder.modules():
+        module.register_forward_hook(
+            lambda mod, args, out: sizes.append(tuple(out.shape[2:])))
+    with torch.no_grad():
+        out = decoder(torch.randn(1, in_channels, *feat_size))
+    assert out.shape == (1, 3, *target)
+    assert len(sizes) > 4
+    for size in sizes:
+        assert all(s <= t for s, t in zip(size, target)), (size, target)
+
+
+def test_crop_56_decodes_54_and_resizes_up() -> None:
+    decoder = MotionAttentionDecoder(
+        in_channels=32, feat_size=(2, 3, 3), clip_size=(16, 56, 56))
+    assert decoder.decoded_size((2, 3, 3)) == (32, 54, 54)
+    with torch.no_grad():
+        assert decoder(torch.randn(1, 32, 2, 3, 3)).shape == (1, 3, 32, 56,
+                                                               56)
+
+
+def test_default_widths_fit_the_flop_budget() -> None:
+    decoder = MotionAttentionDecoder(
+        in_channels=2048,
+        feat_size=(16, 4, 4),
+        clip_size=(16, 112, 112),
+        max_flops=0.75 * 44e9)
+    assert decoder.channels == (256, 128, 64)
+    assert decoder.strides == ((1, 2, 2), (1, 2, 2), (2, 7, 7))
+
+
+def test_stride_one_stages_have_no_deconvolution() -> None:
+    decoder = MotionAttentionDecoder(
+        in_channels=8,
+        channels=(8, 8),
+        feat_size=(4, 8, 8),
+        clip_size=(2, 8, 8))
+    assert decoder.strides == ((1, 1, 1), (1, 1, 1))
+    assert not any(
+        isinstance(m, torch.nn.ConvTranspose3d) for m in decoder.modules())
+    with torch.no_grad():
+        assert decoder(torch.randn(1, 8, 4, 8, 8)).shape == (1, 3, 4, 8, 8)
+
+
+def test_planned_decoder_refuses_another_target() -> None:
+    decoder = MotionAttentionDecoder(
+        in_channels=32, channels=SMALL, feat_size=(2, 7, 7),
+        clip_size=(16, 112, 112))
+    with pytest.raises(
+            ValueError,
+            match=r'planned for a \(2, 7, 7\) map and a \(32, 112, 112\) '
+            r'target.*\(2, 4, 4\) map and a \(32, 64, 64\) target.*'
+            r'model.input_size'):
+        decoder(torch.randn(1, 32, 2, 4, 4), (32, 64, 64))
+
+
+def test_fixed_decoder_refuses_a_smaller_target() -> None:
+    decoder = MotionAttentionDecoder(in_channels=32, channels=SMALL)
+    with pytest.raises(
+            ValueError,
+            match=r'to \(256, 64, 64\), larger than the \(32, 112, 112\) '
+            r'target.*model.input_size'):
+        decoder(torch.randn(1, 32, 16, 4, 4), (32, 112, 112))
+
+
+def test_feat_size_needs_clip_size() -> None:
+    with pytest.raises(ValueError, match='feat_size and clip_size'):
+        MotionAttentionDecoder(feat_size=(2, 7, 7))

@@ -84,3 +84,33 @@ def test_loss_backpropagates_to_all_parameters() -> None:
         assert param.grad is not None, name
         assert torch.isfinite(param.grad).all(), name
     assert head.fc_rate.weight.grad.abs().sum() > 0
+
+
+def test_wide_encoder_gets_a_512_wide_head() -> None:
+    # CSN-50 / SlowOnly-R50 / I3D-R50: 2048 channels; a 2048-wide hidden
+    # conv would have 113M parameters
+    head = PRPHead(num_classes=4, in_channels=2048)
+    assert head.hidden_channels == 512
+    conv, bn, fc = 2048 * 512 * 27, 2 * 512, 512 * 4 + 4
+    assert sum(p.numel() for p in head.parameters()) == conv + bn + fc
+    assert conv + bn + fc < 28.4e6
+
+
+def test_c3d_head_keeps_the_authors_width() -> None:
+    head = PRPHead(num_classes=4, in_channels=512, feat_size=(2, 7, 7),
+                   max_flops=0.25 * 77e9)
+    assert head.hidden_channels == 512
+
+
+def test_hidden_width_halves_to_fit_the_flop_budget() -> None:
+    # SlowOnly-R50 map 2048x16x4x4: a 512-wide conv costs 14.5 GFLOPs
+    flops_512 = 2 * 27 * 2048 * 512 * 16 * 4 * 4
+    head = PRPHead(num_classes=4, in_channels=2048, feat_size=(16, 4, 4),
+                   max_flops=flops_512 - 1)
+    assert head.hidden_channels == 256
+    tiny = PRPHead(num_classes=4, in_channels=2048, feat_size=(16, 4, 4),
+                   max_flops=1)
+    assert tiny.hidden_channels == 8
+    explicit = PRPHead(num_classes=4, in_channels=2048, hidden_channels=1024,
+                       feat_size=(16, 4, 4), max_flops=1)
+    assert explicit.hidden_channels == 1024

@@ -254,3 +254,164 @@ def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
     monkeypatch.setattr(model, 'extract_feat', out_of_memory)
     with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
         model.loss(inputs, samples)
+
+
+# Tiny MMAction2 backbones (map sizes as the ResNet-50 ones, few channels)
+SLOWONLY = dict(
+    type='ResNet3dSlowOnly',
+    depth=18,
+    base_channels=8,
+    pretrained=None,
+    lateral=False,
+    conv1_kernel=(1, 7, 7),
+    conv1_stride_t=1,
+    pool1_stride_t=1,
+    inflate=(0, 0, 1, 1))
+I3D = dict(
+    type='ResNet3d',
+    depth=18,
+    base_channels=8,
+    pretrained=None,
+    pretrained2d=False,
+    conv1_kernel=(5, 7, 7),
+    conv1_stride_t=2,
+    pool1_stride_t=2)
+X3D = dict(type='X3D', gamma_w=0.5, gamma_b=1.0, gamma_d=0.5)
+SLOWFAST = dict(
+    type='ResNet3dSlowFast',
+    pretrained=None,
+    resample_rate=4,
+    speed_ratio=4,
+    channel_ratio=4,
+    slow_pathway=dict(
+        type='resnet3d',
+        depth=18,
+        pretrained=None,
+        lateral=True,
+        base_channels=8,
+        conv1_kernel=(1, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        inflate=(0, 0, 1, 1)),
+    fast_pathway=dict(
+        type='resnet3d',
+        depth=18,
+        pretrained=None,
+        lateral=False,
+        base_channels=2,
+        conv1_kernel=(5, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1))
+TSM = dict(
+    type='ResNetTSM', depth=18, num_segments=16, pretrained=None,
+    pretrained2d=False)
+TIMESFORMER = dict(
+    type='TimeSformer',
+    num_frames=16,
+    img_size=SIZE,
+    patch_size=16,
+    embed_dims=32,
+    num_heads=2,
+    num_transformer_layers=1,
+    pretrained=None)
+
+
+def build_probed(backbone: dict, neck: dict = None, **heads) -> torch.nn.Module:
+    """A PRP model that infers in_channels and plans the decoder."""
+    cfg = dict(
+        type='SelfSupRecognizer',
+        backbone=backbone,
+        neck=neck,
+        input_size=(16, SIZE, SIZE),
+        rate_head=dict(type='PRPHead', num_classes=4, **heads),
+        decoder=dict(type='MotionAttentionDecoder', **heads))
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def test_probe_infers_in_channels_and_plans_the_decoder() -> None:
+    model = build_probed(dict(type='C3DEncoder', base_channels=4))
+    assert model.rate_head.in_channels == 32
+    assert model.decoder.conv_in.conv.in_channels == 32
+    assert model.decoder.feat_size == (2, 2, 2)
+    assert model.decoder.target_size == (32, SIZE, SIZE)
+    assert model.decoder.strides == ((2, 2, 2), ) * 4
+    # probed in eval mode without gradients: training mode and BN
+    # statistics as built
+    assert model.training and model.backbone.training
+    norms = [m for m in model.backbone.modules() if hasattr(m, 'running_mean')]
+    assert norms
+    for norm in norms:
+        assert int(norm.num_batches_tracked) == 0
+        assert torch.equal(norm.running_mean,
+                           torch.zeros_like(norm.running_mean))
+
+
+@pytest.mark.parametrize('key', ['rate_head', 'decoder'])
+def test_given_in_channels_are_checked_against_the_probe(key: str) -> None:
+    cfg = dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        input_size=(16, SIZE, SIZE),
+        rate_head=dict(type='PRPHead', num_classes=4),
+        decoder=dict(type='MotionAttentionDecoder'))
+    cfg[key]['in_channels'] = 512
+    with pytest.raises(
+            ValueError,
+            match=rf'model.{key}.in_channels=512, but the backbone returns '
+            r'32 channels.*in_channels=32'):
+        MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('backbone,neck,feat_shape', [
+    (SLOWONLY, None, (64, 16, 1, 1)),
+    (I3D, None, (64, 2, 1, 1)),
+    (X3D, None, (128, 16, 1, 1)),
+    (SLOWFAST, dict(type='PathwayConcatNeck'), (80, 4, 1, 1)),
+    (TSM, dict(type='FramesToClipNeck', num_segments=16), (512, 16, 1, 1)),
+])
+def test_mmaction_backbones_train_every_parameter(backbone: dict, neck: dict,
+                                                  feat_shape: tuple) -> None:
+    torch.manual_seed(0)
+    model = build_probed(backbone, neck)
+    model.train()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    views = model.prepare_views(inputs, samples)
+    assert model.extract_feat(views['clip']).shape[1:] == feat_shape
+    losses = model.loss(inputs, samples)
+    assert all(torch.isfinite(value) for value in losses.values())
+    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    for name, param in model.named_parameters():
+        assert param.grad is not None, name
+        assert torch.isfinite(param.grad).all(), name
+
+
+def test_planned_model_refuses_clips_of_another_size() -> None:
+    model = MODELS.build(
+        dict(
+            type='SelfSupRecognizer',
+            backbone=dict(type='C3DEncoder', base_channels=4),
+            input_size=(16, 64, 64),
+            decoder=dict(type='MotionAttentionDecoder', channels=(8, 8))))
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    with pytest.raises(
+            ValueError,
+            match=r'planned for a \(2, 4, 4\) map and a \(32, 64, 64\) '
+            r'target.*\(2, 2, 2\) map and a \(32, 32, 32\) target.*'
+            r'model.input_size'):
+        model.loss(inputs, samples)
+
+
+@pytest.mark.parametrize('backbone,match', [
+    (SLOWFAST, r'ResNet3dSlowFast returns a tuple of \(1, 64, 4, 1, 1\), '
+     r'\(1, 16, 16, 1, 1\).*PathwayConcatNeck'),
+    (TIMESFORMER, r'TimeSformer returns a 2-D tensor of shape \(1, 32\)'
+     r'(.|\n)*TimeSformer\'s are not supported'),
+    (TSM, r'ResNetTSM fails on a clip of shape \(1, 3, 16, 32, 32\)'
+     r'(.|\n)*FramesToClipNeck\', num_segments=16'),
+])
+def test_backbones_without_one_5d_map_are_refused_at_build(
+        backbone: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        build_probed(backbone)
