@@ -8,7 +8,7 @@ COMPONENTS = {
     'MODELS': [
         'SelfSupRecognizer', 'Recognizer3DWithInit', 'VideoFeatureExtractor',
         'C3DEncoder', 'FactorisedConv3d', 'PRPHead', 'MotionAttentionDecoder',
-        'MotionAttentionMSELoss'
+        'MotionAttentionMSELoss', 'PathwayConcatNeck', 'FramesToClipNeck'
     ],
     'METRICS':
     ['ClassificationLossMetric', 'PretextLossMetric', 'VideoRetrievalMetric'],

@@ -16,6 +16,6 @@ def describe_output(value: object) -> str:
         return f'a {value.ndim}-D tensor of shape {tuple(value.shape)}'
     if isinstance(value, (tuple, list)):
         return f'a {type(value).__name__} of ' + ', '.join(
-            str(tuple(item.shape)) if isinstance(item, Tensor) else
-            type(item).__name__ for item in value)
+            str(tuple(item.shape)) if isinstance(item, Tensor) else type(item).
+            __name__ for item in value)
     return f'a {type(value).__name__}'

@@ -12,7 +12,6 @@ from torch import Tensor
 from ...datasets.transforms import ATTENTION_MODES
 from ..losses.motion_attention import (dense_motion_attention,
                                        sparse_motion_attention)
-
 from .upsampling_plan import (Size3d, channels_within_budget, decoded_size,
                               default_channels, plan_strides)
 
@@ -138,9 +137,9 @@ class MotionAttentionDecoder(BaseModule):
         clip_size (Sequence[int], optional): Input clip (T, H, W); the
             target is (r T, H, W). Defaults to None.
         max_flops (float, optional): Forward FLOPs per clip the default
-            widths must fit (:class:`SelfSupRecognizer` passes 3/4 of the
-            encoder's); ignored with explicit ``channels``. Defaults to None
-            (no budget).
+            widths must fit (:class:`SelfSupRecognizer` passes
+            ``decoder_flops_share`` of the encoder's); ignored with
+            explicit ``channels``. Defaults to None (no budget).
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to Kaiming for every convolution and deconvolution.
 
@@ -205,8 +204,8 @@ class MotionAttentionDecoder(BaseModule):
                                       out_act_cfg)
         self.loss_recon = MODELS.build(loss)
 
-    def _plan_strides(
-            self, channels: Optional[Sequence[int]]) -> Tuple[Size3d, ...]:
+    def _plan_strides(self,
+                      channels: Optional[Sequence[int]]) -> Tuple[Size3d, ...]:
         """Planned strides, or the fixed C3D ones without a map size."""
         num_stages = None if channels is None else len(channels)
         if self.feat_size is not None:
@@ -245,8 +244,7 @@ class MotionAttentionDecoder(BaseModule):
         if self.feat_size is not None:
             target_size = self.target_size if target_size is None else tuple(
                 target_size)
-            if (feat_size, target_size) != (self.feat_size,
-                                            self.target_size):
+            if (feat_size, target_size) != (self.feat_size, self.target_size):
                 raise ValueError(
                     f'the decoder was planned for a {self.feat_size} map and '
                     f'a {self.target_size} target (T, H, W), but gets a '

@@ -18,8 +18,9 @@ Rules (docs/backbones.md):
   larger strides last and the stride-1 stages first: resolution grows as
   late as possible, where the stages are narrowest.
 - Default widths: ``c0`` = the largest power of two <= ``min(in_channels,
-  512)``, halved per stage (at least 8), with ``c0`` halved until the decoder's forward FLOPs fit the budget
-  (3/4 of the encoder's FLOPs, from SelfSupRecognizer). C3D at 16x112x112
+  512)``, halved per stage (at least 8), with ``c0`` halved until the
+  decoder's forward FLOPs fit the budget (SelfSupRecognizer's
+  ``decoder_flops_share``, 0.75, of the encoder's FLOPs). C3D at 16x112x112
   keeps the authors' (512, 256, 128, 64): 50 GFLOPs against the encoder's
   77.
 """
@@ -71,7 +72,8 @@ def reachable_factor(size: int, target: int) -> int:
     if factor < 1:
         raise ValueError(f'the encoder map ({size}) is larger than the '
                          f'target ({target}) on an axis: the decoder only '
-                         f'upsamples')
+                         f'upsamples; check model.input_size and the '
+                         f'decoder\'s recon_rate')
     while max(prime_factors(factor), default=1) > MAX_PRIME:
         factor -= 1
     return factor
@@ -132,14 +134,12 @@ def decoded_size(feat_size: Size3d, strides: Sequence[Size3d]) -> Size3d:
     Returns:
         tuple[int, int, int]: Decoded (T, H, W).
     """
-    return tuple(
-        size * math.prod(stride[axis] for stride in strides)
-        for axis, size in enumerate(feat_size))
+    return tuple(size * math.prod(stride[axis] for stride in strides)
+                 for axis, size in enumerate(feat_size))
 
 
-def decoder_flops(in_channels: int, channels: Sequence[int],
-                  feat_size: Size3d, strides: Sequence[Size3d],
-                  out_channels: int) -> int:
+def decoder_flops(in_channels: int, channels: Sequence[int], feat_size: Size3d,
+                  strides: Sequence[Size3d], out_channels: int) -> int:
     """Forward FLOPs (2 x multiply-adds) of the decoder's convolutions.
 
     Args:

@@ -78,5 +78,4 @@ class FramesToClipNeck(BaseModule):
                 f'FramesToClipNeck(num_segments={self.num_segments}) takes '
                 f'per-frame maps (N * {self.num_segments}, C, H, W), got '
                 f'{shape}')
-        return frame_maps.unflatten(
-            0, (-1, self.num_segments)).transpose(1, 2)
+        return frame_maps.unflatten(0, (-1, self.num_segments)).transpose(1, 2)

@@ -39,9 +39,8 @@ class PathwayConcatNeck(BaseModule):
             ValueError: If the input is not a sequence of 5-D maps of the
                 same batch and spatial size.
         """
-        if (isinstance(pathways, Tensor)
-                or not all(isinstance(p, Tensor) and p.ndim == 5
-                           for p in pathways)):
+        if (isinstance(pathways, Tensor) or not all(
+                isinstance(p, Tensor) and p.ndim == 5 for p in pathways)):
             raise ValueError(
                 'PathwayConcatNeck takes a tuple of 5-D pathway maps '
                 '(N, C, T, H, W) such as ResNet3dSlowFast returns, got '
@@ -57,4 +56,3 @@ class PathwayConcatNeck(BaseModule):
             if p.shape[2] != length else p for p in pathways
         ],
                          dim=1)
-

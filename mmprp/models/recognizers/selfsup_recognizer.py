@@ -14,14 +14,12 @@ from torch.utils.flop_counter import FlopCounterMode
 from ...datasets.transforms import ATTENTION_KEY, PRP_VIEW_KEYS
 from ..common import describe_output
 
+MapShape = Tuple[int, int, int, int]  # (C, T, H, W) of an encoder map
+Size3d = Tuple[int, int, int]  # (T, H, W)
+
 # torch's messages for inputs smaller than a kernel or pooling window
 SHAPE_ERROR_MARKERS = ('too small', "can't be greater than actual input size",
                        'Kernel size can\'t be greater')
-
-
-# shares of the encoder's forward FLOPs the heads' default widths must fit
-HEAD_FLOPS_SHARE = 0.25
-DECODER_FLOPS_SHARE = 0.75
 
 
 def unit_range_preprocessor() -> dict:
@@ -67,10 +65,10 @@ class SelfSupRecognizer(BaseRecognizer):
     FLOPs: the heads' ``in_channels`` may then be left out (given ones are
     checked), the decoder plans its strides from T', H', W' to the target
     (r T, H, W) and, without explicit widths, the decoder and the rate head
-    choose widths costing at most 3/4 and 1/4 of the encoder's forward
-    FLOPs. All parameters exist before the optimiser
-    is built. A backbone (plus neck) that does not return one 5-D map is
-    refused there, naming what it returns.
+    choose widths costing at most ``decoder_flops_share`` and
+    ``head_flops_share`` of the encoder's forward FLOPs. All parameters
+    exist before the optimiser is built. A backbone (plus neck) that does
+    not return one 5-D map is refused there, naming what it returns.
 
     Args:
         backbone (dict): Encoder config; any MMAction2 backbone that returns
@@ -87,6 +85,15 @@ class SelfSupRecognizer(BaseRecognizer):
             e.g. ``(16, 112, 112)``; enables the build-time probe above.
             Defaults to None: no probe, the heads' ``in_channels`` are
             required and the decoder uses its fixed C3D-style strides.
+        head_flops_share (float): With ``input_size``, the share of the
+            encoder's forward FLOPs the rate head's default hidden width
+            must fit. Defaults to 0.25.
+        decoder_flops_share (float): Same for the decoder's default widths.
+            Defaults to 0.75: PRP's forward costs at most twice the
+            encoder's FLOPs, and C3D (decoder 0.66, head 0.02 of its
+            encoder's 77 GFLOPs) keeps the authors' widths. The decoder's
+            full-resolution stages run at fewer FLOP/s than the encoder on
+            CPU: lower it where the step time says so.
         data_preprocessor (dict, optional): Defaults to scaling pixels to
             [0, 1] with no mean subtraction, as in the authors' code.
         train_cfg (dict, optional): Unused; kept for MMAction2 configs.
@@ -103,6 +110,8 @@ class SelfSupRecognizer(BaseRecognizer):
                  decoder: OptConfigType = None,
                  neck: OptConfigType = None,
                  input_size: Optional[Sequence[int]] = None,
+                 head_flops_share: float = 0.25,
+                 decoder_flops_share: float = 0.75,
                  data_preprocessor: OptConfigType = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -117,6 +126,8 @@ class SelfSupRecognizer(BaseRecognizer):
             test_cfg=test_cfg,
             data_preprocessor=data_preprocessor or unit_range_preprocessor())
         self.input_size = None if input_size is None else tuple(input_size)
+        self.flops_shares = dict(
+            rate_head=head_flops_share, decoder=decoder_flops_share)
         if self.input_size is not None:
             feat_shape, flops = self._probe_encoder(self.input_size)
             rate_head, decoder = self._complete_head_configs(
@@ -126,8 +137,7 @@ class SelfSupRecognizer(BaseRecognizer):
         # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
         self.init_cfg = copy.deepcopy(init_cfg)
 
-    def _probe_encoder(self, input_size: Tuple[int, ...]
-                       ) -> Tuple[Tuple[int, int, int, int], int]:
+    def _probe_encoder(self, input_size: Size3d) -> Tuple[MapShape, int]:
         """Encode one zero clip to learn the encoder map's shape and cost.
 
         Runs once at build time, in eval mode and without gradients (the
@@ -186,17 +196,15 @@ class SelfSupRecognizer(BaseRecognizer):
             f'not supported')
 
     def _complete_head_configs(
-        self, rate_head: OptConfigType, decoder: OptConfigType,
-        feat_shape: Tuple[int, int, int, int], flops: int
-    ) -> Tuple[OptConfigType, OptConfigType]:
+            self, rate_head: OptConfigType, decoder: OptConfigType,
+            feat_shape: MapShape,
+            flops: int) -> Tuple[OptConfigType, OptConfigType]:
         """Fill the heads' encoder-dependent keys from the probe.
 
         ``in_channels`` of both heads (checked when given), the map size
         ``feat_size``, the decoder's ``clip_size``, and the FLOP budgets
-        ``max_flops`` their default widths must fit: a quarter of the
-        encoder's forward FLOPs for the rate head, three quarters for the
-        decoder (PRP's forward then costs at most twice the encoder's; C3D
-        keeps the authors' widths: decoder 0.66, head 0.02).
+        ``max_flops`` their default widths must fit: ``head_flops_share``
+        and ``decoder_flops_share`` of the encoder's forward FLOPs.
 
         Returns:
             tuple: Copies of the rate head and decoder configs.
@@ -205,27 +213,22 @@ class SelfSupRecognizer(BaseRecognizer):
             ValueError: If a given ``in_channels`` differs from the map's.
         """
         channels = feat_shape[0]
-        configs = []
+        completed = []
         for key, cfg in (('rate_head', rate_head), ('decoder', decoder)):
-            if cfg is None:
-                configs.append(None)
-                continue
-            cfg = copy.deepcopy(cfg)
-            given = cfg.setdefault('in_channels', channels)
-            if given != channels:
-                raise ValueError(
-                    f'model.{key}.in_channels={given}, but the backbone '
-                    f'returns {channels} channels for model.input_size: '
-                    f'set in_channels={channels} or leave it out')
-            configs.append(cfg)
-        rate_head, decoder = configs
-        if rate_head is not None:
-            rate_head.setdefault('feat_size', feat_shape[1:])
-            rate_head.setdefault('max_flops', HEAD_FLOPS_SHARE * flops)
+            if cfg is not None:
+                cfg = copy.deepcopy(cfg)
+                given = cfg.setdefault('in_channels', channels)
+                if given != channels:
+                    raise ValueError(
+                        f'model.{key}.in_channels={given}, but the backbone '
+                        f'returns {channels} channels for model.input_size: '
+                        f'set in_channels={channels} or leave it out')
+                cfg.setdefault('feat_size', feat_shape[1:])
+                cfg.setdefault('max_flops', self.flops_shares[key] * flops)
+            completed.append(cfg)
+        rate_head, decoder = completed
         if decoder is not None:
-            decoder.setdefault('feat_size', feat_shape[1:])
             decoder.setdefault('clip_size', self.input_size)
-            decoder.setdefault('max_flops', DECODER_FLOPS_SHARE * flops)
         return rate_head, decoder
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:

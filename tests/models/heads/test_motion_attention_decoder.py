@@ -114,13 +114,13 @@ def _param_shapes(module: torch.nn.Module) -> dict:
 
 
 def test_planned_c3d_decoder_is_the_authors_layer_list() -> None:
-    planned = MotionAttentionDecoder(feat_size=(2, 7, 7),
-                                     clip_size=(16, 112, 112),
-                                     max_flops=77e9)
+    planned = MotionAttentionDecoder(
+        feat_size=(2, 7, 7), clip_size=(16, 112, 112), max_flops=77e9)
     fixed = MotionAttentionDecoder()
     assert planned.channels == fixed.channels == (512, 256, 128, 64)
     assert _param_shapes(planned) == _param_shapes(fixed)
-    assert sum(p.numel() for p in planned.parameters()) == 14_516_102  # as before planning
+    # the count before planning
+    assert sum(p.numel() for p in planned.parameters()) == 14_516_102
     assert planned.deconv_out.stride == (2, 2, 2)
 
 
@@ -162,8 +162,7 @@ def test_crop_56_decodes_54_and_resizes_up() -> None:
         in_channels=32, feat_size=(2, 3, 3), clip_size=(16, 56, 56))
     assert decoder.decoded_size((2, 3, 3)) == (32, 54, 54)
     with torch.no_grad():
-        assert decoder(torch.randn(1, 32, 2, 3, 3)).shape == (1, 3, 32, 56,
-                                                               56)
+        assert decoder(torch.randn(1, 32, 2, 3, 3)).shape == (1, 3, 32, 56, 56)
 
 
 def test_default_widths_fit_the_flop_budget() -> None:
@@ -191,7 +190,9 @@ def test_stride_one_stages_have_no_deconvolution() -> None:
 
 def test_planned_decoder_refuses_another_target() -> None:
     decoder = MotionAttentionDecoder(
-        in_channels=32, channels=SMALL, feat_size=(2, 7, 7),
+        in_channels=32,
+        channels=SMALL,
+        feat_size=(2, 7, 7),
         clip_size=(16, 112, 112))
     with pytest.raises(
             ValueError,

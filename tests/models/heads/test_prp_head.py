@@ -97,20 +97,30 @@ def test_wide_encoder_gets_a_512_wide_head() -> None:
 
 
 def test_c3d_head_keeps_the_authors_width() -> None:
-    head = PRPHead(num_classes=4, in_channels=512, feat_size=(2, 7, 7),
-                   max_flops=0.25 * 77e9)
+    head = PRPHead(
+        num_classes=4,
+        in_channels=512,
+        feat_size=(2, 7, 7),
+        max_flops=0.25 * 77e9)
     assert head.hidden_channels == 512
 
 
 def test_hidden_width_halves_to_fit_the_flop_budget() -> None:
     # SlowOnly-R50 map 2048x16x4x4: a 512-wide conv costs 14.5 GFLOPs
     flops_512 = 2 * 27 * 2048 * 512 * 16 * 4 * 4
-    head = PRPHead(num_classes=4, in_channels=2048, feat_size=(16, 4, 4),
-                   max_flops=flops_512 - 1)
+    head = PRPHead(
+        num_classes=4,
+        in_channels=2048,
+        feat_size=(16, 4, 4),
+        max_flops=flops_512 - 1)
     assert head.hidden_channels == 256
-    tiny = PRPHead(num_classes=4, in_channels=2048, feat_size=(16, 4, 4),
-                   max_flops=1)
+    tiny = PRPHead(
+        num_classes=4, in_channels=2048, feat_size=(16, 4, 4), max_flops=1)
     assert tiny.hidden_channels == 8
-    explicit = PRPHead(num_classes=4, in_channels=2048, hidden_channels=1024,
-                       feat_size=(16, 4, 4), max_flops=1)
+    explicit = PRPHead(
+        num_classes=4,
+        in_channels=2048,
+        hidden_channels=1024,
+        feat_size=(16, 4, 4),
+        max_flops=1)
     assert explicit.hidden_channels == 1024

@@ -8,26 +8,26 @@ from torch.utils.flop_counter import FlopCounterMode
 from mmprp.models.heads import MotionAttentionDecoder
 from mmprp.models.heads.upsampling_plan import (channels_within_budget,
                                                 decoded_size, decoder_flops,
-                                                default_channels,
-                                                plan_strides,
-                                                reachable_factor,
-                                                split_factor)
+                                                default_channels, plan_strides,
+                                                reachable_factor, split_factor)
 
 C3D = (2, 2, 2)
 
 
-@pytest.mark.parametrize('feat_size,target_size,strides', [
-    # C3D, 16x112x112, r = 2: the authors' (2, 2, 2) x 4
-    ((2, 7, 7), (32, 112, 112), (C3D, C3D, C3D, C3D)),
-    # C3D, r = 4: the authors' layout with (r, 2, 2) last
-    ((2, 7, 7), (64, 112, 112), (C3D, C3D, C3D, (4, 2, 2))),
-    # SlowOnly-R50 and X3D-S at 16x112x112 (maps 16x4x4, measured)
-    ((16, 4, 4), (32, 112, 112), ((1, 2, 2), (1, 2, 2), (2, 7, 7))),
-    # I3D-R50 at 16x112x112 (map 2x4x4, measured)
-    ((2, 4, 4), (32, 112, 112), (C3D, C3D, (4, 7, 7))),
-    # C3D at crop 56 (map 2x3x3): 3 x 18 = 54 <= 56
-    ((2, 3, 3), (32, 56, 56), (C3D, (2, 3, 3), (4, 3, 3))),
-])
+@pytest.mark.parametrize(
+    'feat_size,target_size,strides',
+    [
+        # C3D, 16x112x112, r = 2: the authors' (2, 2, 2) x 4
+        ((2, 7, 7), (32, 112, 112), (C3D, C3D, C3D, C3D)),
+        # C3D, r = 4: the authors' layout with (r, 2, 2) last
+        ((2, 7, 7), (64, 112, 112), (C3D, C3D, C3D, (4, 2, 2))),
+        # SlowOnly-R50 and X3D-S at 16x112x112 (maps 16x4x4, measured)
+        ((16, 4, 4), (32, 112, 112), ((1, 2, 2), (1, 2, 2), (2, 7, 7))),
+        # I3D-R50 at 16x112x112 (map 2x4x4, measured)
+        ((2, 4, 4), (32, 112, 112), (C3D, C3D, (4, 7, 7))),
+        # C3D at crop 56 (map 2x3x3): 3 x 18 = 54 <= 56
+        ((2, 3, 3), (32, 56, 56), (C3D, (2, 3, 3), (4, 3, 3))),
+    ])
 def test_plans(feat_size: tuple, target_size: tuple, strides: tuple) -> None:
     assert plan_strides(feat_size, target_size) == strides
 
@@ -55,12 +55,11 @@ def test_split_factor(factor: int, stages: int, strides: tuple) -> None:
     assert math.prod(strides) == factor
 
 
-@pytest.mark.parametrize('feat_size,target_size', [((2, 7, 7), (32, 112, 112)),
-                                                   ((16, 4, 4), (32, 112,
-                                                                 112)),
-                                                   ((2, 4, 4), (32, 112, 112)),
-                                                   ((2, 3, 3), (32, 56, 56)),
-                                                   ((1, 1, 1), (8, 37, 20))])
+@pytest.mark.parametrize('feat_size,target_size',
+                         [((2, 7, 7), (32, 112, 112)),
+                          ((16, 4, 4), (32, 112, 112)),
+                          ((2, 4, 4), (32, 112, 112)),
+                          ((2, 3, 3), (32, 56, 56)), ((1, 1, 1), (8, 37, 20))])
 def test_plans_never_decode_beyond_the_target(feat_size: tuple,
                                               target_size: tuple) -> None:
     decoded = decoded_size(feat_size, plan_strides(feat_size, target_size))
@@ -79,8 +78,7 @@ def test_default_channels() -> None:
     ((2, 7, 7), (32, 112, 112), 512),
     ((2, 3, 3), (16, 28, 28), 24),
 ])
-def test_decoder_flops_match_torch_count(feat_size: tuple,
-                                         target_size: tuple,
+def test_decoder_flops_match_torch_count(feat_size: tuple, target_size: tuple,
                                          in_channels: int) -> None:
     decoder = MotionAttentionDecoder(
         in_channels=in_channels,
@@ -96,8 +94,8 @@ def test_decoder_flops_match_torch_count(feat_size: tuple,
 
 def test_c3d_decoder_flops() -> None:
     # the authors' decoder: 50.6 GFLOPs per 16x112x112 clip (C3D: 77.0)
-    assert decoder_flops(512, (512, 256, 128, 64), (2, 7, 7),
-                         (C3D, ) * 4, 3) == 50_558_140_416
+    assert decoder_flops(512, (512, 256, 128, 64), (2, 7, 7), (C3D, ) * 4,
+                         3) == 50_558_140_416
 
 
 def test_widths_halve_until_within_budget() -> None:

@@ -18,14 +18,17 @@ def test_frames_round_trip_clip_by_clip() -> None:
 
 def test_clip_length_other_than_num_segments_is_named() -> None:
     neck = MODELS.build(dict(type='FramesToClipNeck', num_segments=4))
-    with pytest.raises(ValueError, match=r'\(N, C, 4, H, W\), got '
-                       r'\(1, 3, 8, 5, 5\).*clip_len'):
+    with pytest.raises(
+            ValueError,
+            match=r'\(N, C, 4, H, W\), got '
+            r'\(1, 3, 8, 5, 5\).*clip_len'):
         neck.backbone_input(torch.randn(1, 3, 8, 5, 5))
 
 
-@pytest.mark.parametrize('maps', [torch.randn(2, 4, 3, 3, 3),
-                                  torch.randn(6, 4, 3, 3),
-                                  (torch.randn(8, 4, 3, 3), )])
+@pytest.mark.parametrize('maps', [
+    torch.randn(2, 4, 3, 3, 3),
+    torch.randn(6, 4, 3, 3), (torch.randn(8, 4, 3, 3), )
+])
 def test_other_outputs_are_named(maps: object) -> None:
     neck = MODELS.build(dict(type='FramesToClipNeck', num_segments=4))
     with pytest.raises(ValueError, match=r'takes per-frame maps'):

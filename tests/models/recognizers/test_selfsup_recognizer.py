@@ -303,7 +303,10 @@ SLOWFAST = dict(
         conv1_stride_t=1,
         pool1_stride_t=1))
 TSM = dict(
-    type='ResNetTSM', depth=18, num_segments=16, pretrained=None,
+    type='ResNetTSM',
+    depth=18,
+    num_segments=16,
+    pretrained=None,
     pretrained2d=False)
 TIMESFORMER = dict(
     type='TimeSformer',
@@ -316,7 +319,9 @@ TIMESFORMER = dict(
     pretrained=None)
 
 
-def build_probed(backbone: dict, neck: dict = None, **heads) -> torch.nn.Module:
+def build_probed(backbone: dict,
+                 neck: dict = None,
+                 **heads) -> torch.nn.Module:
     """A PRP model that infers in_channels and plans the decoder."""
     cfg = dict(
         type='SelfSupRecognizer',
@@ -415,3 +420,20 @@ def test_backbones_without_one_5d_map_are_refused_at_build(
         backbone: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         build_probed(backbone)
+
+
+def test_flop_shares_set_the_default_widths() -> None:
+    cfg = dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        input_size=(16, SIZE, SIZE),
+        rate_head=dict(type='PRPHead', num_classes=4),
+        decoder=dict(type='MotionAttentionDecoder'))
+    wide = MODELS.build(
+        dict(cfg, head_flops_share=100, decoder_flops_share=100))
+    assert wide.rate_head.hidden_channels == 32
+    assert wide.decoder.channels == (32, 16, 8, 8)
+    narrow = MODELS.build(
+        dict(cfg, head_flops_share=1e-6, decoder_flops_share=1e-6))
+    assert narrow.rate_head.hidden_channels == 8
+    assert narrow.decoder.channels == (8, 8, 8, 8)
