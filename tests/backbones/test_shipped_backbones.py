@@ -1,5 +1,6 @@
 """PRP on MMAction2's stock backbones: the shipped X3D-S, SlowOnly-R50 and
-I3D-R50 configs train, and their backbones load into the stock recognizers.
+I3D-R50 configs train, their backbones load into the stock recognizers, and
+the paired finetune configs make the stock recipes' clips.
 
 Full-size backbones (no depth or width reduced); clips of 16x64x64 instead of
 the configs' 16x112x112 (Resize and CenterCrop of the config's pipeline
@@ -153,3 +154,30 @@ def test_two_steps_then_backbone_loads_into_stock_recognizer(
     loaded = recognizer.state_dict()
     for key, value in saved.items():
         assert torch.equal(loaded[key], value), key
+
+
+# clip (T, H, W) of the stock recipes: training and validation, test (10
+# clips x 3 crops per video)
+FINETUNE_CLIPS = {
+    'x3d-s': ((13, 182, 182), (13, 182, 182)),
+    'slowonly-r50': ((4, 224, 224), (4, 256, 256)),
+    'i3d-r50': ((32, 224, 224), (32, 256, 256)),
+}
+
+
+@pytest.mark.parametrize('name', STOCK)
+def test_finetune_pipelines_make_the_stock_clips(name: str,
+                                                 synthetic_ucf101) -> None:
+    train_list, val_list = synthetic_ucf101.ann_files[1]
+    options = {}
+    for loader, ann_file in (('train', train_list), ('val', val_list),
+                             ('test', val_list)):
+        options[f'{loader}_dataloader.dataset.ann_file'] = str(ann_file)
+        options[f'{loader}_dataloader.dataset.data_prefix.video'] = str(
+            synthetic_ucf101.video_dir)
+    cfg = load_config(finetune_config_path(name), options)
+    clip, test_clip = FINETUNE_CLIPS[name]
+    for loader, shape in (('train', (1, 3, *clip)), ('val', (1, 3, *clip)),
+                          ('test', (30, 3, *test_clip))):
+        sample = DATASETS.build(cfg[f'{loader}_dataloader'].dataset)[0]
+        assert tuple(sample['inputs'].shape) == shape, loader
