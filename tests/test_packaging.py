@@ -76,7 +76,9 @@ def test_mim_search_lists_the_pretraining_configs(venv: Path,
                                                   tmp_path) -> None:
     output = run_command([venv / 'mim', 'search', 'mmprp'],
                          cwd=tmp_path).stdout
-    for name in ('prp_c3d_ucf101', 'prp_r3d_ucf101', 'prp_r21d_ucf101'):
+    for name in ('prp_c3d_ucf101', 'prp_r3d_ucf101', 'prp_r21d_ucf101',
+                 'prp_x3d-s_ucf101', 'prp_slowonly-r50_ucf101',
+                 'prp_i3d-r50_ucf101'):
         assert f'config id: {name}\n' in output
 
 

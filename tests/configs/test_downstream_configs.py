@@ -10,6 +10,13 @@ from helpers import REPO
 DATASETS = {'ucf101': 101, 'hmdb51': 51}
 SPLITS = (1, 2, 3)
 FINETUNE = ('c3d', 'c3d-gap', 'r3d', 'r21d')
+# MMAction2's stock recipe of the backbone: (backbone type, test clip_len,
+# epochs)
+STOCK_BACKBONES = {
+    'x3d-s': ('X3D', 13, 100),
+    'slowonly-r50': ('ResNet3dSlowOnly', 4, 256),
+    'i3d-r50': ('ResNet3d', 32, 100)
+}
 RETRIEVAL = ('c3d', 'r3d', 'r21d')
 BACKBONES = {
     'c3d': 'C3D',
@@ -32,9 +39,13 @@ def load(kind: str, encoder: str, dataset: str, split: int) -> Config:
     return Config.fromfile(REPO / 'configs' / folder / name)
 
 
-def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
+def assert_finetune_lists(cfg: Config,
+                          dataset: str,
+                          split: int,
+                          clip_len: int = 16) -> None:
     """Train on the train list less the held-out videos, select on those,
-    test on the official test list (MMAction2's `val` list)."""
+    test on the official test list (MMAction2's `val` list) with 10 clips of
+    ``clip_len`` frames per video."""
     prefix = f'data/{dataset}/{dataset}'
     assert cfg.train_dataloader.dataset.ann_file == (
         f'{prefix}_prp_train_split_{split}_videos.txt')
@@ -53,7 +64,7 @@ def assert_finetune_lists(cfg: Config, dataset: str, split: int) -> None:
     assert cfg.test_evaluator.type == 'AccMetric'
     sampler = cfg.test_dataloader.dataset.pipeline[1]
     assert (sampler.type, sampler.num_clips, sampler.clip_len,
-            sampler.test_mode) == ('SampleFrames', 10, 16, True)
+            sampler.test_mode) == ('SampleFrames', 10, clip_len, True)
     assert cfg.model.cls_head.num_classes == DATASETS[dataset]
     assert cfg.model.data_preprocessor.std == [255., 255., 255.]
     assert cfg.load_from is None
@@ -123,6 +134,32 @@ def test_finetune_config(encoder: str, dataset: str, split: int) -> None:
     assert cfg.model.cls_head.average_clips == 'prob'
     assert cfg.val_evaluator[1].scores == 'prob'
     assert cfg.train_cfg.max_epochs == 45
+
+
+@pytest.mark.parametrize('encoder,dataset,split',
+                         itertools.product(STOCK_BACKBONES, DATASETS, SPLITS))
+def test_stock_backbone_finetune_config(encoder: str, dataset: str,
+                                        split: int) -> None:
+    """MMAction2's stock recipe of X3D-S, SlowOnly-R50 and I3D-R50, with
+    [0, 1] pixels as in PRP pretraining and selection on held-out videos."""
+    backbone, clip_len, epochs = STOCK_BACKBONES[encoder]
+    cfg = load('finetune-stock', encoder, dataset, split)
+    assert_finetune_lists(cfg, dataset, split, clip_len)
+    assert cfg.custom_imports.imports == ['mmprp']
+    assert cfg.model.type == 'Recognizer3D'
+    assert cfg.model.backbone.type == backbone
+    assert cfg.model.backbone.get('pretrained') is None
+    assert cfg.model.data_preprocessor.mean == [0., 0., 0.]
+    assert cfg.model.cls_head.average_clips == 'prob'
+    assert cfg.val_evaluator[1].scores == 'prob'
+    assert cfg.train_cfg.max_epochs == epochs
+    assert cfg.val_dataloader.dataset.pipeline[1].num_clips == 1
+
+
+@pytest.mark.parametrize('encoder', STOCK_BACKBONES)
+def test_stock_backbone_finetune_model_builds(encoder: str) -> None:
+    model = MODELS.build(load('finetune-stock', encoder, 'hmdb51', 3).model)
+    assert model.cls_head.num_classes == 51
 
 
 def test_stock_c3d_keeps_bn_to_match_pretraining() -> None:

@@ -36,6 +36,8 @@ def test_all_encoders_and_datasets_present() -> None:
     for encoder in ('c3d', 'r3d', 'r21d'):
         for dataset in ('ucf101', 'hmdb51'):
             assert f'prp_{encoder}_{dataset}.py' in names
+    for encoder in ('x3d-s', 'slowonly-r50', 'i3d-r50'):
+        assert f'prp_{encoder}_ucf101.py' in names
     assert set(PAPER_SETTINGS) <= names
 
 
@@ -67,6 +69,14 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
     for loader in ('train', 'val', 'test'):
         pack = cfg[f'{loader}_dataloader'].dataset.pipeline[-1]
         assert pack['type'] == 'PackPRPInputs'
+    if cfg.model.get('input_size'):
+        # the size the model plans its heads for is the pipeline's clip
+        crop, = [
+            step['crop_size'] for step in cfg.train_dataloader.dataset.pipeline
+            if step['type'] == 'CenterCrop'
+        ]
+        assert tuple(cfg.model.input_size) == (train_sampler['clip_len'], crop,
+                                               crop)
     model = MODELS.build(cfg.model)
     assert model.backbone is not None
 

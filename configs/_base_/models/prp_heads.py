@@ -1,20 +1,21 @@
 # PRP heads (paper §3.2): DG-P, S = {1, 2, 4, 8}, r = 2, sparse motion
 # attention; pixels scaled to [0, 1], no mean/std (authors'). The encoder comes
-# from prp_{c3d,r3d,r21d}.py. Initialisation: the authors' (torch 0.4.1
+# from prp_<encoder>.py. Initialisation: the authors' (torch 0.4.1
 # defaults: convs, deconvs and linears U(+-1/sqrt(fan_in)), BN weight U(0, 1),
 # bias 0) for the whole model, in place of each module's own (Kaiming convs,
 # BN weight 1, N(0, 0.01) rate layer); `model.init_cfg=None` restores those.
+# The heads' in_channels come from the prp_<encoder>.py model file: given
+# there (512 for C3D, R3D, R(2+1)D), or inferred from the encoder's map with
+# `model.input_size`.
 model = dict(
     type='SelfSupRecognizer',
     init_cfg=dict(type='TorchLegacyInit'),
     rate_head=dict(
         type='PRPHead',
         num_classes=4,  # len(rates) of the PlaybackRateSampler
-        in_channels=512,
         loss_cls=dict(type='CrossEntropyLoss', loss_weight=0.1)),
     decoder=dict(
         type='MotionAttentionDecoder',
-        in_channels=512,
         recon_rate=2,  # recon_rate of the PlaybackRateSampler
         attention='sparse',  # attention of the PlaybackRateSampler
         loss=dict(type='MotionAttentionMSELoss', loss_weight=1.0)),

@@ -1,0 +1,65 @@
+# Finetune a PRP-pretrained SlowOnly-R50 (configs/prp/
+# prp_slowonly-r50_ucf101.py) on UCF101 split 1 with MMAction2's stock
+# SlowOnly-R50 recipe (4x16 frames, RandomResizedCrop 224 + flip, 256 epochs
+# of SGD lr 0.2 with linear warm-up and cosine decay, 10 clips x 3 crops at
+# test, scores averaged). Changed only what must match PRP or the data:
+# - [0, 1] input scaling, as pretrained (the recipe normalises with
+#   ImageNet's mean/std); no ImageNet weights; 101 classes;
+# - checkpoints are selected on videos held out of the train list (train on
+#   ucf101_prp_train_split_N less those 800, select on
+#   ucf101_prp_val_split_N by validation loss and top-1), never on the test
+#   list, which the recipe validates on; the test list is only tested on;
+# - videos are opened by path (DecordInitByPath: decord crashes on
+#   truncated AVIs opened from memory).
+# PRP weights: --cfg-options load_from=work_dirs/prp_slowonly-r50_ucf101/
+# best_pretext_loss_epoch_N.pth (its backbone.* weights load, the head starts
+# from scratch); without it: the random-initialisation baseline.
+_base_ = [
+    'mmaction::recognition/slowonly/'
+    'slowonly_r50_8xb16-4x16x1-256e_kinetics400-rgb.py',
+    '../_base_/finetune/checkpoint_best_val.py'
+]
+custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
+
+model = dict(
+    backbone=dict(pretrained=None),
+    cls_head=dict(num_classes=101),
+    data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
+
+split = 1
+data_root = 'data/ucf101/videos'
+train_pipeline, val_pipeline, test_pipeline = ([
+    dict(step, type='DecordInitByPath')
+    if step['type'] == 'DecordInit' else step for step in pipeline
+] for pipeline in (_base_.train_pipeline, _base_.val_pipeline,
+                   _base_.test_pipeline))
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline))
+# the head averages softmax probabilities (average_clips='prob'); one clip
+# per validation video, so cls/loss is the training cross-entropy
+val_evaluator = [
+    dict(type='AccMetric'),
+    dict(type='ClassificationLossMetric', scores='prob')
+]
+test_evaluator = dict(type='AccMetric')
+default_hooks = dict(
+    checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
+# keep the validation loss `cls/loss` out of mmengine's log smoothing
+log_processor = dict(
+    mean_pattern=r'^(?!cls/).*(loss|time|data_time|grad_norm).*')
+# stop early if load_from holds another encoder's weights
+custom_hooks = [dict(type='CheckpointMatchHook')]
+load_from = None

@@ -1,0 +1,11 @@
+# PRP pretraining of MMAction2's stock SlowOnly-R50 on UCF101 split 1: the
+# paper's method and recipe (discriminative + generative perception, rates
+# (1, 2, 4, 8), r = 2, sparse motion attention, 16x112x112 clips, batch 8,
+# 300 epochs, best checkpoint by validation loss) with the encoder swapped.
+# The backbone's weights load into MMAction2's stock SlowOnly-R50
+# recognizer: configs/finetune/finetune-stock_slowonly-r50_ucf101_split1.py.
+_base_ = [
+    '../_base_/models/prp_slowonly-r50.py', '../_base_/datasets/prp_ucf101.py',
+    '../_base_/schedules/prp_sgd_300e.py'
+]
+custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
