@@ -254,3 +254,21 @@ def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
     monkeypatch.setattr(model, 'extract_feat', out_of_memory)
     with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
         model.loss(inputs, samples)
+
+
+def test_prepare_views_equal_separate_gathers() -> None:
+    """One gather per view gives what gathering each end apart gave."""
+    model = build_model()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8, 2, 4])
+    views = model.prepare_views(inputs, samples)
+    frames = inputs.flatten(1, 2).transpose(1, 2)  # (N, T, C, H, W)
+    batch = torch.arange(len(samples))[:, None]
+    target_inds = torch.as_tensor(np.stack([s.target_inds for s in samples]))
+    weights = torch.as_tensor(np.stack([s.target_weights for s in samples]))
+    clip = frames[batch, torch.as_tensor(
+        np.stack([s.clip_inds for s in samples]))]
+    target = torch.lerp(frames[batch, target_inds[..., 0]],
+                        frames[batch, target_inds[..., 1]],
+                        weights[..., None, None, None].float())
+    assert torch.equal(views['clip'], clip.transpose(1, 2).contiguous())
+    assert torch.equal(views['target'], target.transpose(1, 2).contiguous())
