@@ -643,6 +643,12 @@ def _ratios(results: Dict[str, object]) -> None:
     results['targets'] = check_targets(results, targets)
 
 
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it."""
+    return str(
+        path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
+
+
 def run_config(path: Path, batch_size: int, steps: int, warmup: int,
                device: torch.device, width: int, profile_rows: int,
                seed: int) -> Dict[str, object]:
@@ -659,7 +665,7 @@ def run_config(path: Path, batch_size: int, steps: int, warmup: int,
     jobs, settings = build_jobs(path, batch_size, device, width, seed)
     records, flops, parts = _time_steps(jobs, device, steps, warmup)
     results = dict(
-        settings=dict(settings, config=str(path.relative_to(REPO_ROOT))),
+        settings=dict(settings, config=_shown_path(path)),
         **{name: _summary(records[name], flops[name])
            for name in jobs},
         parts=parts)
