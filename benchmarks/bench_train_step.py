@@ -98,14 +98,14 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from mmprp.engine.hooks import to_channels_last_3d
+from mmprp.models.losses import MotionAttentionMSELoss
 from benchmarks.authors_model import AUTHORS_ARCHS, build_authors_prp
 from benchmarks.common import (REPO_ROOT, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
-from mmprp.engine.hooks import to_channels_last_3d
-from mmprp.models.losses import MotionAttentionMSELoss
 
 CONFIG_DIR = REPO_ROOT / 'configs' / 'prp'
 CONFIG_GLOB = 'prp_*_ucf101.py'
@@ -137,8 +137,8 @@ class PeakMemory:
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.kind = ('cuda max_memory_allocated' if device.type == 'cuda'
-                     else 'process peak RSS (VmHWM) after malloc_trim')
+        self.kind = ('cuda max_memory_allocated' if device.type == 'cuda' else
+                     'process peak RSS (VmHWM) after malloc_trim')
         self._libc = (None if device.type == 'cuda' else ctypes.CDLL(
             ctypes.util.find_library('c')))
 
@@ -351,9 +351,12 @@ def load_prp_config(path: Path, width: int) -> Config:
             f'--width {width}: only C3DEncoder configs can be narrowed; '
             f'{path} has a {cfg.model.backbone.type} backbone')
     cfg.merge_from_dict({
-        'model.backbone.base_channels': width,
-        'model.rate_head.in_channels': 8 * width,
-        'model.decoder.in_channels': 8 * width,
+        'model.backbone.base_channels':
+        width,
+        'model.rate_head.in_channels':
+        8 * width,
+        'model.decoder.in_channels':
+        8 * width,
         'model.decoder.channels': (8 * width, 4 * width, 2 * width, width),
     })
     return cfg
@@ -466,7 +469,9 @@ def _prp_parts(model: nn.Module) -> Dict[str, Tuple[object, str]]:
         loss_recon=(model.decoder.loss_recon, 'forward'))
 
 
-def _timed_step(model: nn.Module, optimizer: object, data: Dict,
+def _timed_step(model: nn.Module,
+                optimizer: object,
+                data: Dict,
                 memory: PeakMemory,
                 count_flops: bool = False) -> Dict[str, float]:
     """One training step with its time, memory and, if asked, FLOPs.
@@ -481,8 +486,7 @@ def _timed_step(model: nn.Module, optimizer: object, data: Dict,
     with counter or contextlib.nullcontext():
         model.train_step(data, optimizer)
     _synchronize(memory.device)
-    record = dict(
-        seconds=time.perf_counter() - start, peak_mib=memory.peak())
+    record = dict(seconds=time.perf_counter() - start, peak_mib=memory.peak())
     if counter is not None:
         record['flops'] = float(counter.get_total_flops())
     return record
@@ -608,8 +612,8 @@ def build_jobs(path: Path, batch_size: int, device: torch.device, width: int,
     arch = authors_arch(path, cfg)
     if arch is not None:
         authors = AuthorsPRP(arch, width, cfg).to(device).train()
-        jobs['authors'] = (authors,
-                           authors.build_optimizer(cfg.optim_wrapper), views)
+        jobs['authors'] = (authors, authors.build_optimizer(cfg.optim_wrapper),
+                           views)
     return jobs, dict(
         backbone=cfg.model.backbone.type,
         channels_last=channels_last,
@@ -627,8 +631,9 @@ def _ratios(results: Dict[str, object]) -> None:
         for name in parts[0]
     }
     overhead_ms = statistics.median(
-        sum(seconds for name, seconds in part.items() if name != 'decoder')
-        * 1000 for part in parts)
+        sum(seconds
+            for name, seconds in part.items() if name != 'decoder') * 1000
+        for part in parts)
     results['overhead_share'] = overhead_ms / prp['step_ms']
     results['decoder_share'] = (
         results['prp_parts_ms']['decoder'] / prp['step_ms'])
@@ -645,8 +650,8 @@ def _ratios(results: Dict[str, object]) -> None:
 
 def _shown_path(path: Path) -> str:
     """``path`` relative to the repository when it lies inside it."""
-    return str(
-        path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
+    inside = path.is_relative_to(REPO_ROOT)
+    return str(path.relative_to(REPO_ROOT) if inside else path)
 
 
 def run_config(path: Path, batch_size: int, steps: int, warmup: int,
@@ -723,7 +728,8 @@ def run_benchmark(configs: Optional[Sequence[Path]] = None,
         torch.set_num_threads(threads)
     load_before = load_average()
     results = {
-        Path(path).stem: run_config(
+        Path(path).stem:
+        run_config(
             Path(path).resolve(), batch_size, steps, warmup,
             torch.device(device), width, profile_rows, seed)
         for path in configs
@@ -764,15 +770,18 @@ def report(results: Dict[str, object]) -> str:
     header = ('config', 'backbone', 'NDHWC', 'PRP ms', 'supervised ms',
               'PRP/sup', 'decoder share', 'overhead share', 'PRP MiB',
               'supervised MiB')
-    rows = [(name, entry['settings']['backbone'],
-             'yes' if entry['settings']['channels_last'] else 'no',
-             entry['prp']['step_ms'], entry['supervised']['step_ms'],
-             entry['step_ratio'], entry['decoder_share'],
-             entry['overhead_share'], entry['prp']['peak_mib'],
-             entry['supervised']['peak_mib'])
-            for name, entry in configs.items()]
-    lines += ['PRP vs supervised (same backbone + I3DHead):',
-              format_table(header, rows)]
+    rows = [
+        (name, entry['settings']['backbone'],
+         'yes' if entry['settings']['channels_last'] else 'no',
+         entry['prp']['step_ms'], entry['supervised']['step_ms'],
+         entry['step_ratio'], entry['decoder_share'], entry['overhead_share'],
+         entry['prp']['peak_mib'], entry['supervised']['peak_mib'])
+        for name, entry in configs.items()
+    ]
+    lines += [
+        'PRP vs supervised (same backbone + I3DHead):',
+        format_table(header, rows)
+    ]
     header = ('config', 'ours ms', 'authors ms', 'time ratio', 'ours MiB',
               'authors MiB', 'peak ratio', 'ours GFLOP/s', 'authors GFLOP/s',
               'GFLOP/step')
@@ -780,17 +789,21 @@ def report(results: Dict[str, object]) -> str:
              entry['authors_time_ratio'], entry['prp']['peak_mib'],
              entry['authors']['peak_mib'], entry['authors_peak_ratio'],
              entry['prp']['gflops_per_s'], entry['authors']['gflops_per_s'],
-             entry['prp']['gflop'])
-            for name, entry in configs.items() if 'authors' in entry]
+             entry['prp']['gflop']) for name, entry in configs.items()
+            if 'authors' in entry]
     if rows:
-        lines += ["Ours vs the authors' layers in plain PyTorch (ratios: "
-                  'ours / theirs):',
-                  format_table(header, rows)]
+        lines += [
+            "Ours vs the authors' layers in plain PyTorch (ratios: "
+            'ours / theirs):',
+            format_table(header, rows)
+        ]
     for name, entry in configs.items():
         parts = ', '.join(f'{part} {ms:.1f} ms'
                           for part, ms in entry['prp_parts_ms'].items())
-        lines += [f'{name}: rates {entry["settings"]["batch_rates"]}; PRP '
-                  f'step parts (medians): {parts}']
+        lines += [
+            f'{name}: rates {entry["settings"]["batch_rates"]}; PRP '
+            f'step parts (medians): {parts}'
+        ]
         lines += [f'  {line}' for line in target_lines(entry)]
         for model, table in entry.get('profiles', {}).items():
             lines += [f'profile of one {model} step:', table]

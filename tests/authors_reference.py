@@ -1,4 +1,6 @@
-"""Test helpers for the authors' checkpoints (models: benchmarks.authors_model).
+"""Test helpers for the authors' checkpoints.
+
+The authors' models themselves are in ``benchmarks/authors_model.py``.
 
 Random parameters and the ``nn.DataParallel`` key names of the authors'
 released files, for the parity tests of

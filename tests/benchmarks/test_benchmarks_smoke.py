@@ -53,13 +53,12 @@ def test_train_step_benchmark_tiny_run(tmp_path: Path) -> None:
     assert entry['settings']['authors'] == 'c3d'
     assert entry['settings']['channels_last']
     assert_finite_positive(
-        entry, ('step_ratio', 'overhead_share', 'decoder_share',
-                'authors_time_ratio', 'authors_peak_ratio',
-                'authors_flops_ratio'))
+        entry,
+        ('step_ratio', 'overhead_share', 'decoder_share', 'authors_time_ratio',
+         'authors_peak_ratio', 'authors_flops_ratio'))
     for model in ('prp', 'supervised', 'authors'):
-        assert_finite_positive(entry[model],
-                               ('step_ms', 'peak_mib', 'gflop',
-                                'gflops_per_s'))
+        assert_finite_positive(
+            entry[model], ('step_ms', 'peak_mib', 'gflop', 'gflops_per_s'))
     # the same layers: the FLOP counts differ by the authors' conv biases
     # (not counted) only
     assert entry['prp']['gflop'] == entry['authors']['gflop']

@@ -15,11 +15,11 @@ from typing import NamedTuple
 import pytest
 import torch
 from authors_reference import randomise_, save_like_authors
-from benchmarks.authors_model import build_authors_prp
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
+from benchmarks.authors_model import build_authors_prp
 from helpers import REPO, run_command
 
 ARCHS = ('c3d', 'r3d', 'r21d')

@@ -139,8 +139,7 @@ def test_ranks_shard_the_data_and_end_with_identical_weights(
     # after DDP wrapped the model
     config = write_config(tmp_path / 'dist_demo.py',
                           repo / 'demo' / 'configs' / 'prp_c3d_demo.py',
-                          ['RankProbeHook'],
-                          KEEP_FILENAME)
+                          ['RankProbeHook'], KEEP_FILENAME)
     work_dir = tmp_path / 'work'
     options = data_options(synthetic_ucf101) + [
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'

@@ -10,7 +10,6 @@ from typing import Dict, List, Tuple
 
 import pytest
 import torch
-from benchmarks.authors_model import ConvBNReLU, build_authors_prp
 from mmaction.registry import MODELS
 from mmengine import Config
 from mmengine.registry import init_default_scope
@@ -19,6 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import mmprp  # noqa: F401
 from mmprp.models.common import FactorisedConv3d
+from benchmarks.authors_model import ConvBNReLU, build_authors_prp
 from helpers import REPO
 
 ENCODERS = REPO / 'configs' / '_base_' / 'models' / 'encoders'

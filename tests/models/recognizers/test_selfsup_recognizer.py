@@ -265,8 +265,8 @@ def test_prepare_views_equal_separate_gathers() -> None:
     batch = torch.arange(len(samples))[:, None]
     target_inds = torch.as_tensor(np.stack([s.target_inds for s in samples]))
     weights = torch.as_tensor(np.stack([s.target_weights for s in samples]))
-    clip = frames[batch, torch.as_tensor(
-        np.stack([s.clip_inds for s in samples]))]
+    clip = frames[batch,
+                  torch.as_tensor(np.stack([s.clip_inds for s in samples]))]
     target = torch.lerp(frames[batch, target_inds[..., 0]],
                         frames[batch, target_inds[..., 1]],
                         weights[..., None, None, None].float())
