@@ -1,4 +1,5 @@
-# prp_c3d_ucf101_amp.py with the 5-D weights stored channels-last (NDHWC),
-# the layout of cuDNN's fastest mixed-precision 3-D convolutions.
+# prp_c3d_ucf101_amp.py, kept for existing command lines: every PRP config
+# now stores its 5-D weights channels-last (NDHWC, ChannelsLast3dHook in
+# ../_base_/schedules/prp_sgd_300e.py), the layout of cuDNN's fastest
+# mixed-precision 3-D convolutions.
 _base_ = ['./prp_c3d_ucf101_amp.py']
-custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLast3dHook')]

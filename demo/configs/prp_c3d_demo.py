@@ -17,8 +17,9 @@
 #   of one seed in three stayed at chance through 200 steps with 0.1 and
 #   left it with 1; with the demo's larger objects and 1, all three demo
 #   seeds leave chance within about 60 steps (0.1 was not re-measured there);
-# - weights stored channels-last (NDHWC): on the CPU that halves the time of
-#   the decoder's full-resolution output convolution.
+# - weights stored channels-last (NDHWC, ChannelsLast3dHook of every PRP
+#   config): on the CPU that halves the time of the decoder's full-resolution
+#   output convolution.
 _base_ = ['../../configs/prp/prp_c3d_ucf101.py']
 
 data_root = 'work_dirs/demo/data'
@@ -67,5 +68,4 @@ default_hooks = dict(
     logger=dict(interval=5),
     checkpoint=dict(
         interval=-1, save_last=True, save_best=None, max_keep_ckpts=2))
-custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLast3dHook')]
 randomness = dict(seed=0)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Dict, Sequence
 
 import numpy as np
+import pytest
 
 from benchmarks import bench_data_pipeline, bench_train_step
 from benchmarks.common import write_json
@@ -49,12 +50,47 @@ def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
     assert written['machine']['nproc'] >= 1
 
 
-def test_train_step_benchmark_tiny_run() -> None:
+def test_train_step_benchmark_tiny_run(tmp_path: Path) -> None:
+    config = bench_train_step.CONFIG_DIR / 'prp_c3d_ucf101.py'
+    assert config in bench_train_step.shipped_configs()
     results = bench_train_step.run_benchmark(
-        batch_size=1, steps=1, warmup=0, width=4)
-    assert_finite_positive(results, ('step_ratio', 'overhead_share'))
-    assert_finite_positive(results['prp'], ('step_ms', 'peak_mib'))
-    assert set(results['prp_parts_ms']) == {
-        'prepare_views', 'loss_rate', 'loss_recon'
+        configs=[config], batch_size=1, steps=1, warmup=1, width=4)
+    entry = results['configs']['prp_c3d_ucf101']
+    assert entry['settings']['authors'] == 'c3d'
+    assert entry['settings']['channels_last']
+    assert_finite_positive(
+        entry,
+        ('step_ratio', 'overhead_share', 'decoder_share', 'authors_time_ratio',
+         'authors_peak_ratio', 'authors_flops_ratio'))
+    for model in ('prp', 'supervised', 'authors'):
+        assert_finite_positive(
+            entry[model], ('step_ms', 'peak_mib', 'gflop', 'gflops_per_s'))
+    # the same layers: the FLOP counts differ by the authors' conv biases
+    # (not counted) only
+    assert entry['prp']['gflop'] == entry['authors']['gflop']
+    assert entry['supervised']['gflop'] < entry['prp']['gflop']
+    assert 0 < entry['decoder_share'] < 1
+    assert set(entry['prp_parts_ms']) == {
+        'prepare_views', 'loss_rate', 'loss_recon', 'decoder'
     }
-    assert 'step_ratio' in bench_train_step.report(results)
+    assert set(entry['targets']) == {
+        'step_ratio', 'overhead_share', 'authors_time_ratio',
+        'authors_peak_ratio'
+    }
+    text = bench_train_step.report(results)
+    assert 'prp_c3d_ucf101' in text and 'authors_time_ratio' in text
+    write_json(tmp_path / 'train.json', results)
+    written = json.loads((tmp_path / 'train.json').read_text())
+    assert written['configs']['prp_c3d_ucf101']['step_ratio'] == (
+        entry['step_ratio'])
+
+
+def test_train_step_benchmark_needs_a_warmup_step() -> None:
+    with pytest.raises(ValueError, match='warm-up'):
+        bench_train_step.run_benchmark(warmup=0)
+
+
+def test_only_c3d_configs_can_be_narrowed() -> None:
+    with pytest.raises(ValueError, match='ResNet3d'):
+        bench_train_step.load_prp_config(
+            bench_train_step.CONFIG_DIR / 'prp_r3d_ucf101.py', 4)

@@ -1,7 +1,7 @@
 """tools/convert_authors_checkpoint.py against the authors' models.
 
 Each architecture's model is rebuilt from the authors' layer lists
-(``tests/authors_reference.py``), every weight, bias and BN statistic drawn
+(``benchmarks/authors_model.py``), every weight, bias and BN statistic drawn
 at random, and saved as they saved theirs (``nn.DataParallel``'s
 ``state_dict()``). The converted checkpoint must give our PRP model the same
 encoder map, rate logits and reconstruction on the same clip.
@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 import pytest
 import torch
-from authors_reference import build_authors_prp, randomise_, save_like_authors
+from authors_reference import randomise_, save_like_authors
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
+from benchmarks.authors_model import build_authors_prp
 from helpers import REPO, run_command
 
 ARCHS = ('c3d', 'r3d', 'r21d')

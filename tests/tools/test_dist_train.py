@@ -135,11 +135,11 @@ def read_probes(work_dir: Path) -> List[dict]:
 def test_ranks_shard_the_data_and_end_with_identical_weights(
         tmp_path, synthetic_ucf101, monkeypatch, python) -> None:
     repo = REPO
-    # channels-last weights too, converted after DDP wrapped the model
+    # channels-last weights too (the configs' ChannelsLast3dHook), converted
+    # after DDP wrapped the model
     config = write_config(tmp_path / 'dist_demo.py',
                           repo / 'demo' / 'configs' / 'prp_c3d_demo.py',
-                          ['ChannelsLast3dHook', 'RankProbeHook'],
-                          KEEP_FILENAME)
+                          ['RankProbeHook'], KEEP_FILENAME)
     work_dir = tmp_path / 'work'
     options = data_options(synthetic_ucf101) + [
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'

@@ -279,24 +279,30 @@ class SelfSupRecognizer(BaseRecognizer):
             (N, C, L * r, H, W); ``target_valid`` (N, L * r) bool;
             ``attention`` (N, C, L * r, H, W) or None when the decoder uses
             no attention (or there is no decoder); ``rate_label`` (N,) long.
+            ``clip`` and ``target`` are each written once, by one gather
+            (``target``: one gather of both interpolation ends, then the
+            interpolation), and left in the gather's frame-major layout
+            (N, T, C, H, W) rather than copied into NCTHW order: the
+            encoder's first convolution converts its input to its own
+            layout (NCDHW or channels-last) anyway, and the loss reads any
+            strides.
         """
         if inputs.ndim == 6:
             inputs = inputs.flatten(1, 2)
         maps = self._stack_view_keys(data_samples, inputs.device)
         frames = inputs.transpose(1, 2)  # (N, T, C, H, W)
         batch = torch.arange(frames.shape[0], device=inputs.device)[:, None]
-        clip = frames[batch, maps['clip_inds']].transpose(1, 2)
-        lower = frames[batch, maps['target_inds'][..., 0]]
-        upper = frames[batch, maps['target_inds'][..., 1]]
+        clip = frames[batch, maps['clip_inds']]
+        ends = frames[batch[..., None], maps['target_inds']]  # (N, L*r, 2,...)
         weights = maps['target_weights'][..., None, None,
                                          None].to(frames.dtype)
-        target = torch.lerp(lower, upper, weights).transpose(1, 2)
+        target = torch.lerp(ends[:, :, 0], ends[:, :, 1], weights)
         return dict(
-            clip=clip.contiguous(),
-            target=target.contiguous(),
+            clip=clip.transpose(1, 2),
+            target=target.transpose(1, 2),
             target_valid=maps['target_valid'].bool(),
             attention=self._attention(frames, data_samples, maps,
-                                      target.shape[2]),
+                                      target.shape[1]),
             rate_label=maps['rate_label'].long())
 
     @staticmethod

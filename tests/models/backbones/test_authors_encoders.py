@@ -1,7 +1,7 @@
 """The R3D-18 and R(2+1)D-18 encoder configs against the authors' models.
 
 The authors' R2Plus1DNet((1, 1, 1, 1)) and R3DNet((1, 1, 1, 1)) (rebuilt
-in ``tests/authors_reference.py``): a 3x7x7 stride-(1, 2, 2) stem, no stem
+in ``benchmarks/authors_model.py``): a 3x7x7 stride-(1, 2, 2) stem, no stem
 pooling, one basic block per stage, stride 2 in T, H and W at stages 3-5,
 (2+1)D middle widths from each conv's own kernel, BN eps 1e-5.
 """
@@ -10,7 +10,6 @@ from typing import Dict, List, Tuple
 
 import pytest
 import torch
-from authors_reference import ConvBNReLU, build_authors_prp
 from mmaction.registry import MODELS
 from mmengine import Config
 from mmengine.registry import init_default_scope
@@ -19,6 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import mmprp  # noqa: F401
 from mmprp.models.common import FactorisedConv3d
+from benchmarks.authors_model import ConvBNReLU, build_authors_prp
 from helpers import REPO
 
 ENCODERS = REPO / 'configs' / '_base_' / 'models' / 'encoders'

@@ -437,3 +437,21 @@ def test_flop_shares_set_the_default_widths() -> None:
         dict(cfg, head_flops_share=1e-6, decoder_flops_share=1e-6))
     assert narrow.rate_head.hidden_channels == 8
     assert narrow.decoder.channels == (8, 8, 8, 8)
+
+
+def test_prepare_views_equal_separate_gathers() -> None:
+    """One gather per view gives what gathering each end apart gave."""
+    model = build_model()
+    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8, 2, 4])
+    views = model.prepare_views(inputs, samples)
+    frames = inputs.flatten(1, 2).transpose(1, 2)  # (N, T, C, H, W)
+    batch = torch.arange(len(samples))[:, None]
+    target_inds = torch.as_tensor(np.stack([s.target_inds for s in samples]))
+    weights = torch.as_tensor(np.stack([s.target_weights for s in samples]))
+    clip = frames[batch,
+                  torch.as_tensor(np.stack([s.clip_inds for s in samples]))]
+    target = torch.lerp(frames[batch, target_inds[..., 0]],
+                        frames[batch, target_inds[..., 1]],
+                        weights[..., None, None, None].float())
+    assert torch.equal(views['clip'], clip.transpose(1, 2).contiguous())
+    assert torch.equal(views['target'], target.transpose(1, 2).contiguous())
