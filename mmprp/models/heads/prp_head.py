@@ -19,24 +19,33 @@ MIN_HIDDEN_CHANNELS = 8
 
 def default_hidden_channels(in_channels: int,
                             feat_size: Optional[Sequence[int]] = None,
-                            max_flops: Optional[float] = None) -> int:
-    """``min(in_channels, 512)``, halved until the 3x3x3 conv fits a budget.
+                            max_flops: Optional[float] = None,
+                            max_params: Optional[float] = None) -> int:
+    """``min(in_channels, 512)``, halved until the 3x3x3 conv fits budgets.
 
     Args:
         in_channels (int): Channels of the encoder map.
         feat_size (Sequence[int], optional): Encoder map (T', H', W').
         max_flops (float, optional): Forward FLOPs per clip; None (or no
-            ``feat_size``) for no budget.
+            ``feat_size``) for no FLOP budget.
+        max_params (float, optional): Weights of the conv; None for no
+            parameter budget.
 
     Returns:
         int: The hidden width, at least 8 when halved.
     """
+    weights_per_channel = 27 * in_channels
+    flops_per_channel = (None if feat_size is None else 2 *
+                         weights_per_channel * math.prod(feat_size))
+
+    def over_budget(hidden: int) -> bool:
+        return ((max_flops is not None and flops_per_channel is not None
+                 and hidden * flops_per_channel > max_flops)
+                or (max_params is not None
+                    and hidden * weights_per_channel > max_params))
+
     hidden = min(in_channels, MAX_HIDDEN_CHANNELS)
-    if feat_size is None or max_flops is None:
-        return hidden
-    flops_per_channel = 2 * 27 * in_channels * math.prod(feat_size)
-    while (hidden > MIN_HIDDEN_CHANNELS
-           and hidden * flops_per_channel > max_flops):
+    while hidden > MIN_HIDDEN_CHANNELS and over_budget(hidden):
         hidden = max(hidden // 2, MIN_HIDDEN_CHANNELS)
     return hidden
 
@@ -56,14 +65,18 @@ class PRPHead(BaseHead):
         hidden_channels (int, optional): Output channels of the 3x3x3 conv.
             Defaults to None, meaning ``min(in_channels, 512)``, halved
             (down to 8) while the conv's forward FLOPs on a ``feat_size``
-            map exceed ``max_flops``: the authors' 512 for C3D, R3D-18 and
-            R(2+1)D-18; at most 512 for wider encoders (2048 channels:
-            28.3M parameters instead of the 113M of a 2048-wide conv).
+            map exceed ``max_flops`` or its weights exceed ``max_params``:
+            the authors' 512 for C3D, R3D-18 and R(2+1)D-18; at most 512
+            for wider encoders (2048 channels: 28.3M parameters instead of
+            the 113M of a 2048-wide conv, fewer within ``max_params``).
         feat_size (Sequence[int], optional): Encoder map (T', H', W') the
             FLOP budget is computed on (:class:`SelfSupRecognizer` fills it
             from ``input_size``). Defaults to None (no budget).
         max_flops (float, optional): Forward FLOPs per clip the default
             hidden conv must fit. Defaults to None (no budget).
+        max_params (float, optional): Weights the default hidden conv may
+            have (:class:`SelfSupRecognizer` fills it from the encoder's
+            parameter count). Defaults to None (no budget).
         loss_cls (dict): Config of the classification loss. Defaults to
             ``dict(type='CrossEntropyLoss', loss_weight=0.1)``.
         init_cfg (dict | list[dict], optional): Initialisation config. The
@@ -78,6 +91,7 @@ class PRPHead(BaseHead):
         hidden_channels: Optional[int] = None,
         feat_size: Optional[Sequence[int]] = None,
         max_flops: Optional[float] = None,
+        max_params: Optional[float] = None,
         loss_cls: Dict = dict(type='CrossEntropyLoss', loss_weight=0.1),
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Normal', layer='Linear', std=0.01)
@@ -89,7 +103,7 @@ class PRPHead(BaseHead):
             topk=(1, ),
             init_cfg=init_cfg)
         self.hidden_channels = hidden_channels or default_hidden_channels(
-            in_channels, feat_size, max_flops)
+            in_channels, feat_size, max_flops, max_params)
         self.conv = ConvModule(
             in_channels,
             self.hidden_channels,

@@ -88,6 +88,11 @@ class SelfSupRecognizer(BaseRecognizer):
         head_flops_share (float): With ``input_size``, the share of the
             encoder's forward FLOPs the rate head's default hidden width
             must fit. Defaults to 0.25.
+        head_params_share (float): With ``input_size``, the share of the
+            encoder's parameter count the rate head's default hidden conv
+            may have. Defaults to 0.25: a small map (I3D-R50's 2x4x4) keeps
+            the FLOPs low but a 2048 x 512 x 27 conv would outweigh the
+            encoder.
         decoder_flops_share (float): Same for the decoder's default widths.
             Defaults to 0.75: PRP's forward costs at most twice the
             encoder's FLOPs, and C3D (decoder 0.66, head 0.02 of its
@@ -111,6 +116,7 @@ class SelfSupRecognizer(BaseRecognizer):
                  neck: OptConfigType = None,
                  input_size: Optional[Sequence[int]] = None,
                  head_flops_share: float = 0.25,
+                 head_params_share: float = 0.25,
                  decoder_flops_share: float = 0.75,
                  data_preprocessor: OptConfigType = None,
                  train_cfg: OptConfigType = None,
@@ -128,6 +134,7 @@ class SelfSupRecognizer(BaseRecognizer):
         self.input_size = None if input_size is None else tuple(input_size)
         self.flops_shares = dict(
             rate_head=head_flops_share, decoder=decoder_flops_share)
+        self.head_params_share = head_params_share
         if self.input_size is not None:
             feat_shape, flops = self._probe_encoder(self.input_size)
             rate_head, decoder = self._complete_head_configs(
@@ -176,6 +183,16 @@ class SelfSupRecognizer(BaseRecognizer):
             self.train(training)
         return tuple(feats.shape[1:]), counter.get_total_flops()
 
+    def _encoder_parameter_count(self) -> int:
+        """Parameters of the backbone and, with one, the neck.
+
+        Returns:
+            int: Their number of elements.
+        """
+        modules = [self.backbone] + ([self.neck] if self.with_neck else [])
+        return sum(param.numel() for module in modules
+                   for param in module.parameters())
+
     def _check_feature_map(self, feats: object) -> Tensor:
         """The encoder map, or an error naming what the encoder returned.
 
@@ -204,7 +221,9 @@ class SelfSupRecognizer(BaseRecognizer):
         ``in_channels`` of both heads (checked when given), the map size
         ``feat_size``, the decoder's ``clip_size``, and the FLOP budgets
         ``max_flops`` their default widths must fit: ``head_flops_share``
-        and ``decoder_flops_share`` of the encoder's forward FLOPs.
+        and ``decoder_flops_share`` of the encoder's forward FLOPs, and the
+        rate head's ``max_params``: ``head_params_share`` of the encoder's
+        parameters.
 
         Returns:
             tuple: Copies of the rate head and decoder configs.
@@ -227,6 +246,10 @@ class SelfSupRecognizer(BaseRecognizer):
                 cfg.setdefault('max_flops', self.flops_shares[key] * flops)
             completed.append(cfg)
         rate_head, decoder = completed
+        if rate_head is not None:
+            rate_head.setdefault(
+                'max_params',
+                self.head_params_share * self._encoder_parameter_count())
         if decoder is not None:
             decoder.setdefault('clip_size', self.input_size)
         return rate_head, decoder

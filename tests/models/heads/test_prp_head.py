@@ -124,3 +124,20 @@ def test_hidden_width_halves_to_fit_the_flop_budget() -> None:
         feat_size=(16, 4, 4),
         max_flops=1)
     assert explicit.hidden_channels == 1024
+
+
+def test_hidden_width_halves_to_fit_the_parameter_budget() -> None:
+    # I3D-R50 map 2048x2x4x4: cheap in FLOPs, but a 512-wide conv has
+    # 28.3M weights, more than the encoder's 27.2M
+    weights_512 = 27 * 2048 * 512
+    head = PRPHead(
+        num_classes=4,
+        in_channels=2048,
+        feat_size=(2, 4, 4),
+        max_flops=1e12,
+        max_params=weights_512 // 4)
+    assert head.hidden_channels == 128
+    assert head.conv.conv.weight.numel() == weights_512 // 4
+    unbounded = PRPHead(
+        num_classes=4, in_channels=2048, feat_size=(2, 4, 4), max_flops=1e12)
+    assert unbounded.hidden_channels == 512

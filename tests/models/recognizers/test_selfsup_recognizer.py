@@ -430,13 +430,34 @@ def test_flop_shares_set_the_default_widths() -> None:
         rate_head=dict(type='PRPHead', num_classes=4),
         decoder=dict(type='MotionAttentionDecoder'))
     wide = MODELS.build(
-        dict(cfg, head_flops_share=100, decoder_flops_share=100))
+        dict(
+            cfg,
+            head_flops_share=100,
+            head_params_share=100,
+            decoder_flops_share=100))
     assert wide.rate_head.hidden_channels == 32
     assert wide.decoder.channels == (32, 16, 8, 8)
     narrow = MODELS.build(
         dict(cfg, head_flops_share=1e-6, decoder_flops_share=1e-6))
     assert narrow.rate_head.hidden_channels == 8
     assert narrow.decoder.channels == (8, 8, 8, 8)
+
+
+def test_parameter_share_bounds_the_rate_head() -> None:
+    cfg = dict(
+        type='SelfSupRecognizer',
+        backbone=dict(type='C3DEncoder', base_channels=4),
+        input_size=(16, SIZE, SIZE),
+        head_flops_share=100,
+        rate_head=dict(type='PRPHead', num_classes=4))
+    encoder = sum(p.numel() for p in MODELS.build(cfg).backbone.parameters())
+    for share in (1.0, 0.25, 0.05):
+        model = MODELS.build(dict(cfg, head_params_share=share))
+        hidden = model.rate_head.hidden_channels
+        weights = model.rate_head.conv.conv.weight.numel()
+        assert weights <= share * encoder or hidden == 8, (share, hidden)
+        # the widest power-of-two halving of 32 that fits
+        assert hidden == 32 or 2 * weights > share * encoder, (share, hidden)
 
 
 def test_prepare_views_equal_separate_gathers() -> None:
