@@ -35,8 +35,8 @@ def default_hidden_channels(in_channels: int,
         int: The hidden width, at least 8 when halved.
     """
     weights_per_channel = 27 * in_channels
-    flops_per_channel = (None if feat_size is None else 2 *
-                         weights_per_channel * math.prod(feat_size))
+    flops_per_channel = (None if feat_size is None else 2 * weights_per_channel
+                         * math.prod(feat_size))
 
     def over_budget(hidden: int) -> bool:
         return ((max_flops is not None and flops_per_channel is not None
