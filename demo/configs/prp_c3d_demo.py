@@ -34,10 +34,10 @@ model = dict(
 
 
 def demo_pipeline(pipeline):
-    """The PRP pipeline with frames resized to 48 (short side), crop 48."""
-    resize = dict(type='Resize', scale=(-1, 48))
+    """The PRP pipeline with frames decoded at 48 (short side), crop 48."""
+    decode = dict(type='OpenCVForwardDecode', scale=(-1, 48), keep_ratio=True)
     crop = dict(type='CenterCrop', crop_size=48)
-    swaps = dict(Resize=resize, CenterCrop=crop)
+    swaps = dict(OpenCVForwardDecode=decode, CenterCrop=crop)
     return [swaps.get(step['type'], step) for step in pipeline]
 
 

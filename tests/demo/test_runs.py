@@ -1,7 +1,12 @@
 """Tests of the demo's run configs: data, work dirs, seeds and budget."""
 from pathlib import Path
 
+import pytest
+from mmaction.registry import TRANSFORMS
+from mmengine.dataset import Compose
+
 from demo import DemoSettings, eval_config, pretrain_config, prp_sampler
+from tools.data.synthetic_ucf101 import SyntheticDataset
 
 
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
@@ -44,3 +49,26 @@ def test_eval_config_loads_the_checkpoint_on_split_1(tmp_path: Path) -> None:
     assert sample['num_clips'] == 2
     assert [m['type'] for m in cfg.test_evaluator
             ] == ['VideoRetrievalMetric', 'LinearProbeMetric']
+
+
+@pytest.mark.parametrize('loader', ['train', 'val'])
+def test_pretrain_pipeline_sees_whole_frames_at_48(
+        tmp_path: Path, synthetic_ucf101: SyntheticDataset,
+        loader: str) -> None:
+    # 96x128 videos: decoded at short side 48 (48x64), the 48 crop keeps
+    # the full height, as on the demo's own 48x60 videos
+    cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
+    steps = cfg[f'{loader}_dataloader'].dataset.pipeline
+    crop = [step['type'] for step in steps].index('CenterCrop')
+    decode = Compose([TRANSFORMS.build(step) for step in steps[:crop]])
+    video = next(iter(synthetic_ucf101.frame_counts))
+    results = decode(
+        dict(
+            filename=str(synthetic_ucf101.video_dir / video),
+            start_index=0,
+            modality='RGB'))
+    assert results['img_shape'] == (48, 64)
+    assert results['imgs'][0].shape == (48, 64, 3)
+    packed = Compose([TRANSFORMS.build(step) for step in steps[crop:]])(
+        results)
+    assert tuple(packed['inputs'].shape[-2:]) == (48, 48)
