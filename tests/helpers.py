@@ -4,7 +4,7 @@ import math
 import os
 import subprocess
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Sequence, Tuple, Union
 
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
@@ -71,3 +71,38 @@ def assert_finite(records: List[dict], keys: List[str]) -> None:
         values = [record[key] for record in records if key in record]
         assert values, f'{key} never logged'
         assert all(math.isfinite(value) for value in values), (key, values)
+
+
+def small_frames(pipeline: Sequence[dict], scale: Union[Tuple[int, int],
+                                                        float],
+                 crop_size: int) -> List[dict]:
+    """A PRP pipeline that decodes smaller frames and crops them smaller.
+
+    Args:
+        pipeline (Sequence[dict]): A shipped PRP pipeline, decoding (and
+            resizing) with ``OpenCVForwardDecode``, cropping with
+            ``CenterCrop`` or ``RandomCrop``.
+        scale (tuple[int, int] | float): The decoder's new ``scale``
+            (``Resize``'s meaning, ``keep_ratio=True``).
+        crop_size (int): The new crop size.
+
+    Returns:
+        list[dict]: Copies of the steps, those two changed.
+
+    Raises:
+        AssertionError: If the pipeline lacks either step (a test would
+            otherwise run on full-size frames without noticing).
+    """
+    steps = [dict(step) for step in pipeline]
+    types = [step['type'] for step in steps]
+    assert 'OpenCVForwardDecode' in types, types
+    crops = [
+        step for step in steps if step['type'] in ('CenterCrop', 'RandomCrop')
+    ]
+    assert crops, types
+    for step in steps:
+        if step['type'] == 'OpenCVForwardDecode':
+            step.update(scale=scale, keep_ratio=True)
+    for step in crops:
+        step['crop_size'] = crop_size
+    return steps

@@ -19,7 +19,7 @@ from mmengine.optim import build_optim_wrapper
 from torch import Tensor
 
 from mmprp.apis import load_config
-from helpers import REPO
+from helpers import REPO, small_frames
 
 # shipped name -> MMAction2's stock config of that backbone
 STOCK = {
@@ -56,12 +56,8 @@ def small_clip_config(name: str, synthetic_ucf101) -> Config:
             str(synthetic_ucf101.video_dir),
             'model.input_size': (16, CROP, CROP),
         })
-    for step in cfg.train_dataloader.dataset.pipeline:
-        if step['type'] == 'Resize':
-            assert step['scale'] == (171, 128)
-            step['scale'] = (CROP * 171 // 128, CROP)
-        elif step['type'] == 'CenterCrop':
-            step['crop_size'] = CROP
+    dataset = cfg.train_dataloader.dataset
+    dataset.pipeline = small_frames(dataset.pipeline, (-1, CROP), CROP)
     return cfg
 
 

@@ -14,14 +14,11 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
 from mmprp.engine.optimizers import amp_device_available
-from helpers import REPO
+from helpers import REPO, small_frames
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
 PRP = REPO / 'configs' / 'prp'
 WIDTH = 8
-SMALL_FRAMES = dict(
-    Resize=dict(type='Resize', scale=(-1, 64)),
-    CenterCrop=dict(type='CenterCrop', crop_size=56))
 
 
 def without(cfg: Config, *keys: str) -> dict:
@@ -73,9 +70,7 @@ def small_run(cfg: Config, dataset: SyntheticDataset,
         ann_file=str(dataset.ann_files[1][0]),
         data_prefix=dict(video=str(dataset.video_dir)),
         indices=4,
-        pipeline=[
-            SMALL_FRAMES.get(step['type'], step) for step in cfg.train_pipeline
-        ])
+        pipeline=small_frames(cfg.train_pipeline, (-1, 64), 56))
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
     cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1)

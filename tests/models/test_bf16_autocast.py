@@ -23,13 +23,10 @@ from mmengine.dataset import pseudo_collate
 from torch import nn
 
 from mmprp.datasets import SeededIndex
-from helpers import REPO
+from helpers import REPO, small_frames
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
 WIDTH = 8
-SMALL_FRAMES = dict(
-    Resize=dict(type='Resize', scale=(-1, 64)),
-    CenterCrop=dict(type='CenterCrop', crop_size=56))
 
 
 def narrow_model(cfg: Config) -> nn.Module:
@@ -61,9 +58,7 @@ def synthetic_batch(cfg: Config, dataset: SyntheticDataset) -> Dict:
     Returns:
         dict: ``inputs`` and ``data_samples`` before the data preprocessor.
     """
-    pipeline = [
-        SMALL_FRAMES.get(step['type'], step) for step in cfg.train_pipeline
-    ]
+    pipeline = small_frames(cfg.train_pipeline, (-1, 64), 56)
     videos = DATASETS.build(
         dict(
             cfg.train_dataloader.dataset,
