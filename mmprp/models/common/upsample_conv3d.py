@@ -55,16 +55,19 @@ def check_fusable(deconv: nn.ConvTranspose3d, conv: nn.Conv3d) -> None:
             has padding, output padding, dilation or groups), or the conv is
             not a 3x3x3, stride 1, padding 1, ungrouped conv of its output.
     """
-    if (tuple(deconv.kernel_size) != tuple(deconv.stride)
-            or any(deconv.padding) or any(deconv.output_padding)
-            or any(d != 1 for d in deconv.dilation) or deconv.groups != 1):
+    upsamples = (
+        tuple(deconv.kernel_size) == tuple(deconv.stride)
+        and not any(deconv.padding) and not any(deconv.output_padding)
+        and set(deconv.dilation) == {1} and deconv.groups == 1)
+    if not upsamples:
         raise ValueError(
             'upsample_conv3d needs a ConvTranspose3d with kernel = stride, '
             f'no padding, dilation or groups, got {deconv}')
-    if (tuple(conv.kernel_size) != (3, 3, 3) or tuple(conv.stride) !=
-        (1, 1, 1) or tuple(conv.padding) != (1, 1, 1)
-            or any(d != 1 for d in conv.dilation) or conv.groups != 1
-            or conv.in_channels != deconv.out_channels):
+    keeps_size = (
+        tuple(conv.kernel_size) == (3, 3, 3) and set(conv.stride) == {1}
+        and set(conv.padding) == {1} and set(conv.dilation) == {1}
+        and conv.groups == 1 and conv.in_channels == deconv.out_channels)
+    if not keeps_size:
         raise ValueError(
             'upsample_conv3d needs a 3x3x3 Conv3d with stride 1, padding 1 '
             f'and no groups on the output of {deconv}, got {conv}')
@@ -84,10 +87,9 @@ def _combined(conv_weight: Tensor, deconv_weight: Tensor,
         ``((k * s_t + a_t) * s_h + a_h) * s_w + a_w`` for output channel k at
         phase (a_t, a_h, a_w).
     """
-    taps_t, taps_h, taps_w = (phase_taps(s, conv_weight.device,
-                                         conv_weight.dtype) for s in stride)
-    per_tap = torch.einsum('kotuv,ioabc->kituvabc', conv_weight,
-                           deconv_weight)
+    taps_t, taps_h, taps_w = (
+        phase_taps(s, conv_weight.device, conv_weight.dtype) for s in stride)
+    per_tap = torch.einsum('kotuv,ioabc->kituvabc', conv_weight, deconv_weight)
     combined = torch.einsum('kituvabc,xqta,yrub,zsvc->kxyziqrs', per_tap,
                             taps_t, taps_h, taps_w)
     return combined.reshape(-1, deconv_weight.shape[0], 3, 3, 3)
@@ -97,12 +99,12 @@ def _bias_field(conv_weight: Tensor, deconv_bias: Tensor, stride: Size3d,
                 coarse_size: Size3d) -> Tensor:
     """What the deconvolution's bias adds after the conv, zero padding
     included: shape (1, Cout * prod(stride), T, H, W) at coarse size."""
-    taps_t, taps_h, taps_w = (phase_taps(s, conv_weight.device,
-                                         conv_weight.dtype).sum(-1)
-                              for s in stride)
+    taps_t, taps_h, taps_w = (
+        phase_taps(s, conv_weight.device, conv_weight.dtype).sum(-1)
+        for s in stride)
     per_tap = torch.einsum('kotuv,o->ktuv', conv_weight, deconv_bias)
-    weight = torch.einsum('ktuv,xqt,yru,zsv->kxyzqrs', per_tap, taps_t,
-                          taps_h, taps_w).reshape(-1, 1, 3, 3, 3)
+    weight = torch.einsum('ktuv,xqt,yru,zsv->kxyzqrs', per_tap, taps_t, taps_h,
+                          taps_w).reshape(-1, 1, 3, 3, 3)
     ones = conv_weight.new_ones(1, 1, *coarse_size)
     return F.conv3d(ones, weight, padding=1)
 
@@ -141,8 +143,7 @@ def upsample_conv3d(x: Tensor, deconv: nn.ConvTranspose3d,
     """
     check_fusable(deconv, conv)
     stride = tuple(deconv.stride)
-    out = F.conv3d(x, _combined(conv.weight, deconv.weight, stride),
-                   padding=1)
+    out = F.conv3d(x, _combined(conv.weight, deconv.weight, stride), padding=1)
     if deconv.bias is not None:
         out = out + _bias_field(conv.weight, deconv.bias, stride,
                                 tuple(x.shape[2:]))

@@ -10,7 +10,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ...datasets.transforms import ATTENTION_MODES
-from ..common.upsample_conv3d import upsample_conv3d
+from ..common import upsample_conv3d
 from ..losses.motion_attention import (dense_motion_attention,
                                        sparse_motion_attention)
 from .upsampling_plan import (Size3d, channels_within_budget, decoded_size,

@@ -32,8 +32,8 @@ def _value_and_grads(fn, x: torch.Tensor, deconv: nn.ConvTranspose3d,
     return [out, *torch.autograd.grad(out, inputs, grad)]
 
 
-@pytest.mark.parametrize('stride', [(2, 2, 2), (1, 2, 2), (4, 2, 2),
-                                    (2, 1, 3), (1, 1, 1)])
+@pytest.mark.parametrize('stride', [(2, 2, 2), (1, 2, 2), (4, 2, 2), (2, 1, 3),
+                                    (1, 1, 1)])
 @pytest.mark.parametrize('deconv_bias,conv_bias', [(True, False),
                                                    (False, True)])
 @pytest.mark.parametrize('channels_last', [False, True])
@@ -44,8 +44,8 @@ def test_matches_deconv_then_conv(stride: Tuple[int, int, int],
     x = torch.randn(2, 5, 3, 4, 5, dtype=torch.double)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last_3d)
-    grad = torch.randn(2, 3, 3 * stride[0], 4 * stride[1], 5 * stride[2],
-                       dtype=torch.double)
+    grad = torch.randn(
+        2, 3, 3 * stride[0], 4 * stride[1], 5 * stride[2], dtype=torch.double)
     ours = _value_and_grads(upsample_conv3d, x, deconv, conv, grad)
     reference = _value_and_grads(_reference, x, deconv, conv, grad)
     assert ours[0].shape == reference[0].shape
@@ -58,8 +58,8 @@ def test_float32_channels_last_at_float_tolerance() -> None:
     deconv, conv = deconv.float(), conv.float()
     for layer in (deconv, conv):
         layer.to(memory_format=torch.channels_last_3d)
-    x = torch.randn(2, 5, 4, 6, 6).contiguous(
-        memory_format=torch.channels_last_3d)
+    x = torch.randn(2, 5, 4, 6,
+                    6).contiguous(memory_format=torch.channels_last_3d)
     grad = torch.randn(2, 3, 8, 12, 12)
     ours = _value_and_grads(upsample_conv3d, x, deconv, conv, grad)
     reference = _value_and_grads(_reference, x, deconv, conv, grad)

@@ -243,7 +243,7 @@ def test_fused_output_block_matches_the_layers(recon_rate: int,
         x = feats.clone().requires_grad_()
         out = decode(x)
         out.backward(grad)
-        results.append([out, x.grad] +
-                       [p.grad.clone() for p in decoder.parameters()])
+        results.append([out, x.grad]
+                       + [p.grad.clone() for p in decoder.parameters()])
     for fused, layers in zip(*results):
         torch.testing.assert_close(fused, layers, rtol=1e-9, atol=1e-9)
