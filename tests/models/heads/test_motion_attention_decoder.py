@@ -214,3 +214,36 @@ def test_fixed_decoder_refuses_a_smaller_target() -> None:
 def test_feat_size_needs_clip_size() -> None:
     with pytest.raises(ValueError, match='feat_size and clip_size'):
         MotionAttentionDecoder(feat_size=(2, 7, 7))
+
+
+def _decode_layer_by_layer(decoder: MotionAttentionDecoder,
+                           feats: torch.Tensor) -> torch.Tensor:
+    """The decoder's layers one after another, ``deconv_out`` included."""
+    x = decoder.up_blocks(decoder.conv_in(feats))
+    return decoder.conv_out(decoder.deconv_out(x))
+
+
+@pytest.mark.parametrize('recon_rate', [1, 2, 4])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_fused_output_block_matches_the_layers(recon_rate: int,
+                                               channels_last: bool) -> None:
+    torch.manual_seed(0)
+    decoder = MotionAttentionDecoder(
+        in_channels=16, channels=(8, 4), recon_rate=recon_rate).double()
+    decoder.init_weights()
+    torch.nn.init.normal_(decoder.deconv_out.bias)
+    feats = torch.randn(2, 16, 2, 3, 3, dtype=torch.double)
+    if channels_last:
+        decoder.to(memory_format=torch.channels_last_3d)
+        feats = feats.contiguous(memory_format=torch.channels_last_3d)
+    grad = torch.randn(2, 3, 4 * recon_rate, 12, 12, dtype=torch.double)
+    results = []
+    for decode in (decoder, lambda x: _decode_layer_by_layer(decoder, x)):
+        decoder.zero_grad()
+        x = feats.clone().requires_grad_()
+        out = decode(x)
+        out.backward(grad)
+        results.append([out, x.grad]
+                       + [p.grad.clone() for p in decoder.parameters()])
+    for fused, layers in zip(*results):
+        torch.testing.assert_close(fused, layers, rtol=1e-9, atol=1e-9)
