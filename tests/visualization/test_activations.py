@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from mmengine import Config
 
 from mmprp.apis import build_model
 from mmprp.visualization.activations import (EXTRA_SIZE, PANEL_SIZE,
@@ -98,11 +99,13 @@ def test_cli_forms(tmp_path, demo_config, load_tool, videos, png_size,
 def test_cli_cfg_options_reach_the_model(tmp_path, demo_config, load_tool,
                                          videos) -> None:
     tool = load_tool('visualize_activations')
+    steps = Config.fromfile(demo_config).val_dataloader.dataset.pipeline
+    crop = [step['type'] for step in steps].index('CenterCrop')
     # an 8-pixel crop is too small for the encoder: the option was applied
     with pytest.raises(RuntimeError, match='too small'):
         tool.main([
             str(demo_config), 'none',
             str(videos[0]), '--out',
             str(tmp_path / 'o.png'), '--cfg-options',
-            'val_dataloader.dataset.pipeline.4.crop_size=8'
+            f'val_dataloader.dataset.pipeline.{crop}.crop_size=8'
         ])
