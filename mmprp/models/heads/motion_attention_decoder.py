@@ -197,10 +197,8 @@ class MotionAttentionDecoder(BaseModule):
             _up_block(c_in, c_out, stride) for c_in, c_out, stride in zip(
                 channels[:-1], channels[1:], self.strides)
         ])
-        self.deconv_out = nn.Sequential(
-            *_deconv(channels[-1], self.strides[-1]))
-        if len(self.deconv_out) == 1:
-            self.deconv_out = self.deconv_out[0]
+        out_deconv = _deconv(channels[-1], self.strides[-1])
+        self.deconv_out = out_deconv[0] if out_deconv else nn.Identity()
         self.conv_out = _conv_bn_relu(channels[-1], out_channels, out_norm_cfg,
                                       out_act_cfg)
         self.loss_recon = MODELS.build(loss)

@@ -11,6 +11,7 @@ from mmcv.cnn import ConvModule
 from torch import Tensor
 
 from ...datasets.transforms import NUM_RATES_KEY, RATE_LABEL_KEY
+from ..common import halve_to_fit
 
 # default width cap of the hidden conv (the authors' width for C3D)
 MAX_HIDDEN_CHANNELS = 512
@@ -35,19 +36,17 @@ def default_hidden_channels(in_channels: int,
         int: The hidden width, at least 8 when halved.
     """
     weights_per_channel = 27 * in_channels
-    flops_per_channel = (None if feat_size is None else 2 * weights_per_channel
-                         * math.prod(feat_size))
 
-    def over_budget(hidden: int) -> bool:
-        return ((max_flops is not None and flops_per_channel is not None
-                 and hidden * flops_per_channel > max_flops)
-                or (max_params is not None
-                    and hidden * weights_per_channel > max_params))
+    def fits(hidden: int) -> bool:
+        flops_fit = (
+            max_flops is None or feat_size is None
+            or 2 * hidden * weights_per_channel * math.prod(feat_size)
+            <= max_flops)
+        return flops_fit and (max_params is None
+                              or hidden * weights_per_channel <= max_params)
 
-    hidden = min(in_channels, MAX_HIDDEN_CHANNELS)
-    while hidden > MIN_HIDDEN_CHANNELS and over_budget(hidden):
-        hidden = max(hidden // 2, MIN_HIDDEN_CHANNELS)
-    return hidden
+    return halve_to_fit(
+        min(in_channels, MAX_HIDDEN_CHANNELS), fits, MIN_HIDDEN_CHANNELS)
 
 
 @MODELS.register_module()

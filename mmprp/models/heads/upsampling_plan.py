@@ -27,6 +27,8 @@ Rules (docs/backbones.md):
 import math
 from typing import List, Optional, Sequence, Tuple
 
+from ..common import halve_to_fit
+
 Size3d = Tuple[int, int, int]
 
 MAX_PRIME = 7
@@ -199,11 +201,11 @@ def channels_within_budget(in_channels: int, feat_size: Size3d,
         tuple[int, ...]: :func:`default_channels` of ``in_channels`` halved
         until the decoder fits (or its first width is 8).
     """
-    width = in_channels
-    while True:
-        channels = default_channels(width, len(strides))
-        if max_flops is None or channels[0] <= MIN_WIDTH or decoder_flops(
-                in_channels, channels, feat_size, strides,
-                out_channels) <= max_flops:
-            return channels
-        width = channels[0] // 2
+
+    def fits(first: int) -> bool:
+        return max_flops is None or decoder_flops(
+            in_channels, default_channels(first, len(strides)), feat_size,
+            strides, out_channels) <= max_flops
+
+    first = default_channels(in_channels, 1)[0]
+    return default_channels(halve_to_fit(first, fits, MIN_WIDTH), len(strides))

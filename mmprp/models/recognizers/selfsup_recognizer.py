@@ -132,13 +132,16 @@ class SelfSupRecognizer(BaseRecognizer):
             test_cfg=test_cfg,
             data_preprocessor=data_preprocessor or unit_range_preprocessor())
         self.input_size = None if input_size is None else tuple(input_size)
-        self.flops_shares = dict(
-            rate_head=head_flops_share, decoder=decoder_flops_share)
-        self.head_params_share = head_params_share
         if self.input_size is not None:
             feat_shape, flops = self._probe_encoder(self.input_size)
+            budgets = dict(
+                rate_head=dict(
+                    max_flops=head_flops_share * flops,
+                    max_params=head_params_share
+                    * self._encoder_parameter_count()),
+                decoder=dict(max_flops=decoder_flops_share * flops))
             rate_head, decoder = self._complete_head_configs(
-                rate_head, decoder, feat_shape, flops)
+                rate_head, decoder, feat_shape, budgets)
         self.rate_head = MODELS.build(rate_head) if rate_head else None
         self.decoder = MODELS.build(decoder) if decoder else None
         # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
@@ -213,17 +216,16 @@ class SelfSupRecognizer(BaseRecognizer):
             f'not supported')
 
     def _complete_head_configs(
-            self, rate_head: OptConfigType, decoder: OptConfigType,
-            feat_shape: MapShape,
-            flops: int) -> Tuple[OptConfigType, OptConfigType]:
+        self, rate_head: OptConfigType, decoder: OptConfigType,
+        feat_shape: MapShape, budgets: Dict[str, Dict[str, float]]
+    ) -> Tuple[OptConfigType, OptConfigType]:
         """Fill the heads' encoder-dependent keys from the probe.
 
         ``in_channels`` of both heads (checked when given), the map size
-        ``feat_size``, the decoder's ``clip_size``, and the FLOP budgets
-        ``max_flops`` their default widths must fit: ``head_flops_share``
-        and ``decoder_flops_share`` of the encoder's forward FLOPs, and the
-        rate head's ``max_params``: ``head_params_share`` of the encoder's
-        parameters.
+        ``feat_size``, the decoder's ``clip_size``, and the budgets their
+        default widths must fit (``budgets['rate_head']``: ``max_flops``,
+        ``max_params``; ``budgets['decoder']``: ``max_flops``), unless the
+        configs set them.
 
         Returns:
             tuple: Copies of the rate head and decoder configs.
@@ -243,13 +245,10 @@ class SelfSupRecognizer(BaseRecognizer):
                         f'returns {channels} channels for model.input_size: '
                         f'set in_channels={channels} or leave it out')
                 cfg.setdefault('feat_size', feat_shape[1:])
-                cfg.setdefault('max_flops', self.flops_shares[key] * flops)
+                for budget, value in budgets[key].items():
+                    cfg.setdefault(budget, value)
             completed.append(cfg)
         rate_head, decoder = completed
-        if rate_head is not None:
-            rate_head.setdefault(
-                'max_params',
-                self.head_params_share * self._encoder_parameter_count())
         if decoder is not None:
             decoder.setdefault('clip_size', self.input_size)
         return rate_head, decoder
