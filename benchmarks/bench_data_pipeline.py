@@ -23,9 +23,12 @@ float tensor in [0, 1] (their ``ToTensor``) and, on the CPU, the input clip
 interpolation for ``s < r``: f0, (f0+f1)/2, f1, ..., f15, f15) and the
 sparse motion mask (the authors' code, computed by ``mmprp``'s
 ``sparse_motion_attention`` on the CPU: frames 0, 5, 10, 15 of each
-16-frame segment) are built. Both sides open the video with the same
-``DecordInitByPath`` (which counts its frames), so opening costs the same,
-and decode with the same OpenCV (one FFmpeg thread).
+16-frame segment) are built. The baseline opens each video once, as their
+``loadcvvideo_Finsert`` does: one ``cv2.VideoCapture``, its frame count from
+the container's header (``CAP_PROP_FRAME_COUNT``), then reads from it; the
+pipeline opens it twice (``DecordInitByPath`` counts the frames with decord
+and checks the container, ``OpenCVForwardDecode`` decodes with OpenCV).
+Both decode with the same OpenCV (one FFmpeg thread).
 
 Each sample is drawn once with a seed and run through both sides, the order
 alternating per sample so that load changes hit both; the input clips of
@@ -152,14 +155,12 @@ class AuthorsDataPath:
 
     Args:
         train_pipeline (Sequence[dict]): The PRP config's training pipeline;
-            its ``DecordInitByPath``, ``PlaybackRateSampler`` (rates, clip
-            length, reconstruction rate), the ``Resize`` that
-            ``OpenCVForwardDecode`` applies and ``CenterCrop`` are used.
+            its ``PlaybackRateSampler`` (rates, clip length, reconstruction
+            rate), the ``Resize`` that ``OpenCVForwardDecode`` applies and
+            ``CenterCrop`` are used.
     """
 
     def __init__(self, train_pipeline: Sequence[dict]) -> None:
-        self.open = TRANSFORMS.build(
-            pipeline_step(train_pipeline, 'DecordInitByPath'))
         decode = pipeline_step(train_pipeline, 'OpenCVForwardDecode')
         resize = {key: decode[key] for key in RESIZE_KEYS if key in decode}
         self.resize_crop = build_pipeline([
@@ -187,14 +188,15 @@ class AuthorsDataPath:
             (first window frame) and ``decoded`` (frames decoded).
         """
         with clock('open'):
-            results = self.open(results)
+            capture = open_video(results['filename'])
+            total_frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         rng = sample_rng(results)
         rate = self.rates[rng.integers(len(self.rates))]
         window_len = self.clip_len * rate
-        start = int(rng.integers(results['total_frames'] - window_len + 1))
+        start = int(rng.integers(total_frames - window_len + 1))
         end = start + window_len
         with clock('decode'):
-            frames = read_frames(results['filename'], start, end)
+            frames = read_frames(capture, results['filename'], start, end)
         with clock('resize + crop'):
             imgs = self.resize_crop(
                 dict(imgs=frames, img_shape=frames[0].shape[:2]))['imgs']
@@ -248,11 +250,33 @@ class AuthorsDataPath:
         return sparse_motion_attention(selected[None], target_len)[0]
 
 
-def read_frames(filename: str, start: int, end: int) -> List[np.ndarray]:
-    """The authors' reading loop: ``capture.read()`` from the first frame.
+def open_video(filename: str) -> cv2.VideoCapture:
+    """Open a video as the authors do, with one FFmpeg thread.
 
     Args:
         filename (str): The video.
+
+    Returns:
+        cv2.VideoCapture: The capture, at its first frame.
+
+    Raises:
+        RuntimeError: If OpenCV cannot open the file.
+    """
+    capture = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
+                               [cv2.CAP_PROP_N_THREADS, 1])
+    if not capture.isOpened():
+        raise RuntimeError(f'OpenCV cannot open {filename}')
+    return capture
+
+
+def read_frames(capture: cv2.VideoCapture, filename: str, start: int,
+                end: int) -> List[np.ndarray]:
+    """The authors' reading loop: ``capture.read()`` from the first frame.
+
+    Args:
+        capture (cv2.VideoCapture): The video, at its first frame; released
+            here.
+        filename (str): The video's path, for the error message.
         start (int): First frame kept.
         end (int): One past the last frame read.
 
@@ -262,8 +286,6 @@ def read_frames(filename: str, start: int, end: int) -> List[np.ndarray]:
     Raises:
         RuntimeError: If a frame cannot be read.
     """
-    capture = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
-                               [cv2.CAP_PROP_N_THREADS, 1])
     frames = []
     for index in range(end):
         ok, frame = capture.read()
