@@ -43,6 +43,27 @@ def _check_position(capture: cv2.VideoCapture, reader: decord.VideoReader,
             f'{start} ms')
 
 
+def _index_is_timed(reader: decord.VideoReader) -> bool:
+    """Whether decord's index gives every frame its own, increasing time.
+
+    decord gives no presentation time (FFmpeg's "no value", read as a huge
+    negative number), or times out of order, for frames whose container
+    stores none, such as MPEG-4 AVIs with B-frames (many UCF101 files are).
+    Its random access then returns wrong frames (asked for frame 60 of such
+    a file, it gave frame 38), and OpenCV's seek cannot be checked against
+    its index.
+
+    Args:
+        reader (decord.VideoReader): The video's decord reader.
+
+    Returns:
+        bool: True if the frames' start times are not negative and strictly
+        increase.
+    """
+    starts = reader.get_frame_timestamp(np.arange(len(reader)))[:, 0]
+    return bool(np.all(starts >= 0) and np.all(np.diff(starts) > 0))
+
+
 @TRANSFORMS.register_module()
 class OpenCVForwardDecode(BaseTransform):
     """Decode ``frame_inds`` of a local video with OpenCV, seeking once.
@@ -60,7 +81,9 @@ class OpenCVForwardDecode(BaseTransform):
     of the time of ``DecordDecode`` and ``Resize`` (see
     ``benchmarks/README.md``). Its frames equal decord's
     (``tests/datasets/transforms/test_opencv_forward_decode.py`` compares
-    them on MPEG-4, MJPEG and XviD files, grayscale and odd sizes).
+    them on MPEG-4, MJPEG and XviD files and H.264 with B-frames, grayscale
+    and odd sizes; on MPEG-4 AVIs with B-frames, with decord's frames read
+    in order from the first).
 
     With ``scale``, every frame is resized as soon as it is decoded, with
     MMAction2's ``Resize(scale, keep_ratio, interpolation)`` (its size
@@ -73,8 +96,12 @@ class OpenCVForwardDecode(BaseTransform):
     timestamp decord's index gives that frame number: OpenCV seeks by time,
     decord by its index, and in videos of variable frame rate the two can
     disagree. Where they do, the sample is decoded by decord
-    (``DecordDecode``'s frames, then resized), slower but right. The
-    reader is then released, as ``DecordDecode`` does.
+    (``DecordDecode``'s frames, then resized), slower but right. Where
+    decord has no timestamps (MPEG-4 AVIs with B-frames, as many UCF101
+    files are), neither seek can be trusted (decord's ``get_batch`` returns
+    wrong frames there): the frames are then decoded from the video's first
+    frame, as the authors' loop reads them, without converting the frames
+    not wanted. The reader is then released, as ``DecordDecode`` does.
 
     Required Keys:
 
@@ -139,23 +166,44 @@ class OpenCVForwardDecode(BaseTransform):
                 f'{results["filename"]}; use DecordDecode for others')
         reader = results['video_reader']
         results['video_reader'] = None
-        try:
-            imgs = self._decode(results, frame_inds, reader)
-        except OpenCVPositionError:
-            imgs = self._decode_with_decord(results, frame_inds, reader)
-        results['imgs'] = imgs
+        results['imgs'] = self._decode_frames(results, frame_inds, reader)
         return results
 
-    def _decode(self, results: Dict, frame_inds: np.ndarray,
-                reader: decord.VideoReader) -> List[np.ndarray]:
-        """Seek to the first frame, decode forward, keep the frames wanted.
+    def _decode_frames(self, results: Dict, frame_inds: np.ndarray,
+                       reader: decord.VideoReader) -> List[np.ndarray]:
+        """Seek with OpenCV where decord's index can check it, else decode
+        from the first frame; decord decodes where the check fails.
+
+        Args:
+            results (dict): With ``filename``; gets the shape keys.
+            frame_inds (np.ndarray): Increasing frame indices.
+            reader (decord.VideoReader): The video's decord reader.
+
+        Returns:
+            list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
+        """
+        if not frame_inds[0] or not _index_is_timed(reader):
+            return self._decode(results, frame_inds)
+        try:
+            return self._decode(results, frame_inds, reader)
+        except OpenCVPositionError:
+            return self._decode_with_decord(results, frame_inds, reader)
+
+    def _decode(
+            self,
+            results: Dict,
+            frame_inds: np.ndarray,
+            reader: Optional[decord.VideoReader] = None) -> List[np.ndarray]:
+        """Decode forward to the last frame wanted, keep the frames wanted.
 
         Args:
             results (dict): With ``filename``; gets ``original_shape``,
                 ``img_shape`` (and ``Resize``'s keys) from the first frame.
             frame_inds (np.ndarray): Increasing frame indices.
-            reader (decord.VideoReader): The video's decord reader, whose
-                index gives the first frame's timestamp.
+            reader (decord.VideoReader, optional): With it, seek to the first
+                frame wanted and check OpenCV's position against the
+                reader's index; without it, decode from the video's first
+                frame.
 
         Returns:
             list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
@@ -166,19 +214,19 @@ class OpenCVForwardDecode(BaseTransform):
         filename = results['filename']
         capture = self._open(filename)
         try:
-            first = int(frame_inds[0])
-            if first and not capture.set(cv2.CAP_PROP_POS_FRAMES, first):
+            start = 0 if reader is None else int(frame_inds[0])
+            if start and not capture.set(cv2.CAP_PROP_POS_FRAMES, start):
                 raise UnreadableVideoError(
-                    f'OpenCV cannot seek to frame {first} of {filename}')
+                    f'OpenCV cannot seek to frame {start} of {filename}')
             imgs = []
             wanted = iter(frame_inds.tolist())
             next_wanted = next(wanted)
-            for index in range(first, int(frame_inds[-1]) + 1):
+            for index in range(start, int(frame_inds[-1]) + 1):
                 if not capture.grab():
                     raise UnreadableVideoError(
                         f'OpenCV cannot decode frame {index} of {filename}')
-                if index == first:
-                    _check_position(capture, reader, first)
+                if start and index == start:
+                    _check_position(capture, reader, start)
                 if index == next_wanted:
                     frame = self._retrieve(capture, filename, index)
                     if not imgs:
