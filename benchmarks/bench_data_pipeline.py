@@ -55,6 +55,12 @@ than that; ``codec_frames`` counts it for a forward decoder that seeks
 once: from the key frame at or before the first wanted frame through the
 last (the baseline: every frame through the last).
 
+With ``--b-frames`` the videos are re-encoded (same frames) as MPEG-4 AVIs
+with B-frames, UCF101's kind of file (``tools/data/encode_video.py``):
+decord's index has no times for them, so the pipeline decodes each sample
+from the video's first frame, as the baseline does (see
+``OpenCVForwardDecode``), and both codec estimates count from frame 0.
+
 Usage (from the repository root)::
 
     python -m benchmarks.bench_data_pipeline --quick --json out.json
@@ -82,6 +88,7 @@ from benchmarks.common import (Video, base_parser, build_pipeline,
                                load_config, load_text, make_videos,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
+from tools.data.encode_video import encode_video
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)
@@ -98,6 +105,11 @@ SIDES = ('pipeline', 'baseline')
 # OpenCVForwardDecode's arguments that are Resize's.
 RESIZE_KEYS = ('scale', 'keep_ratio', 'interpolation')
 COLLATE = 'collate'
+# How report() names the videos, by the b_frames setting.
+VIDEO_KINDS = {
+    False: 'MPEG-4 (mp4v) videos',
+    True: 'MPEG-4 AVIs with B-frames'
+}
 
 
 class StageClock:
@@ -297,6 +309,25 @@ def read_frames(capture: cv2.VideoCapture, filename: str, start: int,
     return frames
 
 
+def with_b_frames(videos: List[Video], out_dir: Path) -> List[Video]:
+    """The videos re-encoded as MPEG-4 AVIs with B-frames (same frames).
+
+    Args:
+        videos (list[Video]): The videos.
+        out_dir (Path): Where to write the AVIs.
+
+    Returns:
+        list[Video]: The AVIs, in the same order.
+    """
+    encoded = []
+    for index, video in enumerate(videos):
+        capture = open_video(video.filename)
+        frames = read_frames(capture, video.filename, 0, video.total_frames)
+        path = encode_video(out_dir / f'{index:03d}.avi', np.stack(frames))
+        encoded.append(Video(str(path), video.total_frames))
+    return encoded
+
+
 def codec_frames(indices: Sequence[int], key_frames: np.ndarray) -> int:
     """Estimate the frames the codec decodes to read ``indices`` forward.
 
@@ -343,8 +374,8 @@ def _check_same_draw(frame_inds: np.ndarray, packed: Dict,
 
 
 def _measure(videos: List[Video], train_pipeline: Sequence[dict],
-             batch_size: int, num_samples: int, warmup: int,
-             seed: int) -> Dict[str, object]:
+             batch_size: int, num_samples: int, warmup: int, seed: int,
+             seeks: bool) -> Dict[str, object]:
     """Run both sides on the same draws, alternating which goes first.
 
     Sample ``i`` reads video ``i % len(videos)`` with numpy seeded by
@@ -360,6 +391,8 @@ def _measure(videos: List[Video], train_pipeline: Sequence[dict],
         num_samples (int): Timed samples.
         warmup (int): Untimed samples first.
         seed (int): Base seed.
+        seeks (bool): Whether the pipeline seeks (else its codec estimate
+            counts from frame 0, as the baseline's).
 
     Returns:
         dict: ``per_rate``: per rate, sums of ``samples`` and of
@@ -403,6 +436,9 @@ def _measure(videos: List[Video], train_pipeline: Sequence[dict],
         if not timed:
             continue
         decoded = dict(pipeline=frame_inds, baseline=range(loaded['decoded']))
+        read = dict(
+            decoded,
+            pipeline=frame_inds if seeks else range(frame_inds[-1] + 1))
         row = per_rate[loaded['rate']]
         row['samples'] += 1
         for side in SIDES:
@@ -410,7 +446,7 @@ def _measure(videos: List[Video], train_pipeline: Sequence[dict],
             row[f'{side}_cpu_seconds'] += cpu_seconds[side]
             row[f'{side}_frames'] += len(decoded[side])
             row[f'{side}_codec_frames'] += codec_frames(
-                decoded[side], key_frames[index % len(videos)])
+                read[side], key_frames[index % len(videos)])
             batches[side].append(outputs[side])
             if len(batches[side]) == batch_size:
                 with clocks[side](COLLATE):
@@ -519,7 +555,8 @@ def run_benchmark(num_samples: int = 400,
                   num_videos: int = 12,
                   frame_size: Tuple[int, int] = (240, 320),
                   num_frames: Tuple[int, int] = (140, 230),
-                  seed: int = 0) -> Dict[str, object]:
+                  seed: int = 0,
+                  b_frames: bool = False) -> Dict[str, object]:
     """Write synthetic videos and compare both data paths on them.
 
     Args:
@@ -532,6 +569,8 @@ def run_benchmark(num_samples: int = 400,
             video; the minimum must fit rate 8 (128). Defaults to
             (140, 230), UCF101's mean length of about 7 s at 25 fps.
         seed (int): Seed of the videos and the draws. Defaults to 0.
+        b_frames (bool): Re-encode the videos as MPEG-4 AVIs with B-frames
+            (see the module docstring). Defaults to False.
 
     Returns:
         dict: ``settings``, the overall :func:`_comparison` keys,
@@ -547,9 +586,16 @@ def run_benchmark(num_samples: int = 400,
         with tempfile.TemporaryDirectory() as work_dir:
             videos = make_videos(
                 Path(work_dir), num_videos, frame_size, num_frames, seed)
-            measured = _measure(videos, cfg.train_pipeline,
-                                cfg.train_dataloader.batch_size, num_samples,
-                                warmup, seed)
+            if b_frames:
+                videos = with_b_frames(videos, Path(work_dir) / 'b_frames')
+            measured = _measure(
+                videos,
+                cfg.train_pipeline,
+                cfg.train_dataloader.batch_size,
+                num_samples,
+                warmup,
+                seed,
+                seeks=not b_frames)
     finally:
         torch.set_num_threads(threads[0])
         cv2.setNumThreads(threads[1])
@@ -566,6 +612,7 @@ def run_benchmark(num_samples: int = 400,
             frame_size=list(frame_size),
             num_frames=list(num_frames),
             seed=seed,
+            b_frames=b_frames,
             torch_threads=WORKER_THREADS,
             opencv_threads=WORKER_OPENCV_THREADS,
             batch_size=cfg.train_dataloader.batch_size,
@@ -605,7 +652,8 @@ def report(results: Dict[str, object]) -> str:
     lines = [
         f'PRP training pipeline vs the authors\' data path: '
         f'{settings["samples"]} samples (+{settings["warmup"]} warm-up) from '
-        f'{settings["videos"]} synthetic {height}x{width} videos of '
+        f'{settings["videos"]} synthetic {height}x{width} '
+        f'{VIDEO_KINDS[settings["b_frames"]]} of '
         f'{settings["num_frames"][0]}-{settings["num_frames"][1]} frames, '
         f'{load_text(settings)}',
         format_table(header, rows),
@@ -653,12 +701,17 @@ def main() -> None:
         __doc__.splitlines()[0],
         quick='6 videos, 48 samples + 4 warm-up (same frame size)')
     parser.add_argument('--samples', type=int, help='timed samples')
+    parser.add_argument(
+        '--b-frames',
+        action='store_true',
+        help='re-encode the videos as MPEG-4 AVIs with B-frames (UCF101\'s '
+        'kind of file)')
     args = parser.parse_args()
     settings = dict(
         num_videos=6, num_samples=48, warmup=4) if args.quick else {}
     if args.samples is not None:
         settings['num_samples'] = args.samples
-    results = run_benchmark(seed=args.seed, **settings)
+    results = run_benchmark(seed=args.seed, b_frames=args.b_frames, **settings)
     print(report(results))
     write_json(args.json, results)
 

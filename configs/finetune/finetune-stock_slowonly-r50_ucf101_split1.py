@@ -10,7 +10,9 @@
 #   ucf101_prp_val_split_N by validation loss and top-1), never on the test
 #   list, which the recipe validates on; the test list is only tested on;
 # - videos are opened by path (DecordInitByPath: decord crashes on
-#   truncated AVIs opened from memory).
+#   truncated AVIs opened from memory) and decoded by OpenCVForwardDecode
+#   (DecordDecode's frames, but right on MPEG-4 AVIs with B-frames, where
+#   decord's random access returns wrong frames).
 # PRP weights: --cfg-options load_from=work_dirs/prp_slowonly-r50_ucf101/
 # best_pretext_loss_epoch_N.pth (its backbone.* weights load, the head starts
 # from scratch); without it: the random-initialisation baseline.
@@ -26,11 +28,14 @@ model = dict(
     cls_head=dict(num_classes=101),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 
+# MMAction2's decord steps -> mmprp's for local files (see above)
+LOCAL_DECODING = dict(
+    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 split = 1
 data_root = 'data/ucf101/videos'
 train_pipeline, val_pipeline, test_pipeline = ([
-    dict(step, type='DecordInitByPath')
-    if step['type'] == 'DecordInit' else step for step in pipeline
+    dict(step, type=LOCAL_DECODING[step['type']])
+    if step['type'] in LOCAL_DECODING else step for step in pipeline
 ] for pipeline in (_base_.train_pipeline, _base_.val_pipeline,
                    _base_.test_pipeline))
 train_dataloader = dict(

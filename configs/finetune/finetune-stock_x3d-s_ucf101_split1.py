@@ -16,7 +16,9 @@
 #   ucf101_prp_val_split_N by validation loss and top-1); the test list is
 #   only tested on;
 # - videos are opened by path (DecordInitByPath: decord crashes on
-#   truncated AVIs opened from memory).
+#   truncated AVIs opened from memory) and decoded by OpenCVForwardDecode
+#   (DecordDecode's frames, but right on MPEG-4 AVIs with B-frames, where
+#   decord's random access returns wrong frames).
 # PRP weights: --cfg-options load_from=work_dirs/prp_x3d-s_ucf101/
 # best_pretext_loss_epoch_N.pth (its backbone.* weights load, the head starts
 # from scratch); without it: the random-initialisation baseline.
@@ -30,6 +32,9 @@ model = dict(
     cls_head=dict(num_classes=101),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 
+# MMAction2's decord steps -> mmprp's for local files (see above)
+LOCAL_DECODING = dict(
+    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 split = 1
 data_root = 'data/ucf101/videos'
 sampling = dict(
@@ -40,7 +45,7 @@ sampling = dict(
     target_fps=30)
 train_pipeline = [
     dict(type='DecordInitByPath'), sampling,
-    dict(type='DecordDecode'),
+    dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(-1, 182)),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(182, 182), keep_ratio=False),
@@ -51,15 +56,16 @@ train_pipeline = [
 val_pipeline = [
     dict(type='DecordInitByPath'),
     dict(sampling, test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(-1, 182)),
     dict(type='CenterCrop', crop_size=182),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(step, type='DecordInitByPath')
-    if step['type'] == 'DecordInit' else step for step in _base_.test_pipeline
+    dict(step, type=LOCAL_DECODING[step['type']])
+    if step['type'] in LOCAL_DECODING else step
+    for step in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=8,

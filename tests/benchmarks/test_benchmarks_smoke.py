@@ -50,6 +50,22 @@ def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
     assert written['machine']['nproc'] >= 1
 
 
+def test_data_pipeline_benchmark_on_b_frame_avis() -> None:
+    results = bench_data_pipeline.run_benchmark(
+        num_samples=2,
+        warmup=1,
+        num_videos=1,
+        frame_size=(64, 80),
+        num_frames=(130, 140),
+        b_frames=True)
+    assert results['settings']['b_frames'] is True
+    assert 'MPEG-4 AVIs with B-frames' in bench_data_pipeline.report(results)
+    # decoded from frame 0 like the baseline, so both estimates count the
+    # frames from the start; the baseline's reach the window's end
+    assert 0 < results['codec_frames_ratio'] <= 1
+    assert_finite_positive(results, ('speedup', 'decoded_frames_ratio'))
+
+
 def test_train_step_benchmark_tiny_run(tmp_path: Path) -> None:
     config = bench_train_step.CONFIG_DIR / 'prp_c3d_ucf101.py'
     assert config in bench_train_step.shipped_configs()

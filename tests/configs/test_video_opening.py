@@ -1,4 +1,5 @@
-"""Every shipped config opens its videos by path (DecordInitByPath)."""
+"""Every shipped config opens its videos by path (DecordInitByPath) and
+decodes them with OpenCVForwardDecode, never decord's random access."""
 from pathlib import Path
 from typing import Iterator, List
 
@@ -56,3 +57,14 @@ def test_videos_are_opened_by_path(path: Path) -> None:
         if loader in cfg:
             types = step_types(cfg[loader]['dataset']['pipeline'])
             assert types[0] == 'DecordInitByPath', (path, loader, types)
+
+
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[str(path.relative_to(REPO)) for path in CONFIGS])
+def test_videos_are_not_decoded_by_decord(path: Path) -> None:
+    cfg = Config.fromfile(path).to_dict()
+    for types in (step_types(pipeline) for pipeline in pipelines(cfg)):
+        assert 'DecordDecode' not in types, (
+            f'{path}: a pipeline decodes with DecordDecode, whose random '
+            f'access returns wrong frames on MPEG-4 AVIs with B-frames; use '
+            f'OpenCVForwardDecode: {types}')

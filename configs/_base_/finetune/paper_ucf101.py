@@ -48,11 +48,13 @@ ann_file_val = f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt'
 ann_file_test = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 
 # DecordInitByPath: MMAction2's DecordInit opening local videos by path
-# (decord crashes on truncated AVIs opened from memory).
+# (decord crashes on truncated AVIs opened from memory); OpenCVForwardDecode:
+# DecordDecode's frames, but right on MPEG-4 AVIs with B-frames (decord's
+# random access returns wrong frames there; many UCF101 files have them).
 train_pipeline = [
     dict(type='DecordInitByPath', io_backend='disk'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(171, 128), keep_ratio=False),
     dict(type='RandomCrop', size=112),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -66,7 +68,7 @@ val_pipeline = [
         frame_interval=1,
         num_clips=1,
         test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(171, 128), keep_ratio=False),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),

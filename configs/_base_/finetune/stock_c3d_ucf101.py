@@ -11,7 +11,10 @@
 # - videos are opened by path: every DecordInit step becomes mmprp's
 #   DecordInitByPath (decord crashes the process on truncated AVIs opened
 #   from memory, which is how DecordInit opens them; DecordInitByPath
-#   refuses truncated files with an error naming them instead).
+#   refuses truncated files with an error naming them instead), and every
+#   DecordDecode step mmprp's OpenCVForwardDecode (DecordDecode's frames,
+#   but right on MPEG-4 AVIs with B-frames, where decord's random access
+#   returns wrong frames).
 _base_ = [
     'mmaction::recognition/c3d/'
     'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',
@@ -20,11 +23,15 @@ _base_ = [
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
 
 
+LOCAL_DECODING = dict(
+    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
+
+
 def by_path(pipeline):
-    """The pipeline with each DecordInit step replaced by DecordInitByPath."""
+    """The pipeline with mmprp's steps for local files (see above)."""
     return [
-        dict(step, type='DecordInitByPath')
-        if step['type'] == 'DecordInit' else step for step in pipeline
+        dict(step, type=LOCAL_DECODING[step['type']])
+        if step['type'] in LOCAL_DECODING else step for step in pipeline
     ]
 
 

@@ -23,6 +23,8 @@ ann_file_gallery = f'data/ucf101/ucf101_train_split_{split}_videos.txt'
 ann_file_query = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 # DecordInitByPath: DecordInit opening local videos by path (decord
 # crashes on truncated AVIs opened from memory); truncated files raise.
+# OpenCVForwardDecode: DecordDecode's frames, but right on MPEG-4 AVIs with
+# B-frames (decord's random access returns wrong frames there).
 test_pipeline = [
     dict(type='DecordInitByPath', io_backend='disk'),
     dict(
@@ -31,7 +33,7 @@ test_pipeline = [
         frame_interval=1,
         num_clips=10,
         test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(171, 128), keep_ratio=False),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),

@@ -64,13 +64,33 @@ def _index_is_timed(reader: decord.VideoReader) -> bool:
     return bool(np.all(starts >= 0) and np.all(np.diff(starts) > 0))
 
 
+def _in_order(imgs: List[np.ndarray], order: np.ndarray) -> List[np.ndarray]:
+    """``imgs[i]`` for each ``i`` of ``order``, copied where repeated (so that
+    in-place transforms such as ``Flip`` change one entry only).
+
+    Args:
+        imgs (list[np.ndarray]): The distinct frames.
+        order (np.ndarray): An index into ``imgs`` per frame wanted.
+
+    Returns:
+        list[np.ndarray]: One array per entry of ``order``.
+    """
+    taken = set()
+    ordered = []
+    for index in order.tolist():
+        ordered.append(imgs[index].copy() if index in taken else imgs[index])
+        taken.add(index)
+    return ordered
+
+
 @TRANSFORMS.register_module()
 class OpenCVForwardDecode(BaseTransform):
     """Decode ``frame_inds`` of a local video with OpenCV, seeking once.
 
     A drop-in for MMAction2's ``DecordDecode`` (same keys, the same RGB
-    frames) after :class:`DecordInitByPath`, for local files and frames in
-    increasing order, such as :class:`PlaybackRateSampler`'s. It seeks to the
+    frames) after :class:`DecordInitByPath`, for local files. Each distinct
+    frame wanted is decoded once (repeated indices, as ``SampleFrames`` gives
+    for overlapping clips, get copies), in increasing order: it seeks to the
     first frame wanted and decodes forward to the last: ``grab`` decodes a
     frame without converting it, ``retrieve`` converts only the frames
     wanted. decord 0.6 converts the frames it skips too (its ``get_batch``
@@ -106,7 +126,7 @@ class OpenCVForwardDecode(BaseTransform):
     Required Keys:
 
         - filename (a local file)
-        - frame_inds (increasing)
+        - frame_inds (any order, repeats allowed)
         - video_reader (the decord reader of ``DecordInitByPath``)
 
     Added Keys:
@@ -150,23 +170,20 @@ class OpenCVForwardDecode(BaseTransform):
 
         Returns:
             dict: ``results`` with ``imgs`` (RGB uint8 arrays (H, W, 3), one
-            per index), ``original_shape`` and ``img_shape``.
+            per index, in the order of the indices; no two are the same
+            array), ``original_shape`` and ``img_shape``.
 
         Raises:
-            ValueError: If ``frame_inds`` is not increasing.
             UnreadableVideoError: If OpenCV cannot open the file, seek to
                 the first frame or decode a frame; the message names the
                 file and the frame.
         """
         frame_inds = np.asarray(results['frame_inds']).reshape(-1)
-        if np.any(np.diff(frame_inds) <= 0):
-            raise ValueError(
-                f'{self.__class__.__name__} decodes increasing frame '
-                f'indices, got {frame_inds.tolist()} for '
-                f'{results["filename"]}; use DecordDecode for others')
+        distinct, order = np.unique(frame_inds, return_inverse=True)
         reader = results['video_reader']
         results['video_reader'] = None
-        results['imgs'] = self._decode_frames(results, frame_inds, reader)
+        imgs = self._decode_frames(results, distinct, reader)
+        results['imgs'] = _in_order(imgs, order.reshape(-1))
         return results
 
     def _decode_frames(self, results: Dict, frame_inds: np.ndarray,
