@@ -21,8 +21,9 @@ sampler = dict(
 # OpenCVForwardDecode: the frames of DecordDecode + Resize(scale=(171, 128),
 # keep_ratio=False) in about half the time: one seek, then forward; only
 # the frames wanted are converted to RGB, each resized as soon as it is
-# decoded. Local files only: with another io_backend, use DecordDecode and
-# Resize.
+# decoded; right on MPEG-4 AVIs with B-frames too, where decord's random
+# access returns wrong frames (docs/upstream_defects.md, item 8). Local
+# files only: with another io_backend, DecordDecode and Resize remain.
 file_client_args = dict(io_backend='disk')
 train_pipeline = [
     dict(type='DecordInitByPath', **file_client_args),
