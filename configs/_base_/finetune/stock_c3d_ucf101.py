@@ -22,7 +22,6 @@ _base_ = [
 ]
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
 
-
 LOCAL_DECODING = dict(
     DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 

@@ -154,10 +154,11 @@ def test_decodes_in_data_loader_workers(video_zoo: Dict[str, Path]) -> None:
         assert frames.shape[1:] == (128, 171, 3)
 
 
-@pytest.mark.parametrize('frame_inds', [[3, 3, 4], [9, 2], [
-    [10, 11, 12, 13],
-    [12, 13, 14, 15],
-]])
+@pytest.mark.parametrize(
+    'frame_inds', [[3, 3, 4], [9, 2], [
+        [10, 11, 12, 13],
+        [12, 13, 14, 15],
+    ]])
 def test_any_order_and_repeats_give_decord_frames(
         frame_inds: List, video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good']
