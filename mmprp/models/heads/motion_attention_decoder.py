@@ -10,7 +10,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ...datasets.transforms import ATTENTION_MODES
-from ..common import upsample_conv3d
+from ..common.upsample_conv3d import fusion_is_cheaper, upsample_conv3d
 from ..losses.motion_attention import (dense_motion_attention,
                                        sparse_motion_attention)
 from .upsampling_plan import (Size3d, channels_within_budget, decoded_size,
@@ -283,34 +283,42 @@ class MotionAttentionDecoder(BaseModule):
         """
         output_size = self._output_size(tuple(x.shape[2:]), target_size)
         x = self.conv_in(x)
-        x = self.up_blocks(x)
-        x = self._output_block(x)
+        for block in self.up_blocks:
+            x = self._upsample_conv(x, block[0] if len(block) == 2 else None,
+                                    block[-1])
+        x = self._upsample_conv(x, self.deconv_out, self.conv_out)
         if tuple(x.shape[2:]) != output_size:
             x = F.interpolate(
                 x, size=output_size, mode='trilinear', align_corners=False)
         return x
 
-    def _output_block(self, x: Tensor) -> Tensor:
-        """``conv_out(deconv_out(x))``; on a CPU as one coarse conv.
+    @staticmethod
+    def _upsample_conv(x: Tensor, deconv: Optional[nn.Module],
+                       block: ConvModule) -> Tensor:
+        """``block(deconv(x))``; on a CPU, where cheaper, as one conv.
 
-        With a deconvolution, on a CPU, ``deconv_out`` and ``conv_out``'s
-        conv (linear, nothing between them) run as :func:`upsample_conv3d`:
-        same outputs and gradients at float tolerance, the full-resolution
-        ``channels[-1]``-wide tensor never built (C3D: forward + backward of
-        the pair 6x faster). On other devices (not measured) the two layers
-        run as they are.
+        A deconvolution and the conv of the block after it are linear with
+        nothing between them: on a CPU they run as :func:`upsample_conv3d`
+        where :func:`fusion_is_cheaper` says so (same outputs and gradients
+        at float tolerance; the authors' C3D/R3D decoder at batch 4: the
+        third up block's pair 1.7 -> 0.7 s forward + backward, the output
+        pair 2.1 -> 0.26 s, the first two blocks left as they are). On
+        other devices (not measured) the layers run as they are.
 
         Args:
-            x (Tensor): Output of the up blocks, (N, channels[-1], T, H, W).
+            x (Tensor): (N, C, T, H, W).
+            deconv (nn.Module, optional): The block's upsampling
+                (``nn.Identity`` or None: none).
+            block (ConvModule): Conv + norm + activation.
 
         Returns:
-            Tensor: The decoded clip before any resizing.
+            Tensor: The block's output.
         """
-        block = self.conv_out
-        if (not isinstance(self.deconv_out, nn.ConvTranspose3d)
-                or x.device.type != 'cpu'):
-            return block(self.deconv_out(x))
-        x = upsample_conv3d(x, self.deconv_out, block.conv)
+        if (not isinstance(deconv, nn.ConvTranspose3d)
+                or x.device.type != 'cpu'
+                or not fusion_is_cheaper(x.shape, deconv, block.conv)):
+            return block(x if deconv is None else deconv(x))
+        x = upsample_conv3d(x, deconv, block.conv)
         if block.with_norm:
             x = block.norm(x)
         if block.with_activation:

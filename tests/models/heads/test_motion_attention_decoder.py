@@ -1,9 +1,16 @@
 """Tests for the slow-motion decoder."""
+import importlib
+
 import pytest
 import torch
 from mmaction.registry import MODELS
 
+import mmprp.models.heads.motion_attention_decoder as decoder_module
+from mmprp.models.common.upsample_conv3d import upsample_conv3d
 from mmprp.models.heads import MotionAttentionDecoder
+
+# the module (mmprp.models.common exports the function under its name)
+fusion = importlib.import_module('mmprp.models.common.upsample_conv3d')
 
 SMALL = (16, 8, 8, 8)
 
@@ -225,13 +232,25 @@ def _decode_layer_by_layer(decoder: MotionAttentionDecoder,
 
 @pytest.mark.parametrize('recon_rate', [1, 2, 4])
 @pytest.mark.parametrize('channels_last', [False, True])
-def test_fused_output_block_matches_the_layers(recon_rate: int,
-                                               channels_last: bool) -> None:
+def test_fused_blocks_match_the_layers(
+        recon_rate: int, channels_last: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fused_calls = []
+
+    def counted(*args: object) -> torch.Tensor:
+        fused_calls.append(args)
+        return upsample_conv3d(*args)
+
+    # fuse every block, cheaper or not
+    monkeypatch.setattr(fusion, 'FUSION_MAX_SHARE', float('inf'))
+    monkeypatch.setattr(decoder_module, 'upsample_conv3d', counted)
     torch.manual_seed(0)
     decoder = MotionAttentionDecoder(
         in_channels=16, channels=(8, 4), recon_rate=recon_rate).double()
     decoder.init_weights()
-    torch.nn.init.normal_(decoder.deconv_out.bias)
+    for module in decoder.modules():
+        if isinstance(module, torch.nn.ConvTranspose3d):
+            torch.nn.init.normal_(module.bias)
     feats = torch.randn(2, 16, 2, 3, 3, dtype=torch.double)
     if channels_last:
         decoder.to(memory_format=torch.channels_last_3d)
@@ -245,5 +264,23 @@ def test_fused_output_block_matches_the_layers(recon_rate: int,
         out.backward(grad)
         results.append([out, x.grad]
                        + [p.grad.clone() for p in decoder.parameters()])
+    assert len(fused_calls) == 2  # the up block and the output block
     for fused, layers in zip(*results):
         torch.testing.assert_close(fused, layers, rtol=1e-9, atol=1e-9)
+
+
+def test_authors_decoder_fuses_its_large_blocks() -> None:
+    decoder = MotionAttentionDecoder()  # the authors' layers (C3D/R3D)
+    shape = [4, 512, 2, 7, 7]
+    chosen = []
+    pairs = [(block[0], block[1]) for block in decoder.up_blocks]
+    for deconv, block in pairs + [(decoder.deconv_out, decoder.conv_out)]:
+        chosen.append(fusion.fusion_is_cheaper(shape, deconv, block.conv))
+        shape = [
+            4, block.conv.out_channels,
+            *(size * stride for size, stride in zip(shape[2:], deconv.stride))
+        ]
+    assert shape == [4, 3, 32, 112, 112]
+    # small maps of wide layers: combining the weights costs more than the
+    # fused convolution saves
+    assert chosen == [False, False, True, True]
