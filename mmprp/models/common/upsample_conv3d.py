@@ -162,12 +162,17 @@ def _phase_views(coarse: Tensor, fine: Tensor, phases: Phases,
     """Pairs (a phase's outputs in ``coarse``, its place in ``fine``).
 
     Args:
-        coarse (Tensor): (N, Cout * P, T + k_t - 1 ..., ...) conv outputs;
-            phase p of output channel k is channel ``k * P + p``, read from
+        coarse (Tensor): (N, Cout * P, T + k_t - 1, H + k_h - 1,
+            W + k_w - 1) outputs of the 2-tap convolution (padding 1);
+            phase p of output channel k is channel ``k * P + p``, kept from
             the phase's shift on.
-        fine (Tensor): (N, Cout, s_t T, s_h H, s_w W) output; any strides.
+        fine (Tensor): (N, Cout, s_t T, s_h H, s_w W); any strides.
         phases (Phases): The phases.
         size (Size3d): (T, H, W), the coarse input's size.
+
+    Yields:
+        tuple[Tensor, Tensor]: Per phase, views (N, Cout, T, H, W) of its
+        kept outputs in ``coarse`` and of its voxels in ``fine``.
     """
     (n, _, *kept), count = coarse.shape, len(phases.offsets)
     by_phase = coarse.view(n, -1, count, *kept)
