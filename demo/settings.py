@@ -49,6 +49,7 @@ class DemoSettings:
     frame_size: Tuple[int, int] = (48, 60)
     object_size: Tuple[float, float] = (0.3, 0.45)
     num_frames: Tuple[int, int] = (140, 200)
+    appearance: str = 'textured'
     seeds: Tuple[int, ...] = field(default=(0, 1, 2))
     epochs: Optional[int] = None
     eval_clips: Optional[int] = None
