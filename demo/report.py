@@ -285,7 +285,8 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'{settings.frame_size[1]} pixels and {settings.num_frames[0]}-'
         f'{settings.num_frames[1]} frames, one object of '
         f'{settings.object_size[0]:.0%}-{settings.object_size[1]:.0%} of '
-        f'the frame height; split 1 has {num_train} train and {num_test} '
+        f"the frame height, appearance '{settings.appearance}'; split 1 "
+        f'has {num_train} train and {num_test} '
         'test videos (test groups never seen in pretraining)',
         f'encoder: C3D at base width {width} (the paper: 64), input '
         f'{sampler["clip_len"]}×{crop}×{crop} (the paper: 16×112×112)',
