@@ -59,7 +59,8 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
         num_frames=settings.num_frames,
         frame_size=settings.frame_size,
         seed=settings.data_seed,
-        object_size=settings.object_size)
+        object_size=settings.object_size,
+        appearance=settings.appearance)
 
 
 def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:

@@ -33,6 +33,11 @@ class DemoSettings:
         num_frames (tuple[int, int]): Frame count range of the videos; 129
             frames is the shortest a rate-8 clip fits in. Defaults to
             (140, 200).
+        appearance (str): Of the object and background, see
+            :func:`~tools.data.synthetic_ucf101.generate_synthetic_ucf101`.
+            Defaults to ``'textured'``: with ``'grey'`` videos the decoder
+            came closer to the mean frame but random initialisation beat
+            PRP at retrieval (docs/demo.md, "The generative branch").
         seeds (tuple[int, ...]): One pretraining run (and one random
             initialisation) per seed. Defaults to (0, 1, 2).
         epochs (int, optional): Pretraining epochs; None keeps the
@@ -49,6 +54,7 @@ class DemoSettings:
     frame_size: Tuple[int, int] = (48, 60)
     object_size: Tuple[float, float] = (0.3, 0.45)
     num_frames: Tuple[int, int] = (140, 200)
+    appearance: str = 'textured'
     seeds: Tuple[int, ...] = field(default=(0, 1, 2))
     epochs: Optional[int] = None
     eval_clips: Optional[int] = None

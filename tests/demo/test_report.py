@@ -100,16 +100,20 @@ def test_reconstruction_table_per_seed() -> None:
 
 
 def test_reconstruction_verdict_from_the_numbers() -> None:
-    beaten = reconstruction_verdict(RESULTS[:2])
-    assert beaten.startswith('**Reconstruction: the decoder beats the '
-                             'frame-copying predictors**')
-    assert "nearest input frame's in 2 of 2 seeds" in beaten
-    assert "mean colour's in 2 (means: PRP decoder 0.0065, mean frame " \
-        '0.0200, nearest input frame 0.0100, mean colour 0.0300)' in beaten
-    missed = reconstruction_verdict(RESULTS)
-    assert missed.startswith('**Reconstruction: the decoder does not beat')
-    assert "nearest input frame's in 2 of 3 seeds and below the mean " \
-        "colour's in 3" in missed
+    beaten = reconstruction_verdict(RESULTS)
+    assert beaten.startswith('**Reconstruction: the decoder renders the '
+                             'motion**')
+    assert ("below the mean frame's in 3 of 3 seeds, below the nearest input "
+            "frame's in 2 and below the mean colour's in 3 (means: PRP "
+            'decoder 0.0093, mean frame 0.0200, nearest input frame 0.0100, '
+            'mean colour 0.0300)') in beaten
+    worse = SeedResult(3, metrics(0.3, 0.3), metrics(0.1, 0.1), None, 1.,
+                       errors(0.025))
+    missed = reconstruction_verdict(RESULTS + [worse])
+    assert missed.startswith('**Reconstruction: the decoder does not beat '
+                             'the mean frame**')
+    assert ("below the mean frame's in 3 of 4 seeds, below the nearest input "
+            "frame's in 2 and below the mean colour's in 4") in missed
     assert 'the encoder map, 1152 numbers per clip for a target of 221184' \
         in missed
 

@@ -1,12 +1,16 @@
 """Tests of the demo's run configs: data, work dirs, seeds and budget."""
 from pathlib import Path
 
+import decord
+import numpy as np
 import pytest
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
 
-from demo import DemoSettings, eval_config, pretrain_config, prp_sampler
-from tools.data.synthetic_ucf101 import SyntheticDataset
+from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
+                  prp_sampler)
+from tools.data.synthetic_ucf101 import (GREY_BACKGROUND, GREY_OBJECT,
+                                         SyntheticDataset)
 
 
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
@@ -72,3 +76,24 @@ def test_pretrain_pipeline_sees_whole_frames_at_48(
     packed = Compose([TRANSFORMS.build(step) for step in steps[crop:]])(
         results)
     assert tuple(packed['inputs'].shape[-2:]) == (48, 48)
+
+
+def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
+    settings = DemoSettings(
+        work_dir=tmp_path,
+        appearance='grey',
+        num_classes=2,
+        groups_per_class=3,
+        clips_per_group=1,
+        num_frames=(130, 130))
+    dataset = make_dataset(settings)
+    assert len(dataset.frame_counts) == 6
+    for video in dataset.frame_counts:
+        frame = decord.VideoReader(str(dataset.video_dir / video))[0].asnumpy()
+        assert frame.shape == (48, 60, 3)
+        levels = np.abs(
+            frame.astype(np.int16)[..., None]
+            - np.array([GREY_BACKGROUND, GREY_OBJECT]))
+        # every pixel is near one of the two levels, or on the object's edge
+        assert (levels.min(axis=-1).max(axis=-1) <= 12).mean() > 0.9
+        assert (levels[..., 1].max(axis=-1) <= 12).mean() > 0.02

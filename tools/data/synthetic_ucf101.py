@@ -1,11 +1,12 @@
 """A deterministic synthetic action-video dataset in UCF101's layout.
 
-Each class is a motion pattern of one textured object over a textured
-background: drifts that differ in direction and speed, bounces, circles of
-either sense, a zigzag, stop-and-go, oscillations and a pulsating scale. The
-class shows only in how the object moves over time; its shape, size, colour
-and texture, the background and the start position are drawn at random per
-video, independently of the class, and each speed is jittered by up to 15%.
+Each class is a motion pattern of one object over a background, both
+textured by default (``appearance`` makes them flat or grey): drifts that
+differ in direction and speed, bounces, circles of either sense, a zigzag,
+stop-and-go, oscillations and a pulsating scale. The class shows only in how
+the object moves over time; its shape, size, colour and texture, the
+background and the start position are drawn at random per video,
+independently of the class, and each speed is jittered by up to 15%.
 Speeds of 0.5-3 px/frame and periods of 40 frames or more keep the motion
 coherent when a clip is sampled every 8th frame, so playback rate shows too.
 
@@ -46,6 +47,9 @@ MAX_SCALE = 1.35
 OBJECT_SIZE = (0.18, 0.28)
 MAX_OBJECT_SIZE = 0.5
 STOP_AND_GO_HALF_CYCLE = 20
+APPEARANCES = ('textured', 'flat', 'grey')
+# The two levels of the 'grey' appearance, BGR uint8 (light over dark).
+GREY_BACKGROUND, GREY_OBJECT = 50, 210
 # Seed-sequence stream tags keep group and video generators apart.
 _GROUP_STREAM, _VIDEO_STREAM = 0, 1
 
@@ -408,13 +412,19 @@ def _shape_mask(height: int, width: int,
     return shapes[rng.integers(len(shapes))]
 
 
-def _make_object(size: int,
-                 rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
-    """Draw a textured, outlined object of random shape and colours.
+def _make_object(
+        size: int,
+        rng: np.random.Generator,
+        appearance: str = 'textured') -> Tuple[np.ndarray, np.ndarray]:
+    """Draw an object of random shape and, unless grey, random colours.
 
     Args:
         size (int): Largest side in pixels.
         rng (np.random.Generator): The video's generator.
+        appearance (str): ``'textured'``: a two-colour texture with a black
+            or white outline; ``'flat'``: one colour, no outline;
+            ``'grey'``: :data:`GREY_OBJECT`, no outline. Defaults to
+            ``'textured'``.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``(h, w, 3)`` float32 BGR sprite,
@@ -424,6 +434,11 @@ def _make_object(size: int,
     if rng.random() < 0.5:
         height, width = width, height
     mask = _shape_mask(height, width, rng)
+    alpha = mask.astype(np.float32)
+    if appearance != 'textured':
+        colour = (rng.uniform(0, 255, size=3) if appearance == 'flat' else
+                  np.full(3, GREY_OBJECT)).astype(np.float32)
+        return colour * alpha[..., None], alpha
     texture = _pattern(rng.choice(PATTERN_FAMILIES), height, width, rng)
     sprite = _blend(texture, rng.uniform(0, 255, size=(2, 3)))
     inner = cv2.erode(
@@ -432,7 +447,6 @@ def _make_object(size: int,
         borderType=cv2.BORDER_CONSTANT,
         borderValue=0)
     sprite[mask & ~inner.astype(bool)] = 255 * rng.integers(2)
-    alpha = mask.astype(np.float32)
     return sprite * alpha[..., None], alpha
 
 
@@ -471,7 +485,8 @@ def _render_video(motion: Motion,
                   background: np.ndarray,
                   num_frames: int,
                   rng: np.random.Generator,
-                  object_size: Sequence[float] = OBJECT_SIZE) -> np.ndarray:
+                  object_size: Sequence[float] = OBJECT_SIZE,
+                  appearance: str = 'textured') -> np.ndarray:
     """Render one video of a class over a background.
 
     Args:
@@ -482,13 +497,15 @@ def _render_video(motion: Motion,
         object_size (Sequence[float]): Range of the object's largest side
             as a fraction of the frame's shorter side. Defaults to
             :data:`OBJECT_SIZE`.
+        appearance (str): Of the object, see :func:`_make_object`.
+            Defaults to ``'textured'``.
 
     Returns:
         np.ndarray: ``(num_frames, H, W, 3)`` uint8 BGR frames.
     """
     height, width = background.shape[:2]
     size = round(min(height, width) * rng.uniform(*object_size))
-    sprite, alpha = _make_object(size, rng)
+    sprite, alpha = _make_object(size, rng, appearance)
     stage = _Stage(height, width, margin=size / 2 * MAX_SCALE)
     speed = motion.speed * rng.uniform(1 - SPEED_JITTER, 1 + SPEED_JITTER)
     xs, ys, scales = motion.trajectory(
@@ -564,12 +581,19 @@ def _check_arguments(num_classes: int, groups_per_class: int,
             raise ValueError(message)
 
 
-def _background(seed: int, label: int, group: int, height: int, width: int,
-                rng: np.random.Generator) -> np.ndarray:
+def _background(seed: int,
+                label: int,
+                group: int,
+                height: int,
+                width: int,
+                rng: np.random.Generator,
+                appearance: str = 'textured') -> np.ndarray:
     """Draw a video's background from its group's family and palette.
 
     The family rotates with ``label + group`` so each class sees each
-    family; the palette is drawn per group and the pattern per video.
+    family; the palette is drawn per group and the pattern per video. A flat
+    background is the palette's first colour, so the videos of a group share
+    it; a grey one is :data:`GREY_BACKGROUND` everywhere.
 
     Args:
         seed (int): Dataset seed.
@@ -578,12 +602,18 @@ def _background(seed: int, label: int, group: int, height: int, width: int,
         height (int): Frame height.
         width (int): Frame width.
         rng (np.random.Generator): The video's generator.
+        appearance (str): ``'textured'`` (a pattern of the group's
+            family), ``'flat'`` or ``'grey'``. Defaults to ``'textured'``.
 
     Returns:
         np.ndarray: ``(height, width, 3)`` uint8 BGR background.
     """
     group_rng = np.random.default_rng([_GROUP_STREAM, seed, label, group])
     palette = group_rng.uniform(30, 225, size=(2, 3))
+    if appearance == 'grey':
+        return np.full((height, width, 3), GREY_BACKGROUND, np.uint8)
+    if appearance == 'flat':
+        return np.full((height, width, 3), np.rint(palette[0]), np.uint8)
     family = PATTERN_FAMILIES[(label + group) % len(PATTERN_FAMILIES)]
     pattern = _pattern(family, height, width, rng)
     return _blend(pattern, palette)
@@ -611,7 +641,7 @@ def _write_official_splits(entries: Sequence[Tuple[str, int, int]],
 def _generate_video(path: Path, motion: Motion, label: int, group: int,
                     clip: int, seed: int, num_frames: Sequence[int],
                     frame_size: Sequence[int], fps: float,
-                    object_size: Sequence[float]) -> int:
+                    object_size: Sequence[float], appearance: str) -> int:
     """Render and write one video from its own seeded generator.
 
     Args:
@@ -625,14 +655,16 @@ def _generate_video(path: Path, motion: Motion, label: int, group: int,
         frame_size (Sequence[int]): ``(height, width)``.
         fps (float): Frame rate.
         object_size (Sequence[float]): See :func:`_render_video`.
+        appearance (str): See :func:`generate_synthetic_ucf101`.
 
     Returns:
         int: The number of frames written.
     """
     rng = np.random.default_rng([_VIDEO_STREAM, seed, label, group, clip])
     length = int(rng.integers(num_frames[0], num_frames[1] + 1))
-    background = _background(seed, label, group, *frame_size, rng)
-    frames = _render_video(motion, background, length, rng, object_size)
+    background = _background(seed, label, group, *frame_size, rng, appearance)
+    frames = _render_video(motion, background, length, rng, object_size,
+                           appearance)
     _write_video(path, frames, fps)
     return length
 
@@ -647,7 +679,8 @@ def generate_synthetic_ucf101(
         fps: float = 25,
         seed: int = 0,
         progress: bool = True,
-        object_size: Sequence[float] = OBJECT_SIZE) -> SyntheticDataset:
+        object_size: Sequence[float] = OBJECT_SIZE,
+        appearance: str = 'textured') -> SyntheticDataset:
     """Write a synthetic action-video dataset in UCF101's layout.
 
     The same arguments give byte-identical files (with the same OpenCV
@@ -671,6 +704,12 @@ def generate_synthetic_ucf101(
         object_size (Sequence[float]): ``(min, max)`` of the object's
             largest side as a fraction of the frame's shorter side, within
             (0, 0.5]. Defaults to (0.18, 0.28).
+        appearance (str): ``'textured'``: textured, outlined objects over
+            textured backgrounds; ``'flat'``: each object one random colour
+            without outline, over one random colour per group;
+            ``'grey'``: every object light grey (:data:`GREY_OBJECT`) over
+            dark grey (:data:`GREY_BACKGROUND`), so that only the shape,
+            size and motion vary. Defaults to ``'textured'``.
 
     Returns:
         SyntheticDataset: Where everything was written.
@@ -684,6 +723,9 @@ def generate_synthetic_ucf101(
         raise ValueError(
             f'object_size must be (min, max) with 0 < min <= max <= '
             f'{MAX_OBJECT_SIZE}, got {tuple(object_size)}')
+    if appearance not in APPEARANCES:
+        raise ValueError(f'appearance must be one of {APPEARANCES}, got '
+                         f'{appearance!r}')
     root = Path(out_dir)
     video_dir, split_dir = root / 'videos', root / 'ucfTrainTestlist'
     motions = MOTIONS[:num_classes]
@@ -697,7 +739,8 @@ def generate_synthetic_ucf101(
         video = f'{motion.name}/v_{motion.name}_g{group:02d}_c{clip:02d}.mp4'
         frame_counts[video] = _generate_video(video_dir / video, motion, label,
                                               group, clip, seed, num_frames,
-                                              frame_size, fps, object_size)
+                                              frame_size, fps, object_size,
+                                              appearance)
         entries.append((video, label, group))
         if bar is not None:
             bar.update()

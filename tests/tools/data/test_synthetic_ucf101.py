@@ -9,7 +9,9 @@ from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
 from tools.data.splits import read_class_index, read_split_list
-from tools.data.synthetic_ucf101 import (MOTIONS, SyntheticDataset,
+from tools.data.synthetic_ucf101 import (APPEARANCES, GREY_BACKGROUND,
+                                         GREY_OBJECT, MOTIONS,
+                                         SyntheticDataset,
                                          generate_synthetic_ucf101)
 
 FIXTURE_ARGS = dict(
@@ -179,6 +181,7 @@ def test_same_seed_same_bytes_other_seed_differs(
     (dict(object_size=(0.3, 0.2)), 'object_size'),
     (dict(object_size=(0.0, 0.2)), 'object_size'),
     (dict(object_size=(0.3, 0.6)), 'object_size'),
+    (dict(appearance='flat grey'), 'appearance must be one of'),
 ])
 def test_invalid_arguments_raise_before_writing(tmp_path: Path, override: dict,
                                                 message: str) -> None:
@@ -242,3 +245,98 @@ def test_object_size_scales_the_object(tmp_path: Path) -> None:
             / _object_area(small.video_dir / video))
         # twice the side: about four times the area (shapes differ in fill)
         assert 2.5 < ratio < 5.5, (video, ratio)
+
+
+def _frames(path: Path, num_frames: int = 10) -> np.ndarray:
+    """The first frames of a video as int16 RGB, (T, H, W, 3)."""
+    return decord.VideoReader(str(path)).get_batch(list(
+        range(num_frames))).asnumpy().astype(np.int16)
+
+
+def _most_common_colour(pixels: np.ndarray) -> np.ndarray:
+    """The median of the pixels in the most populated 8-level colour bin.
+
+    Args:
+        pixels (np.ndarray): (N, 3) pixels.
+
+    Returns:
+        np.ndarray: (3,) colour.
+    """
+    bins, counts = np.unique(pixels // 8, axis=0, return_counts=True)
+    return np.median(
+        pixels[(pixels // 8 == bins[counts.argmax()]).all(axis=1)], axis=0)
+
+
+def _two_colour_share(frame: np.ndarray) -> float:
+    """Share of a frame's pixels within 12 levels of its two main colours.
+
+    Args:
+        frame (np.ndarray): (H, W, 3) frame.
+
+    Returns:
+        float: In [0, 1]; about 1 for a flat object over a flat background
+        (the rest: blended edge pixels and compression noise).
+    """
+    pixels = frame.reshape(-1, 3)
+    first = _most_common_colour(pixels)
+    second = _most_common_colour(pixels[np.abs(pixels
+                                               - first).max(axis=1) > 24])
+    near = [np.abs(pixels - c).max(axis=1) <= 12 for c in (first, second)]
+    return float((near[0] | near[1]).mean())
+
+
+@pytest.mark.parametrize('appearance', APPEARANCES)
+def test_appearance_flat_and_grey(tmp_path: Path, appearance: str) -> None:
+    dataset = generate_synthetic_ucf101(
+        tmp_path,
+        **{
+            **FIXTURE_ARGS, 'num_classes': 2
+        },
+        object_size=(0.4, 0.4),
+        appearance=appearance)
+    frames = {
+        video: _frames(dataset.video_dir / video)
+        for video in dataset.frame_counts
+    }
+    shares = [[_two_colour_share(frame) for frame in video_frames]
+              for video_frames in frames.values()]
+    if appearance == 'textured':
+        assert np.mean(shares) < 0.8, shares
+        return
+    assert np.min(shares) > 0.95, shares
+    if appearance == 'grey':
+        for video_frames in frames.values():
+            pixels = video_frames.reshape(-1, 3)
+            background = _most_common_colour(pixels)
+            sprite = _most_common_colour(
+                pixels[np.abs(pixels - background).max(axis=1) > 24])
+            assert np.abs(background - GREY_BACKGROUND).max() <= 8
+            assert np.abs(sprite - GREY_OBJECT).max() <= 8
+
+
+def test_flat_backgrounds_are_shared_within_a_group(tmp_path: Path) -> None:
+    dataset = generate_synthetic_ucf101(
+        tmp_path,
+        num_classes=1,
+        groups_per_class=3,
+        clips_per_group=2,
+        num_frames=(130, 130),
+        frame_size=(64, 80),
+        progress=False,
+        object_size=(0.3, 0.3),
+        appearance='flat')
+    backgrounds = {
+        (group, clip):
+        _most_common_colour(
+            _frames(
+                dataset.video_dir / f'DriftRightSlow/v_DriftRightSlow_'
+                f'g{group:02d}_c{clip:02d}.mp4', 1).reshape(-1, 3))
+        for group in (1, 2, 3)
+        for clip in (1, 2)
+    }
+    for group in (1, 2, 3):
+        difference = backgrounds[group, 1] - backgrounds[group, 2]
+        assert np.abs(difference).max() <= 2, group
+    for group in (1, 2):
+        difference = backgrounds[group, 1] - backgrounds[group + 1, 1]
+        assert np.abs(difference).max() > 10, group
