@@ -81,12 +81,13 @@ def test_train_step_benchmark_tiny_run(tmp_path: Path) -> None:
     for model in ('prp', 'supervised', 'authors'):
         assert_finite_positive(
             entry[model], ('step_ms', 'peak_mib', 'gflop', 'gflops_per_s'))
-    # the same layers; on the CPU the decoder's last deconvolution runs fused
-    # with the conv after it (upsample_conv3d): its FLOPs are skipped, the
-    # fused weight's are added (more than saved at this tiny width and batch;
-    # at the configs' size 2.6 % fewer in all); conv biases are not counted
-    assert (abs(entry['prp']['gflop'] - entry['authors']['gflop'])
-            < 0.1 * entry['authors']['gflop'])
+    # the same layers; on the CPU, decoder deconvolution + conv pairs run
+    # fused where that does under 40 % of their multiply-adds
+    # (fusion_is_cheaper), so fewer FLOPs than the authors' layers, never
+    # more (1278 vs 1539 GFLOP at the configs' size); conv biases are not
+    # counted
+    assert (0.5 * entry['authors']['gflop'] < entry['prp']['gflop'] <
+            entry['authors']['gflop'])
     assert entry['supervised']['gflop'] < entry['prp']['gflop']
     assert 0 < entry['decoder_share'] < 1
     assert set(entry['prp_parts_ms']) == {
