@@ -1,4 +1,4 @@
-"""Decode sorted frames with OpenCV: one seek, then forward; resize."""
+"""Decode frames with OpenCV: one checked seek, then forward; resize."""
 import os.path as osp
 from typing import Dict, List, Optional, Tuple, Union
 
