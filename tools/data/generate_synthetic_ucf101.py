@@ -12,7 +12,8 @@ from typing import List, Optional
 
 # run as a script: make the repository's `tools` package importable
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.data.synthetic_ucf101 import MOTIONS, generate_synthetic_ucf101
+from tools.data.synthetic_ucf101 import (APPEARANCES, MOTIONS, OBJECT_SIZE,
+                                         generate_synthetic_ucf101)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -52,6 +53,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=(128, 160),
         metavar=('H', 'W'),
         help='frame height and width (even)')
+    parser.add_argument(
+        '--object-size',
+        type=float,
+        nargs=2,
+        default=OBJECT_SIZE,
+        metavar=('MIN', 'MAX'),
+        help='range of the object\'s largest side as a fraction of the '
+        'frame\'s shorter side, within (0, 0.5] (the demo: 0.3 0.45)')
+    parser.add_argument(
+        '--appearance',
+        choices=APPEARANCES,
+        default='textured',
+        help='textured objects over textured backgrounds; flat: one colour '
+        'per object and per group\'s background; grey: light grey objects '
+        'over dark grey')
     parser.add_argument('--fps', type=float, default=25, help='frame rate')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     return parser.parse_args(argv)
@@ -76,7 +92,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             num_frames=args.num_frames,
             frame_size=args.frame_size,
             fps=args.fps,
-            seed=args.seed)
+            seed=args.seed,
+            object_size=args.object_size,
+            appearance=args.appearance)
     except ValueError as error:
         raise SystemExit(f'error: {error}') from None
     print(f'\n{len(dataset.frame_counts)} videos of '
