@@ -15,9 +15,8 @@ TINY_ARGS = dict(
     frame_size=(32, 40),
     seed=3)
 TINY_ARGV = [
-    '--num-classes', '2', '--groups-per-class', '3', '--clips-per-group',
-    '1', '--num-frames', '130', '130', '--frame-size', '32', '40', '--seed',
-    '3'
+    '--num-classes', '2', '--groups-per-class', '3', '--clips-per-group', '1',
+    '--num-frames', '130', '130', '--frame-size', '32', '40', '--seed', '3'
 ]
 
 
@@ -30,8 +29,8 @@ def _video_bytes(root: Path) -> Dict[str, bytes]:
 
 @pytest.mark.parametrize('extra_argv, extra_kwargs', [
     ([], {}),
-    (['--appearance', 'grey', '--object-size', '0.4', '0.45'],
-     dict(appearance='grey', object_size=(0.4, 0.45))),
+    (['--appearance', 'grey', '--object-size', '0.4', '0.45'
+      ], dict(appearance='grey', object_size=(0.4, 0.45))),
     (['--appearance', 'flat'], dict(appearance='flat')),
 ])
 def test_cli_writes_what_the_function_writes(tmp_path: Path,
