@@ -19,7 +19,8 @@
 _base_ = [
     'mmaction::recognition/slowonly/'
     'slowonly_r50_8xb16-4x16x1-256e_kinetics400-rgb.py',
-    '../_base_/finetune/checkpoint_best_val.py'
+    '../_base_/finetune/checkpoint_best_val.py',
+    '../_base_/finetune/local_decoding.py'
 ]
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
 
@@ -28,14 +29,11 @@ model = dict(
     cls_head=dict(num_classes=101),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 
-# MMAction2's decord steps -> mmprp's for local files (see above)
-LOCAL_DECODING = dict(
-    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 split = 1
 data_root = 'data/ucf101/videos'
 train_pipeline, val_pipeline, test_pipeline = ([
-    dict(step, type=LOCAL_DECODING[step['type']])
-    if step['type'] in LOCAL_DECODING else step for step in pipeline
+    dict(step, type=_base_.local_decoding[step['type']])
+    if step['type'] in _base_.local_decoding else step for step in pipeline
 ] for pipeline in (_base_.train_pipeline, _base_.val_pipeline,
                    _base_.test_pipeline))
 train_dataloader = dict(

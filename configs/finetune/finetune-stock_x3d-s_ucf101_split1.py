@@ -24,7 +24,8 @@
 # from scratch); without it: the random-initialisation baseline.
 _base_ = [
     'mmaction::recognition/x3d/x3d_s_13x6x1_facebook-kinetics400-rgb.py',
-    '../_base_/finetune/checkpoint_best_val.py'
+    '../_base_/finetune/checkpoint_best_val.py',
+    '../_base_/finetune/local_decoding.py'
 ]
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
 
@@ -32,9 +33,6 @@ model = dict(
     cls_head=dict(num_classes=101),
     data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]))
 
-# MMAction2's decord steps -> mmprp's for local files (see above)
-LOCAL_DECODING = dict(
-    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 split = 1
 data_root = 'data/ucf101/videos'
 sampling = dict(
@@ -63,8 +61,8 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(step, type=LOCAL_DECODING[step['type']])
-    if step['type'] in LOCAL_DECODING else step
+    dict(step, type=_base_.local_decoding[step['type']])
+    if step['type'] in _base_.local_decoding else step
     for step in _base_.test_pipeline
 ]
 train_dataloader = dict(

@@ -18,19 +18,16 @@
 _base_ = [
     'mmaction::recognition/c3d/'
     'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',
-    './checkpoint_best_val.py'
+    './checkpoint_best_val.py', './local_decoding.py'
 ]
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
-
-LOCAL_DECODING = dict(
-    DecordInit='DecordInitByPath', DecordDecode='OpenCVForwardDecode')
 
 
 def by_path(pipeline):
     """The pipeline with mmprp's steps for local files (see above)."""
     return [
-        dict(step, type=LOCAL_DECODING[step['type']])
-        if step['type'] in LOCAL_DECODING else step for step in pipeline
+        dict(step, type=_base_.local_decoding[step['type']])
+        if step['type'] in _base_.local_decoding else step for step in pipeline
     ]
 
 
