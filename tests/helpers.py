@@ -6,6 +6,9 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple, Union
 
+import torch
+from torch import nn
+
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,3 +109,18 @@ def small_frames(pipeline: Sequence[dict], scale: Union[Tuple[int, int],
     for step in crops:
         step['crop_size'] = crop_size
     return steps
+
+
+def randomise_batch_norms(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Trained-looking BN statistics and affine values; eval mode."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            size = module.num_features
+            module.running_mean.copy_(torch.rand(size, generator=generator))
+            module.running_var.copy_(0.2 + 2
+                                     * torch.rand(size, generator=generator))
+            module.weight.data.copy_(0.5
+                                     + torch.rand(size, generator=generator))
+            module.bias.data.copy_(torch.randn(size, generator=generator))
+    return model.eval()

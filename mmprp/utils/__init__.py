@@ -1,5 +1,6 @@
 """Utilities: repairs of the installed OpenMMLab stack, checkpoint tools."""
-from .backbone_export import extract_backbone_state_dict
+from .backbone_export import extract_backbone_state_dict, no_bn_target_warning
+from .bn_folding import batch_norm_keys, batch_norm_layers, fold_batch_norms
 from .checkpoint_loading import (MMENGINE_GLOBALS, load_local_checkpoint,
                                  register_checkpoint_loaders)
 from .mmaction_compat import install_drn_placeholder, patch_localizers_init
@@ -7,8 +8,9 @@ from .mmaction_tools import mmaction_tool_path, run_mmaction_tool
 from .random_init import save_random_init_checkpoint
 
 __all__ = [
-    'extract_backbone_state_dict', 'MMENGINE_GLOBALS', 'load_local_checkpoint',
-    'register_checkpoint_loaders', 'install_drn_placeholder',
-    'patch_localizers_init', 'mmaction_tool_path', 'run_mmaction_tool',
-    'save_random_init_checkpoint'
+    'extract_backbone_state_dict', 'no_bn_target_warning', 'batch_norm_keys',
+    'batch_norm_layers', 'fold_batch_norms', 'MMENGINE_GLOBALS',
+    'load_local_checkpoint', 'register_checkpoint_loaders',
+    'install_drn_placeholder', 'patch_localizers_init', 'mmaction_tool_path',
+    'run_mmaction_tool', 'save_random_init_checkpoint'
 ]

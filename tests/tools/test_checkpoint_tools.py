@@ -5,7 +5,7 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from helpers import REPO, run_command
+from helpers import REPO, randomise_batch_norms, run_command
 
 
 def test_random_init_then_export_backbone(tmp_path, python) -> None:
@@ -28,6 +28,10 @@ def test_random_init_then_export_backbone(tmp_path, python) -> None:
         [python, repo / 'tools' / 'export_backbone.py', full, exported],
         cwd=tmp_path)
     assert 'wrote 48 backbone tensors' in result.stdout
+    assert ('a backbone without BatchNorm (e.g. MMAction2\'s stock C3D, '
+            'norm_cfg=None) will not load the 40 BatchNorm tensors of this '
+            'export (conv1a.bn.weight, ') in result.stderr
+    assert 'export with --fold-bn' in result.stderr
     backbone = CheckpointLoader.load_checkpoint(str(exported), 'cpu')
     encoder = MODELS.build(dict(type='C3DEncoder', base_channels=8))
     encoder.load_state_dict(backbone['state_dict'], strict=True)
@@ -64,3 +68,61 @@ def test_random_init_applies_cfg_options(tmp_path, python) -> None:
     state_dict = CheckpointLoader.load_checkpoint(str(out),
                                                   'cpu')['state_dict']
     assert state_dict['backbone.conv1a.conv.weight'].shape == (4, 3, 3, 3, 3)
+
+
+def test_fold_bn_export_loads_into_an_encoder_without_bn(
+        tmp_path, python, narrow_prp_cfg) -> None:
+    torch.manual_seed(0)
+    model = MODELS.build(narrow_prp_cfg)
+    randomise_batch_norms(model.backbone)
+    checkpoint = tmp_path / 'prp.pth'
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    exported = tmp_path / 'folded.pth'
+    result = run_command([
+        python, REPO / 'tools' / 'export_backbone.py', checkpoint, exported,
+        '--fold-bn'
+    ],
+                         cwd=tmp_path)
+    assert ('wrote 16 backbone tensors (BatchNorm folded into the convs)'
+            in result.stdout)
+    assert 'will not load' not in result.stderr
+    folded = CheckpointLoader.load_checkpoint(str(exported), 'cpu')
+    assert folded['meta']['bn_folded'] is True
+    encoder = MODELS.build(
+        dict(type='C3DEncoder', base_channels=4, norm_cfg=None)).eval()
+    encoder.load_state_dict(folded['state_dict'], strict=True)
+    clips = torch.randn(1, 3, 16, 32, 32)
+    with torch.no_grad():
+        expected = model.backbone(clips)
+        error = (encoder(clips) - expected).abs().max()
+    assert error <= 1e-5 * expected.abs().max()
+
+
+def test_fold_bn_refuses_factorised_convolutions(tmp_path, python) -> None:
+    r21d = MODELS.build(
+        dict(
+            type='ResNet3d',
+            depth=18,
+            base_channels=4,
+            stage_blocks=(1, 1, 1, 1),
+            pretrained=None,
+            conv_cfg=dict(type='FactorisedConv3d')))
+    checkpoint = tmp_path / 'r21d.pth'
+    torch.save(
+        dict(state_dict={
+            f'backbone.{key}': value
+            for key, value in r21d.state_dict().items()
+        }), checkpoint)
+    result = subprocess.run([
+        python,
+        str(REPO / 'tools' / 'export_backbone.py'),
+        str(checkpoint),
+        str(tmp_path / 'out.pth'), '--fold-bn'
+    ],
+                            capture_output=True,
+                            text=True)
+    assert result.returncode != 0
+    assert (f'export_backbone: {checkpoint}: cannot fold 24 of the 24 '
+            'BatchNorm layers: conv1.conv.bn_s is not the "bn" of a '
+            'ConvModule') in result.stderr
+    assert not (tmp_path / 'out.pth').exists()
