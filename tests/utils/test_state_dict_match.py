@@ -45,3 +45,35 @@ def test_require_parts_names_each_unfilled_part() -> None:
         require_parts(model, state_dict, ('backbone', 'decoder'), 'part.pth')
     state_dict['decoder.bias'] = torch.zeros(2)
     require_parts(model, state_dict, ('decoder', ), 'part.pth')
+
+
+def test_load_problems_name_each_broken_condition() -> None:
+    model = TwoParts()
+    state_dict = dict(model.state_dict())
+    assert match_state_dict(model, state_dict, 'backbone.').load_problems() \
+        == []
+    del state_dict['backbone.0.bias']
+    state_dict['backbone.2.weight'] = torch.ones(1)
+    match = match_state_dict(model, state_dict, 'backbone.')
+    assert match.load_problems() == [
+        "1 of the checkpoint's tensors have no place in the model "
+        '(backbone.2.weight)',
+        '1 layers are only partly in the checkpoint (backbone.0)'
+    ]
+    assert match.load_problems(min_fraction=1.)[-1] == (
+        'only 5 of 6 tensors are filled, fewer than 100%')
+
+
+def test_whole_layers_may_be_missing_only_on_top() -> None:
+    model = TwoParts()
+    state_dict = dict(model.state_dict())
+    top = {k: v for k, v in state_dict.items() if not k.startswith('decoder')}
+    assert match_state_dict(model, top).load_problems(0.5) == []
+    bottom = {
+        k: v
+        for k, v in state_dict.items() if not k.startswith('backbone.0')
+    }
+    assert match_state_dict(model, bottom).load_problems(0.5) == [
+        '1 layers missing from the checkpoint come before layers it fills '
+        '(only new layers on top may be missing): backbone.0'
+    ]
