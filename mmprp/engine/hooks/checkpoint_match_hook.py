@@ -96,7 +96,7 @@ class CheckpointMatchHook(Hook):
         if load_from is not None:
             return 'load_from', load_from, 'backbone.'
         pretrained = getattr(backbone, 'pretrained', None)
-        if isinstance(pretrained, str) and not getattr(
-                backbone, 'pretrained2d', False):
+        inflates_2d = getattr(backbone, 'pretrained2d', False)
+        if isinstance(pretrained, str) and not inflates_2d:
             return 'model.backbone.pretrained', pretrained, ''
         return None
