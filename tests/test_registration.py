@@ -16,10 +16,12 @@ COMPONENTS = {
     'METRICS':
     ['ClassificationLossMetric', 'PretextLossMetric', 'VideoRetrievalMetric'],
     'WEIGHT_INITIALIZERS': ['TorchLegacyInit'],
-    'DATASETS': ['PRPVideoDataset', 'RetrievalVideoDataset'],
+    'DATASETS':
+    ['FinetuneVideoDataset', 'PRPVideoDataset', 'RetrievalVideoDataset'],
     'DATA_SAMPLERS': ['SeededSampler'],
     'HOOKS': [
         'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
+        'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
         'SafeCheckpointHook'
     ],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],

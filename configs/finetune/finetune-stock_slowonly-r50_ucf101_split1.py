@@ -38,16 +38,19 @@ train_pipeline, val_pipeline, test_pipeline = ([
                    _base_.test_pipeline))
 train_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt',
         data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt',
         data_prefix=dict(video=data_root),
         pipeline=val_pipeline))
 test_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt',
         data_prefix=dict(video=data_root),
         pipeline=test_pipeline))
@@ -63,6 +66,13 @@ default_hooks = dict(
 # keep the validation loss `cls/loss` out of mmengine's log smoothing
 log_processor = dict(
     mean_pattern=r'^(?!cls/).*(loss|time|data_time|grad_norm).*')
-# stop early if load_from holds another encoder's weights
-custom_hooks = [dict(type='CheckpointMatchHook')]
+# stop early if load_from holds another encoder's weights; refuse empty
+# loaders (drop_last with a batch larger than the list) and labels beyond
+# the classifier's classes; stop at the first NaN/inf loss
+custom_hooks = [
+    dict(type='CheckpointMatchHook'),
+    dict(type='NonEmptyDataloaderHook'),
+    dict(type='NonFiniteLossHook'),
+    dict(type='LabelRangeHook'),
+]
 load_from = None

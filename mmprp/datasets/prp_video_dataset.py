@@ -16,6 +16,7 @@ from mmaction.registry import DATASETS
 from mmengine import fileio
 from mmengine.logging import print_log
 
+from .annotation_list import require_annotation_list
 from .seeded_index import SeededIndex
 from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
                                                PlaybackRateSampler,
@@ -125,10 +126,13 @@ class PRPVideoDataset(VideoDataset):
             each listed video.
 
         Raises:
+            FileNotFoundError: If the list does not exist (naming the
+                command that writes it, for the UCF101 and HMDB51 lists).
             ValueError: On a list that is not UTF-8 or lists no video, on a
                 malformed or repeated line, or on missing videos (all of
                 them, or with ``bad_videos='raise'`` any).
         """
+        require_annotation_list(self.ann_file)
         data_list, first_listed = [], {}
         for number, line in self._read_lines():
             if not line.strip():

@@ -4,8 +4,10 @@ from typing import Callable, List, Union
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from mmengine.fileio import exists, join_path
+from mmengine.fileio import join_path
 from mmengine.utils import is_abs
+
+from .annotation_list import require_annotation_list
 
 
 @DATASETS.register_module()
@@ -60,7 +62,8 @@ class RetrievalVideoDataset(VideoDataset):
             video, the gallery (``is_query=False``) first.
 
         Raises:
-            FileNotFoundError: If a list file does not exist.
+            FileNotFoundError: If a list file does not exist (naming the
+                command that writes it, for the UCF101 and HMDB51 lists).
             ValueError: If a list file has no entry.
         """
         gallery = self._load_list('ann_file', self.ann_file, is_query=False)
@@ -80,10 +83,7 @@ class RetrievalVideoDataset(VideoDataset):
         Returns:
             list[dict]: The file's entries with ``is_query`` added.
         """
-        if not ann_file or not exists(ann_file):
-            raise FileNotFoundError(
-                f'RetrievalVideoDataset: {arg_name} {ann_file!r} does not '
-                'exist')
+        require_annotation_list(ann_file, arg_name)
         gallery_file = self.ann_file
         self.ann_file = ann_file
         try:

@@ -40,7 +40,9 @@ model = dict(
         format_shape='NCTHW'),
     init_cfg=dict(type='TorchLegacyInit'))
 
-dataset_type = 'VideoDataset'
+# MMAction2's VideoDataset that names the command writing a missing list and
+# notes each entry's line (LabelRangeHook names the line of a bad label)
+dataset_type = 'FinetuneVideoDataset'
 data_root = 'data/ucf101/videos'
 split = 1
 ann_file_train = f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt'
@@ -132,8 +134,15 @@ param_scheduler = [
 ]
 default_hooks = dict(
     checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
-# stop early if load_from holds another encoder's weights
-custom_hooks = [dict(type='CheckpointMatchHook')]
+# stop early if load_from holds another encoder's weights; refuse empty
+# loaders (drop_last with a batch larger than the list) and labels beyond
+# the classifier's classes; stop at the first NaN/inf loss
+custom_hooks = [
+    dict(type='CheckpointMatchHook'),
+    dict(type='NonEmptyDataloaderHook'),
+    dict(type='NonFiniteLossHook'),
+    dict(type='LabelRangeHook'),
+]
 # Batch 8 on one GPU in the authors' code; scale the LR linearly with the
 # total batch when enabling this.
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -1,6 +1,6 @@
 # MMAction2's stock C3D recipe for UCF101 split 1 (the only UCF101 recipe it
 # ships; the stock-recipe alternative to the paper's paper_ucf101.py), with
-# two changes that concern the data, not the recipe:
+# three changes that concern the data, not the recipe:
 # - checkpoints are selected on videos held out of the train list, never on
 #   the test list: MMAction2's recipe validates on the official test list
 #   (its `ucf101_val_split_N` list) and keeps the best test accuracy. Here it
@@ -14,7 +14,10 @@
 #   refuses truncated files with an error naming them instead), and every
 #   DecordDecode step mmprp's OpenCVForwardDecode (DecordDecode's frames,
 #   but right on MPEG-4 AVIs with B-frames, where decord's random access
-#   returns wrong frames).
+#   returns wrong frames);
+# - the lists are read by mmprp's FinetuneVideoDataset: VideoDataset naming
+#   the command that writes a missing list, each entry's line noted for
+#   LabelRangeHook.
 _base_ = [
     'mmaction::recognition/c3d/'
     'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',
@@ -37,14 +40,17 @@ val_pipeline = by_path(_base_.val_pipeline)
 test_pipeline = by_path(_base_.test_pipeline)
 train_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt',
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt',
         pipeline=val_pipeline))
 test_dataloader = dict(
     dataset=dict(
+        type='FinetuneVideoDataset',
         ann_file=f'data/ucf101/ucf101_val_split_{split}_videos.txt',
         pipeline=test_pipeline))
 # the head averages softmax probabilities (average_clips='prob'); one clip
@@ -59,5 +65,12 @@ default_hooks = dict(
 # keep the validation loss `cls/loss` out of mmengine's log smoothing
 log_processor = dict(
     mean_pattern=r'^(?!cls/).*(loss|time|data_time|grad_norm).*')
-# stop early if load_from holds another encoder's weights
-custom_hooks = [dict(type='CheckpointMatchHook')]
+# stop early if load_from holds another encoder's weights; refuse empty
+# loaders (drop_last with a batch larger than the list) and labels beyond
+# the classifier's classes; stop at the first NaN/inf loss
+custom_hooks = [
+    dict(type='CheckpointMatchHook'),
+    dict(type='NonEmptyDataloaderHook'),
+    dict(type='NonFiniteLossHook'),
+    dict(type='LabelRangeHook'),
+]

@@ -31,6 +31,9 @@ default_hooks = dict(
         max_keep_ckpts=3,
         save_best='pretext/loss',
         rule='less'))
+# NonEmptyDataloaderHook: refuse a run whose loader yields no batch (e.g.
+# drop_last with a batch larger than the list); NonFiniteLossHook: stop at
+# the first NaN/inf loss, naming the iteration and the term.
 # ChannelsLast3dHook: 5-D weights (hence activations) channels-last (NDHWC),
 # the same math: on this project's 2-core CPU a C3D PRP step (batch 4) takes
 # 0.77-0.79x the time of NCDHW, 9.1 s vs 11.8 s on one thread, 5.0 s vs
@@ -40,6 +43,8 @@ custom_hooks = [
     dict(type='BadVideoReportHook'),
     dict(type='CheckpointMatchHook'),
     dict(type='ChannelsLast3dHook'),
+    dict(type='NonEmptyDataloaderHook'),
+    dict(type='NonFiniteLossHook'),
 ]
 # Batch 8 on one GPU in the paper; scale the LR linearly with the total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -2,9 +2,13 @@
 from .bad_video_report_hook import BadVideoReportHook
 from .channels_last_hook import ChannelsLast3dHook, to_channels_last_3d
 from .checkpoint_match_hook import CheckpointMatchHook
+from .label_range_hook import LabelRangeHook
+from .non_empty_dataloader_hook import NonEmptyDataloaderHook
+from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
     'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
+    'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
     'SafeCheckpointHook', 'to_channels_last_3d'
 ]
