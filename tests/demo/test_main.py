@@ -5,6 +5,7 @@ evaluation of PRP and random init per seed, figures, report), with 4
 classes, one epoch, two seeds and one clip per video.
 """
 import json
+import math
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ FIGURES = ('training_curves.png', 'rate_confusion.png', 'motion_attention.png',
            'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
            'retrieval/top20', 'retrieval/top50', 'probe/top1')
+UNMEASURED = ('retrieval/top10', 'retrieval/top20', 'retrieval/top50')
 
 
 @pytest.fixture(scope='module')
@@ -67,8 +69,11 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
             logged = logged_test_metrics(work_dir / f'eval_{encoder}'
                                          / f"seed{seed['seed']}")
             for key in METRICS:
-                assert seed[encoder][key] == pytest.approx(logged[key])
-                assert 0 <= seed[encoder][key] <= 1
+                assert seed[encoder][key] == pytest.approx(
+                    logged[key], nan_ok=True)
+                # 8 gallery videos: top-10 and beyond hold them all: NaN
+                assert (math.isnan(seed[encoder][key])
+                        if key in UNMEASURED else 0 <= seed[encoder][key] <= 1)
         assert 0 <= seed['rate_acc'] <= 1
         errors = seed['reconstruction']
         assert errors['decoder'] > 0 and errors['mean_frame'] > 0

@@ -1,9 +1,11 @@
 """Nearest-neighbour video retrieval: top-k accuracy (VCOP protocol)."""
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmaction.registry import METRICS
+from mmengine.logging import print_log
 from mmengine.utils import mkdir_or_exist
 
 from .video_feature_metric import VideoFeatureMetric, check_feature_sets
@@ -21,8 +23,10 @@ def retrieval_topk_accuracy(query_feats: np.ndarray,
     videos with exactly equal similarity keep their gallery order (the
     earlier one ranks first), so the result is deterministic. A query is a
     hit at ``k`` when one of its first ``k`` gallery videos has its class; a
-    ``k`` larger than the gallery means the whole gallery, and a query whose
-    class is absent from the gallery never hits.
+    ``k`` larger than the gallery means the whole gallery (whatever the
+    features, so :class:`VideoRetrievalMetric` reports every ``k`` not
+    below the gallery size as NaN), and a query whose class is absent from
+    the gallery never hits.
 
     No ranking is sorted: for each query, the rank of its first same-class
     gallery video ``j`` (best similarity ``s``, lowest index among ties) is
@@ -134,6 +138,11 @@ class VideoRetrievalMetric(VideoFeatureMetric):
     the default prefix ``retrieval``) ``retrieval/top{k}`` in [0, 1] for
     every ``k``, ``retrieval/num_query`` and ``retrieval/num_gallery``.
 
+    A ``k`` not below the gallery size measures nothing: the first ``k``
+    videos are the whole gallery, so every query whose class is in it hits
+    (top-50 = 1.0 on a gallery of 50 videos, whatever the features). Such a
+    ``k`` is reported as NaN, with a warning naming it and the gallery size.
+
     Args:
         topk (Sequence[int]): The values of ``k``. Defaults to
             ``(1, 5, 10, 20, 50)``.
@@ -167,7 +176,8 @@ class VideoRetrievalMetric(VideoFeatureMetric):
             results (list[dict]): Per-video values from :meth:`process`.
 
         Returns:
-            dict: ``top{k}`` per ``k``, ``num_query`` and ``num_gallery``.
+            dict: ``top{k}`` per ``k`` (NaN for a ``k`` not below the
+            gallery size), ``num_query`` and ``num_gallery``.
         """
         query_feats, query_labels, gallery_feats, gallery_labels = (
             self.feature_sets(results))
@@ -182,7 +192,19 @@ class VideoRetrievalMetric(VideoFeatureMetric):
                 gallery_labels=gallery_labels,
                 query_feats=query_feats,
                 query_labels=query_labels)
-        metrics = {f'top{k}': value for k, value in accuracy.items()}
+        unmeasured = [k for k in self.topk if k >= len(gallery_feats)]
+        if unmeasured:
+            print_log(
+                f'retrieval: top-k for k >= the gallery size measures nothing '
+                f'(the {len(gallery_feats)} gallery videos are all within '
+                f'the top k); reported as NaN: '
+                + ', '.join(f'top{k}' for k in unmeasured),
+                logger='current',
+                level=logging.WARNING)
+        metrics = {
+            f'top{k}': float('nan') if k in unmeasured else value
+            for k, value in accuracy.items()
+        }
         metrics.update(
             num_query=len(query_feats), num_gallery=len(gallery_feats))
         return metrics

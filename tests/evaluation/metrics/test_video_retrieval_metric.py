@@ -1,4 +1,5 @@
 """Tests of VideoRetrievalMetric and retrieval_topk_accuracy."""
+import math
 from pathlib import Path
 from typing import Dict, List, Sequence
 
@@ -140,14 +141,33 @@ def run_metric(metric: VideoRetrievalMetric) -> Dict[str, float]:
 
 
 def test_metric_end_to_end() -> None:
-    result = run_metric(VideoRetrievalMetric(topk=(1, 2, 4)))
+    result = run_metric(VideoRetrievalMetric(topk=(1, 2, 3)))
     assert result == {
         'retrieval/top1': 0.5,
         'retrieval/top2': 0.75,
-        'retrieval/top4': 1.,
+        'retrieval/top3': 1.,
         'retrieval/num_query': 4,
         'retrieval/num_gallery': 4,
     }
+
+
+def test_metric_marks_k_not_below_the_gallery_size(monkeypatch) -> None:
+    # 4 gallery videos: top-4 and top-50 hold the whole gallery (1.0 here
+    # whatever the features), so they are NaN and named in a warning
+    logged = []
+    monkeypatch.setattr(
+        'mmprp.evaluation.metrics.video_retrieval_metric.print_log',
+        lambda message, **kwargs: logged.append(message))
+    result = run_metric(VideoRetrievalMetric(topk=(1, 3, 4, 50)))
+    assert result['retrieval/top1'] == 0.5
+    assert result['retrieval/top3'] == 1.
+    assert math.isnan(result['retrieval/top4'])
+    assert math.isnan(result['retrieval/top50'])
+    assert logged == [
+        'retrieval: top-k for k >= the gallery size measures nothing (the 4 '
+        'gallery videos are all within the top k); reported as NaN: top4, '
+        'top50'
+    ]
 
 
 def test_metric_saves_features(tmp_path: Path) -> None:
