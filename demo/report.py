@@ -121,12 +121,15 @@ def _std(values: Sequence[float]) -> float:
 
 
 def _pct(value: float) -> str:
-    """A [0, 1] value as a percentage with one decimal."""
-    return f'{100 * value:.1f}'
+    """A [0, 1] value as a percentage with one decimal; NaN (a retrieval
+    top-k that the gallery is too small to measure) as ``'n/a'``."""
+    return 'n/a' if math.isnan(value) else f'{100 * value:.1f}'
 
 
 def _mean_std(values: Sequence[float]) -> str:
-    """``mean ± std`` in percent."""
+    """``mean ± std`` in percent; ``'n/a'`` if a value is NaN."""
+    if any(map(math.isnan, values)):
+        return 'n/a'
     return f'{_pct(statistics.fmean(values))} ± {_pct(_std(values))}'
 
 

@@ -1,5 +1,6 @@
 """Tests of the demo report: summaries, verdicts and the written files."""
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,22 @@ def test_results_table_rows_per_seed_and_mean() -> None:
                         '50.0 |')
     assert lines[5].startswith('| **PRP** | **mean ± std** | 35.0 ± 5.0 |')
     assert lines[-1].endswith('| 25.0 ± 5.0 |')
+
+
+def test_results_table_shows_unmeasured_top_k_as_not_available() -> None:
+    # VideoRetrievalMetric: NaN for a k not below the gallery size
+    results = [
+        SeedResult(seed, dict(result.prp, **{'retrieval/top50': math.nan}),
+                   result.random, result.rate_acc, result.pretrain_seconds,
+                   result.reconstruction)
+        for seed, result in enumerate(RESULTS)
+    ]
+    lines = results_table(results).splitlines()
+    assert lines[2] == ('| PRP | 0 | 30.0 | 90.0 | 90.0 | 90.0 | n/a | '
+                        '50.0 |')
+    assert lines[5].endswith('| 90.0 ± 0.0 | n/a | 35.0 ± 13.2 |')
+    assert lines[6] == ('| random init | 0 | 10.0 | 90.0 | 90.0 | 90.0 | '
+                        '90.0 | 20.0 |')
 
 
 def test_reconstruction_table_per_seed() -> None:
