@@ -102,8 +102,9 @@ class StateDictMatch:
         return problems
 
     def _incomplete_layers(self) -> Tuple[List[str], List[str]]:
-        """Layers the state dict fills in part, and whole layers it lacks
-        in front of a layer it holds, both in the model's order.
+        """Layers partly filled, and whole layers missing below a held one.
+
+        Layers are the modules of the tensor names, in the model's order.
 
         Returns:
             tuple[list[str], list[str]]: The two lists of layer names.
