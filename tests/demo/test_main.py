@@ -92,8 +92,10 @@ def test_report_tables_and_figure_links(demo_run) -> None:
     assert report in out
     for seed in results['seeds']:
         for name, encoder in (('PRP', 'prp'), ('random init', 'random')):
-            cells = ' | '.join(f'{100 * seed[encoder][key]:.1f}'
-                               for key in METRICS)
+            cells = ' | '.join(
+                'n/a' if key in
+                UNMEASURED else f'{100 * seed[encoder][key]:.1f}'
+                for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
     assert '4 test videos query 8 train videos' in report
     for seed in results['seeds']:
