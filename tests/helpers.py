@@ -1,4 +1,5 @@
 """Helpers shared by the tests: the repository root, end-to-end runs."""
+import functools
 import json
 import math
 import os
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple, Union
 
 import torch
+from mmengine import Config
 from torch import nn
 
 from tools.data.synthetic_ucf101 import SyntheticDataset
@@ -44,6 +46,19 @@ def data_options(dataset: SyntheticDataset,
         if loader in num_videos:
             options.append(f'{prefix}.dataset.indices={num_videos[loader]}')
     return options
+
+
+@functools.lru_cache(maxsize=None)
+def load_config(path: Path) -> Config:
+    """A config file, parsed once per test session: do not modify it.
+
+    Args:
+        path (Path): The config file.
+
+    Returns:
+        Config: The parsed config, shared by every caller.
+    """
+    return Config.fromfile(path)
 
 
 def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:

@@ -7,9 +7,8 @@ one; the configs use SafeCheckpointHook and keep at least two checkpoints
 from pathlib import Path
 
 import pytest
-from mmengine import Config
 
-from helpers import REPO
+from helpers import REPO, load_config
 
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
@@ -23,7 +22,7 @@ def name(path: Path) -> str:
 
 @pytest.mark.parametrize('path', CONFIGS, ids=name)
 def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
     if 'train_cfg' in cfg:
         assert checkpoint is not None, f'{name(path)} trains without one'
@@ -38,7 +37,7 @@ def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
 def test_the_walk_covers_the_training_configs() -> None:
     trained = {
         name(path)
-        for path in CONFIGS if 'train_cfg' in Config.fromfile(path)
+        for path in CONFIGS if 'train_cfg' in load_config(path)
     }
     assert {
         'configs/prp/prp_c3d_ucf101.py', 'configs/prp/prp_r3d_k400.py',

@@ -7,9 +7,8 @@ FinetuneVideoDataset and refuse labels beyond the classifier's classes.
 from pathlib import Path
 
 import pytest
-from mmengine import Config
 
-from helpers import REPO
+from helpers import REPO, load_config
 
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
@@ -24,7 +23,7 @@ def name(path: Path) -> str:
 
 @pytest.mark.parametrize('path', CONFIGS, ids=name)
 def test_training_configs_have_the_run_guards(path: Path) -> None:
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     if 'train_cfg' not in cfg:
         return
     hooks = [hook['type'] for hook in cfg.get('custom_hooks', [])]
@@ -42,5 +41,5 @@ def test_training_configs_have_the_run_guards(path: Path) -> None:
 ])
 def test_the_walk_reaches_classifier_training_configs(config: str) -> None:
     assert REPO / config in CONFIGS
-    cfg = Config.fromfile(REPO / config)
+    cfg = load_config(REPO / config)
     assert 'train_cfg' in cfg and 'cls_head' in cfg.model
