@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
 from benchmarks.authors_model import build_authors_prp
-from helpers import REPO, run_command
+from helpers import REPO, assert_load_weights_only, run_command
 
 ARCHS = ('c3d', 'r3d', 'r21d')
 PARTS = ('backbone', 'rate_head', 'decoder')
@@ -108,6 +108,10 @@ def test_checkpoint_layout(converted: Converted) -> None:
         ours['decoder.conv_out.bn.running_mean'],
         theirs['outc.conv3d.1.running_mean'] - theirs['outc.conv3d.0.bias'])
     assert 'decoder.conv_out.conv.bias' not in ours
+
+
+def test_loads_weights_only_without_mmprp(converted: Converted) -> None:
+    assert_load_weights_only([converted.out], converted.out.parent)
 
 
 @pytest.mark.parametrize('kind', list(DOWNSTREAM_ENCODERS))
