@@ -110,10 +110,6 @@ def test_checkpoint_layout(converted: Converted) -> None:
     assert 'decoder.conv_out.conv.bias' not in ours
 
 
-def test_loads_weights_only_without_mmprp(converted: Converted) -> None:
-    assert_load_weights_only([converted.out], converted.out.parent)
-
-
 @pytest.mark.parametrize('kind', list(DOWNSTREAM_ENCODERS))
 def test_loads_into_downstream_configs(converted: Converted,
                                        kind: str) -> None:
@@ -245,7 +241,7 @@ def test_command_line(tool: ModuleType, tmp_path, python) -> None:
     ],
                          cwd=tmp_path)
     assert f'to {out}' in result.stdout
-    assert out.is_file()
+    assert_load_weights_only([out], tmp_path)
     refused = tmp_path / 'refused.pth'
     result = subprocess.run([
         python,

@@ -35,8 +35,7 @@ def _refused(value: Any, where: str) -> TypeError:
         f'checkpoint entry {where} is a {kind.__module__}.{kind.__qualname__}'
         f', which torch.load(weights_only=True) refuses (MMAction2 without '
         f'mmprp could not load the checkpoint). Store tensors, numbers, '
-        f'strings, lists or dicts there, or leave PlainCheckpointHook out '
-        f'(default_hooks.plain_checkpoint=None).')
+        f'strings, lists or dicts there.')
 
 
 def _plain_numpy(value: Any, where: str) -> Any:
