@@ -245,7 +245,8 @@ def test_a_resumed_run_saves_as_the_uninterrupted_one(tmp_path,
                                                       monkeypatch) -> None:
     """Latest checkpoints every 2 epochs; epoch 3's new best comes between
     them and is recorded in a latest checkpoint before the old best goes,
-    also in a run resumed from epoch 2."""
+    also in a run resumed from epoch 2 (which first deletes the partial
+    file the kill left)."""
 
     def hook() -> SafeCheckpointHook:
         return SafeCheckpointHook(
@@ -269,7 +270,8 @@ def test_a_resumed_run_saves_as_the_uninterrupted_one(tmp_path,
     with monkeypatch.context() as patch:
         steps.install(patch)
         build_runner(work_dir, hook(), resume=True, val_loss=val_loss).train()
-    assert steps.steps == once[epoch_3:]
+    assert steps.steps == [('delete', 'best_loss_epoch_3.pth.partial')
+                           ] + once[epoch_3:]
 
 
 def test_one_best_checkpoint_per_metric(tmp_path) -> None:
@@ -304,4 +306,4 @@ def test_refuses_a_remote_out_dir(tmp_path) -> None:
     hook = SafeCheckpointHook(interval=1, out_dir='http://example.com/ckpts')
     runner = build_runner(tmp_path, hook)
     with pytest.raises(ValueError, match='local folder.*HTTPBackend'):
-        hook.before_train(runner)
+        hook.before_run(runner)
