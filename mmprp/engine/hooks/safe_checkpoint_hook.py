@@ -138,8 +138,8 @@ class SafeCheckpointHook(CheckpointHook):
         self.lock: Optional[WorkDirLock] = None
 
     def before_run(self, runner) -> None:
-        """Check that checkpoints go to a local folder; pick the file that
-        ``--resume`` resumes from in this run's folder.
+        """Pick the file that ``--resume`` resumes from in this run's
+        folder.
 
         Args:
             runner (Runner): The runner.
@@ -150,16 +150,10 @@ class SafeCheckpointHook(CheckpointHook):
                 another folder and this run's folder has no file of that
                 name.
         """
-        out_dir = self._checkpoint_folder(runner)
-        backend = get_file_backend(out_dir, backend_args=self.backend_args)
-        if not isinstance(backend, LocalBackend):
-            raise ValueError(
-                f'SafeCheckpointHook writes checkpoints to a local folder; '
-                f'out_dir={out_dir!r} is on {type(backend).__name__}. '
-                f"Use a local out_dir or type='CheckpointHook'.")
         # mmengine's load_or_resume reads these after before_run
         if runner._resume and runner._load_from is None:
-            runner._load_from = self._own_latest_checkpoint(runner, out_dir)
+            runner._load_from = self._own_latest_checkpoint(
+                runner, self._local_checkpoint_folder(runner))
 
     def before_train(self, runner) -> None:
         """Lock the work dir, prepare as usual, then, in a resumed run,
@@ -173,8 +167,10 @@ class SafeCheckpointHook(CheckpointHook):
             runner (Runner): The runner of the training process.
 
         Raises:
+            ValueError: If ``out_dir`` is not on the local file system.
             RuntimeError: If another run holds the work dir's lock.
         """
+        self._local_checkpoint_folder(runner)
         self._lock_work_dir(runner)
         super().before_train(runner)
         if self.last_ckpt is None:
@@ -194,12 +190,24 @@ class SafeCheckpointHook(CheckpointHook):
         if self.lock is not None:
             self.lock.release()
 
-    def _checkpoint_folder(self, runner) -> str:
-        """``out_dir`` as ``CheckpointHook.before_train`` will set it."""
+    def _local_checkpoint_folder(self, runner) -> str:
+        """``out_dir`` as ``CheckpointHook.before_train`` will set it.
+
+        Raises:
+            ValueError: If it is not on the local file system.
+        """
         if self.out_dir is None or self.out_dir == runner.work_dir:
-            return runner.work_dir
-        return osp.join(self.out_dir,
-                        osp.basename(runner.work_dir.rstrip(osp.sep)))
+            folder = runner.work_dir
+        else:
+            folder = osp.join(self.out_dir,
+                              osp.basename(runner.work_dir.rstrip(osp.sep)))
+        backend = get_file_backend(folder, backend_args=self.backend_args)
+        if not isinstance(backend, LocalBackend):
+            raise ValueError(
+                f'SafeCheckpointHook writes checkpoints to a local folder; '
+                f'out_dir={self.out_dir!r} is on {type(backend).__name__}. '
+                f"Use a local out_dir or type='CheckpointHook'.")
+        return folder
 
     def _own_latest_checkpoint(self, runner, out_dir: str) -> Optional[str]:
         """The checkpoint that ``last_checkpoint`` names, in ``out_dir``.

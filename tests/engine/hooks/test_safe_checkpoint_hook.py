@@ -360,7 +360,7 @@ def test_refuses_a_remote_out_dir(tmp_path) -> None:
     hook = SafeCheckpointHook(interval=1, out_dir='http://example.com/ckpts')
     runner = build_runner(tmp_path, hook)
     with pytest.raises(ValueError, match='local folder.*HTTPBackend'):
-        hook.before_run(runner)
+        hook.before_train(runner)
 
 
 def best_names(work_dir: Path) -> List[str]:

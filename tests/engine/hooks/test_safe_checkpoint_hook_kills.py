@@ -272,19 +272,19 @@ def random_chains(events: List[str], count: int,
                   seed: int) -> List[List[list]]:
     """Two kills per chain: the first at a random event of the
     uninterrupted run (of chain 0 right after a best file appears, of chain
-    1 during a validation), the second at a random later one, counted from
+    1 within a validation), the second at a random later one, counted from
     the resumed run's start.
 
     Returns:
         list[list]: The ``[event, n]`` kills of each chain.
     """
     rng = random.Random(seed)
-    everything = range(len(events))
-    bests = [i for i in everything if events[i].startswith('rename:best_')]
-    validations = [i for i in everything if '_val' in events[i]]
+    anywhere = range(len(events) - 1)  # a later event remains
+    bests = [i for i in anywhere if events[i].startswith('rename:best_')]
+    validations = [i for i in anywhere if 'val_iter' in events[i]]
     chains = []
-    for pools in [bests, validations] + [everything] * (count - 2):
-        first = rng.choice(pools)
+    for pool in [bests, validations] + [anywhere] * (count - 2):
+        first = rng.choice(pool)
         second = rng.randrange(first + 1, len(events))
         chains.append([
             [events[first], events[:first + 1].count(events[first])],
