@@ -152,7 +152,7 @@ class SafeCheckpointHook(CheckpointHook):
         """
         # mmengine's load_or_resume reads these after before_run
         if runner._resume and runner._load_from is None:
-            runner._load_from = self._own_latest_checkpoint(
+            runner._load_from = self._own_copy_of_latest(
                 runner, self._local_checkpoint_folder(runner))
 
     def before_train(self, runner) -> None:
@@ -209,21 +209,21 @@ class SafeCheckpointHook(CheckpointHook):
                 f"Use a local out_dir or type='CheckpointHook'.")
         return folder
 
-    def _own_latest_checkpoint(self, runner, out_dir: str) -> Optional[str]:
-        """The checkpoint that ``last_checkpoint`` names, in ``out_dir``.
+    def _own_copy_of_latest(self, runner, out_dir: str) -> Optional[str]:
+        """The file to resume from if ``last_checkpoint`` names a file in
+        another folder: the file of that name in ``out_dir``.
 
         Args:
             runner (Runner): The runner.
             out_dir (str): This run's checkpoint folder.
 
         Returns:
-            str | None: The recorded path if it is in ``out_dir``, the file
-            of that name in ``out_dir`` otherwise; None without
-            ``last_checkpoint`` (mmengine then starts from scratch).
+            str | None: That file; None if ``last_checkpoint`` names a file
+            in ``out_dir`` or is missing (mmengine then resumes from it or
+            starts from scratch, as usual).
 
         Raises:
-            FileNotFoundError: If the recorded path is in another folder
-                and ``out_dir`` has no file of that name.
+            FileNotFoundError: If ``out_dir`` has no file of that name.
         """
         marker = osp.join(runner.work_dir, 'last_checkpoint')
         if not osp.isfile(marker):
@@ -231,7 +231,7 @@ class SafeCheckpointHook(CheckpointHook):
         with open(marker) as file:
             recorded = file.read().strip()
         if is_in_folder(recorded, out_dir):
-            return recorded
+            return None
         own = osp.join(out_dir, osp.basename(recorded))
         if not osp.isfile(own):
             raise FileNotFoundError(
@@ -335,6 +335,8 @@ class SafeCheckpointHook(CheckpointHook):
                                   'last_checkpoint' + PARTIAL_SUFFIX)
         if osp.isfile(marker_partial):
             os.remove(marker_partial)
+            runner.logger.info(f'The file left by the interrupted run '
+                               f'{marker_partial} is removed')
 
     def _validate_if_missed(self, runner) -> None:
         """Run the validation that the resumed checkpoint's epoch (or
