@@ -5,10 +5,11 @@ from .checkpoint_loading import (MMENGINE_GLOBALS, load_local_checkpoint,
 from .mmaction_compat import install_drn_placeholder, patch_localizers_init
 from .mmaction_tools import mmaction_tool_path, run_mmaction_tool
 from .random_init import save_random_init_checkpoint
+from .work_dir_lock import WorkDirLock
 
 __all__ = [
     'extract_backbone_state_dict', 'MMENGINE_GLOBALS', 'load_local_checkpoint',
     'register_checkpoint_loaders', 'install_drn_placeholder',
     'patch_localizers_init', 'mmaction_tool_path', 'run_mmaction_tool',
-    'save_random_init_checkpoint'
+    'save_random_init_checkpoint', 'WorkDirLock'
 ]
