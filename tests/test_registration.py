@@ -22,7 +22,7 @@ COMPONENTS = {
     'HOOKS': [
         'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
         'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
-        'SafeCheckpointHook'
+        'PlainCheckpointHook', 'SafeCheckpointHook'
     ],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }

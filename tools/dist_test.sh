@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Distributed testing on mmengine's launcher (torchrun), MMAction2 style:
-#   bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py options]
+# Distributed testing on mmengine's launcher (torchrun), MMAction2 style.
 # NNODES, NODE_RANK, PORT and MASTER_ADDR set up multi-node runs.
 set -euo pipefail
+if [ $# -lt 3 ]; then
+    echo "usage: bash $0 CONFIG CHECKPOINT GPUS [test.py options]" >&2
+    echo "  env: NNODES (1), NODE_RANK (0), PORT (29500), MASTER_ADDR (127.0.0.1), PYTHON (python)" >&2
+    exit 2
+fi
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3

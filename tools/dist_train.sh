@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Distributed training on mmengine's launcher (torchrun), MMAction2 style:
-#   bash tools/dist_train.sh CONFIG GPUS [train.py options]
+# Distributed training on mmengine's launcher (torchrun), MMAction2 style.
 # NNODES, NODE_RANK, PORT and MASTER_ADDR set up multi-node runs.
 set -euo pipefail
+if [ $# -lt 2 ]; then
+    echo "usage: bash $0 CONFIG GPUS [train.py options]" >&2
+    echo "  env: NNODES (1), NODE_RANK (0), PORT (29500), MASTER_ADDR (127.0.0.1), PYTHON (python)" >&2
+    exit 2
+fi
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}

@@ -28,6 +28,7 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 import mmprp  # noqa: F401  (safe local checkpoint loading)
+from mmprp.engine import plain_data
 from mmprp.utils import (extract_backbone_state_dict, fold_batch_norms,
                          no_bn_target_warning)
 
@@ -65,7 +66,9 @@ def main() -> None:
     if warning:
         print(warning, file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(dict(meta=meta, state_dict=backbone), args.out)
+    # numpy values in the source's meta would need mmprp to load
+    torch.save(
+        dict(meta=plain_data(meta, 'meta'), state_dict=backbone), args.out)
     folded = ' (BatchNorm folded into the convs)' if args.fold_bn else ''
     print(f'wrote {len(backbone)} backbone tensors{folded} to {args.out}')
 

@@ -132,8 +132,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[100], gamma=0.1)
 ]
-default_hooks = dict(
-    checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
+default_hooks = _base_.finetune_default_hooks
 # stop early if load_from holds another encoder's weights; refuse empty
 # loaders (drop_last with a batch larger than the list) and labels beyond
 # the classifier's classes; stop at the first NaN/inf loss

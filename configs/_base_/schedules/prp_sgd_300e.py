@@ -4,7 +4,10 @@
 # lowest-validation-loss checkpoint. Inherits MMAction2's runtime
 # (default_scope='mmaction', hooks, logging). SafeCheckpointHook: mmengine's
 # CheckpointHook, but a kill during a save loses no checkpoint (the new one is
-# in place before the old one goes).
+# in place before the old one goes). PlainCheckpointHook: every checkpoint
+# holds plain data only (no HistoryBuffer, no numpy), so that MMAction2
+# without mmprp loads it with torch's weights-only unpickler; --resume
+# rebuilds the message hub from it.
 _base_ = ['mmaction::_base_/default_runtime.py']
 
 train_cfg = dict(
@@ -30,7 +33,8 @@ default_hooks = dict(
         interval=10,
         max_keep_ckpts=3,
         save_best='pretext/loss',
-        rule='less'))
+        rule='less'),
+    plain_checkpoint=dict(type='PlainCheckpointHook'))
 # NonEmptyDataloaderHook: refuse a run whose loader yields no batch (e.g.
 # drop_last with a batch larger than the list); NonFiniteLossHook: stop at
 # the first NaN/inf loss, naming the iteration and the term.

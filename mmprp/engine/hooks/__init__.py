@@ -5,10 +5,12 @@ from .checkpoint_match_hook import CheckpointMatchHook
 from .label_range_hook import LabelRangeHook
 from .non_empty_dataloader_hook import NonEmptyDataloaderHook
 from .non_finite_loss_hook import NonFiniteLossHook
+from .plain_checkpoint_hook import PlainCheckpointHook, plain_data
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
     'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
     'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
-    'SafeCheckpointHook', 'to_channels_last_3d'
+    'PlainCheckpointHook', 'SafeCheckpointHook', 'plain_data',
+    'to_channels_last_3d'
 ]
