@@ -4,12 +4,20 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import torch
 from mmaction.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from helpers import (REPO, assert_load_weights_only, randomise_batch_norms,
                      run_command)
+
+
+def export_in_process(monkeypatch, *args) -> None:
+    """Run tools/export_backbone.py with ``args`` in this process."""
+    monkeypatch.setattr(sys, 'argv', ['export_backbone.py', *map(str, args)])
+    runpy.run_path(
+        str(REPO / 'tools' / 'export_backbone.py'), run_name='__main__')
 
 
 def test_random_init_then_export_backbone(tmp_path, python) -> None:
@@ -52,12 +60,7 @@ def test_export_writes_numpy_meta_as_plain_data(tmp_path, monkeypatch) -> None:
         dict(meta=meta, state_dict={'backbone.conv.weight': torch.ones(1)}),
         source)
     exported = tmp_path / 'backbone.pth'
-    monkeypatch.setattr(
-        sys, 'argv',
-        ['export_backbone.py',
-         str(source), str(exported)])
-    runpy.run_path(
-        str(REPO / 'tools' / 'export_backbone.py'), run_name='__main__')
+    export_in_process(monkeypatch, source, exported)
     assert_load_weights_only([exported], tmp_path)
     meta = CheckpointLoader.load_checkpoint(str(exported), 'cpu')['meta']
     assert meta['best'] == 0.5 and meta['sigmas'].tolist() == [0.5, 1.]
@@ -94,21 +97,18 @@ def test_random_init_applies_cfg_options(tmp_path, python) -> None:
 
 
 def test_fold_bn_export_loads_into_an_encoder_without_bn(
-        tmp_path, python, narrow_prp_cfg) -> None:
+        tmp_path, monkeypatch, capsys, narrow_prp_cfg) -> None:
     torch.manual_seed(0)
     model = MODELS.build(narrow_prp_cfg)
     randomise_batch_norms(model.backbone)
     checkpoint = tmp_path / 'prp.pth'
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
     exported = tmp_path / 'folded.pth'
-    result = run_command([
-        python, REPO / 'tools' / 'export_backbone.py', checkpoint, exported,
-        '--fold-bn'
-    ],
-                         cwd=tmp_path)
+    export_in_process(monkeypatch, checkpoint, exported, '--fold-bn')
+    printed = capsys.readouterr()
     assert ('wrote 16 backbone tensors (BatchNorm folded into the convs)'
-            in result.stdout)
-    assert 'will not load' not in result.stderr
+            in printed.out)
+    assert 'will not load' not in printed.err
     folded = CheckpointLoader.load_checkpoint(str(exported), 'cpu')
     assert folded['meta']['bn_folded'] is True
     encoder = MODELS.build(
@@ -121,7 +121,8 @@ def test_fold_bn_export_loads_into_an_encoder_without_bn(
     assert error <= 1e-5 * expected.abs().max()
 
 
-def test_fold_bn_refuses_factorised_convolutions(tmp_path, python) -> None:
+def test_fold_bn_refuses_factorised_convolutions(tmp_path,
+                                                 monkeypatch) -> None:
     r21d = MODELS.build(
         dict(
             type='ResNet3d',
@@ -136,16 +137,10 @@ def test_fold_bn_refuses_factorised_convolutions(tmp_path, python) -> None:
             f'backbone.{key}': value
             for key, value in r21d.state_dict().items()
         }), checkpoint)
-    result = subprocess.run([
-        python,
-        str(REPO / 'tools' / 'export_backbone.py'),
-        str(checkpoint),
-        str(tmp_path / 'out.pth'), '--fold-bn'
-    ],
-                            capture_output=True,
-                            text=True)
-    assert result.returncode != 0
-    assert (f'export_backbone: {checkpoint}: cannot fold 24 of the 24 '
-            'BatchNorm layers: conv1.conv.bn_s is not the "bn" of a '
-            'ConvModule') in result.stderr
+    with pytest.raises(SystemExit) as refused:
+        export_in_process(monkeypatch, checkpoint, tmp_path / 'out.pth',
+                          '--fold-bn')
+    assert str(refused.value).startswith(
+        f'export_backbone: {checkpoint}: cannot fold 24 of the 24 BatchNorm '
+        'layers: conv1.conv.bn_s is not the "bn" of a ConvModule')
     assert not (tmp_path / 'out.pth').exists()
