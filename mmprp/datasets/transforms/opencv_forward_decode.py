@@ -13,10 +13,11 @@ from mmengine.logging import print_log
 from ..video_container import UnreadableVideoError
 from .opencv_init_by_path import CAPTURE_KEY, open_capture
 
-# Seek only to a first wanted frame past this one. OpenCV's seek decodes the
-# first frame, jumps back to the key frame at or before 16 frames ahead of
-# the frame asked for and decodes forward from there; closer to the start,
-# decoding forward from the first frame decodes fewer frames.
+# Seek only where the first frame wanted is this one or later. OpenCV's seek
+# decodes the first frame, jumps back to the key frame at or before 16
+# frames ahead of the frame asked for and decodes forward from there; closer
+# to the start, decoding forward from the first frame costs no more
+# (docs/performance.md).
 MIN_SEEK_FRAME = 24
 # What DecordInitByPath (decord) leaves for DecordDecode.
 DECORD_READER_KEY = 'video_reader'
