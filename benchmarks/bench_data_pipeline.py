@@ -698,8 +698,8 @@ def run_benchmark(
         ``per_rate`` (one comparison per rate) and ``targets``.
 
     Raises:
-        ValueError: If ``video_files`` holds no usable video, or is given
-            with ``b_frames``.
+        ValueError: If fewer than ``num_videos`` of ``video_files`` are
+            usable, or ``video_files`` is given with ``b_frames``.
     """
     if video_files is not None and b_frames:
         raise ValueError('b_frames re-encodes the synthetic videos; it '
@@ -738,8 +738,8 @@ def run_benchmark(
             warmup=warmup,
             videos=len(videos),
             own_videos=left_out,
-            frame_size=list(frame_size),
-            num_frames=list(num_frames),
+            frame_size=list(frame_size) if left_out is None else None,
+            num_frames=list(num_frames) if left_out is None else None,
             seed=seed,
             b_frames=b_frames,
             torch_threads=WORKER_THREADS,
