@@ -6,6 +6,7 @@ import json
 import math
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple, Union
 
@@ -15,6 +16,23 @@ from mmengine import Config
 from tools.data.synthetic_ucf101 import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
+#: Runs a script or ``-c`` code where mmprp cannot be imported.
+WITHOUT_MMPRP = REPO / 'tests' / 'without_mmprp.py'
+NEVER_IMPORTED = 'mmprp imported: False; refused imports: []'
+#: ``--cfg-options`` for a PRP ResNet config (R3D-18, R(2+1)D-18) at 1/8
+#: width: base 8, so a 64-channel encoder map.
+NARROW_RESNET = [
+    'model.backbone.base_channels=8', 'model.rate_head.in_channels=64',
+    'model.decoder.in_channels=64', 'model.decoder.channels=[16,16,16,16]'
+]
+LOAD_WEIGHTS_ONLY = """\
+import sys
+import torch
+for path in sys.argv[1:]:
+    torch.load(path, map_location='cpu', weights_only=True)
+    print('loaded', path)
+assert 'mmprp' not in sys.modules
+"""
 SHIPPED_CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
     *(REPO / 'demo' / 'configs').glob('*.py')
@@ -84,6 +102,35 @@ def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
     assert result.returncode == 0, (
         f'{command} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}')
     return result
+
+
+def run_without_mmprp(arguments: List,
+                      cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``python -I tests/without_mmprp.py ARGUMENTS``.
+
+    The process cannot import mmprp (nor sees ``PYTHONPATH``); the run must
+    succeed without mmprp ever being imported or asked for.
+
+    Args:
+        arguments (list): A script and its arguments, or ``-c``, code and
+            its arguments.
+        cwd (Path): Its working folder.
+
+    Returns:
+        subprocess.CompletedProcess: The finished run.
+    """
+    result = run_command([sys.executable, '-I', WITHOUT_MMPRP, *arguments],
+                         cwd=cwd)
+    assert NEVER_IMPORTED in result.stdout, result.stdout[-2000:]
+    return result
+
+
+def assert_load_weights_only(paths: Sequence[Path], cwd: Path) -> None:
+    """Each file loads with plain ``torch.load(path, weights_only=True)``,
+    in a process where mmprp is absent (:func:`run_without_mmprp`)."""
+    assert paths, 'no checkpoint to load'
+    result = run_without_mmprp(['-c', LOAD_WEIGHTS_ONLY, *paths], cwd)
+    assert result.stdout.count('loaded ') == len(paths), result.stdout
 
 
 def read_scalars(work_dir: Path) -> List[dict]:

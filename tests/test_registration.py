@@ -20,7 +20,7 @@ COMPONENTS = {
     'DATA_SAMPLERS': ['SeededSampler'],
     'HOOKS': [
         'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
-        'SafeCheckpointHook'
+        'PlainCheckpointHook', 'SafeCheckpointHook'
     ],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }

@@ -19,6 +19,7 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 import mmprp  # noqa: F401  (safe local checkpoint loading)
+from mmprp.engine import plain_data
 from mmprp.utils import extract_backbone_state_dict
 
 
@@ -37,7 +38,10 @@ def main() -> None:
     except ValueError as error:
         raise SystemExit(f'export_backbone: {args.checkpoint}: {error}')
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = dict(source=str(args.checkpoint), **checkpoint.get('meta', {}))
+    # numpy values in the source's meta would need mmprp to load
+    meta = plain_data(
+        dict(source=str(args.checkpoint), **checkpoint.get('meta', {})),
+        'meta')
     torch.save(dict(meta=meta, state_dict=backbone), args.out)
     print(f'wrote {len(backbone)} backbone tensors to {args.out}')
 

@@ -59,8 +59,7 @@ val_evaluator = [
     dict(type='ClassificationLossMetric', scores='prob')
 ]
 test_evaluator = dict(type='AccMetric')
-default_hooks = dict(
-    checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
+default_hooks = _base_.finetune_default_hooks
 # keep the validation loss `cls/loss` out of mmengine's log smoothing
 log_processor = dict(
     mean_pattern=r'^(?!cls/).*(loss|time|data_time|grad_norm).*')

@@ -118,8 +118,7 @@ optim_wrapper = dict(
 # batch 8 on each of 8 GPUs; scale the LR linearly with the total batch
 auto_scale_lr = dict(enable=False, base_batch_size=64)
 
-default_hooks = dict(
-    checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
+default_hooks = _base_.finetune_default_hooks
 # keep the validation loss `cls/loss` out of mmengine's log smoothing
 log_processor = dict(
     mean_pattern=r'^(?!cls/).*(loss|time|data_time|grad_norm).*')

@@ -1,30 +1,34 @@
-"""Checkpoint loading through mmengine that never runs code from the file.
+"""Checkpoint loading through mmengine that reads data only.
 
 torch 2.6 made ``torch.load(weights_only=True)`` the default. mmengine 0.10.7
-saves its message hub (``HistoryBuffer`` objects holding numpy arrays, and
-HistoryBuffer's statistics methods pickled as ``getattr(HistoryBuffer,
-'mean')``) into every checkpoint and loads checkpoints with a plain
-``torch.load``, so ``load_from``, ``--resume`` and ``tools/test.py CKPT`` fail
-with "Weights only load failed".
+saves its message hub (``HistoryBuffer`` objects holding numpy arrays and
+scalars, and HistoryBuffer's statistics methods pickled as
+``getattr(HistoryBuffer, 'mean')``) into every checkpoint and loads
+checkpoints with a plain ``torch.load``, so ``load_from``, ``--resume`` and
+``tools/test.py CKPT`` fail with "Weights only load failed".
 
 ``import mmprp`` registers two kinds of mmengine checkpoint loaders:
 
 * **Local files** (:func:`load_local_checkpoint`): torch's restricted
-  weights-only unpickler, its allow-list extended, only while the file is
-  read, by what mmengine's own checkpoints contain (:data:`MMENGINE_GLOBALS`).
-  ``getattr`` is *not* allowed: a stand-in registered under its name,
-  :func:`history_buffer_statistic`, returns HistoryBuffer's four statistics
-  methods and refuses every other lookup (a real ``getattr`` lets a pickle
-  reach ``__self__``/``__globals__`` and from there any function).
+  weights-only unpickler, whose extra allow-list is, while the file is read,
+  exactly :data:`~mmprp.utils.checkpoint_stand_ins.MMENGINE_GLOBALS`: the
+  numpy and mmengine names of mmengine checkpoints, each mapped to a
+  stand-in that checks its arguments and records plain data. No real class
+  or function of numpy, mmengine or ``builtins`` is reachable from the file
+  (real ones let a crafted file crash the process or rebind HistoryBuffer's
+  statistics). numpy arrays, scalars and HistoryBuffers are then rebuilt
+  from their checked parts.
 * **Every other scheme** mmengine knows (``http(s)://``, ``torchvision://``,
   ``open-mmlab://``, ``s3://`` ...): mmengine's own loader, run with
-  ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` so that every ``torch.load`` it makes,
-  including ``torch.hub``'s explicit ``weights_only=False``, reads plain
-  tensors and containers only.
+  ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` and no extra allow-list, so that every
+  ``torch.load`` it makes, including ``torch.hub``'s explicit
+  ``weights_only=False``, reads plain tensors and containers only.
 
-Nothing is unpickled with ``weights_only=False``. Files that cannot be loaded
+Nothing is unpickled with ``weights_only=False``. A loaded checkpoint must be
+a dict whose state dict (its ``state_dict`` entry, or itself when it has
+none but holds tensors) maps strings to tensors. Files that cannot be loaded
 raise an error naming the file and the cause (empty, not a checkpoint,
-refused content, unreadable).
+refused or damaged content, unreadable).
 """
 import functools
 import os
@@ -33,74 +37,15 @@ import pickle
 import re
 import tarfile
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
-import numpy as np
 import torch
-from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-#: The statistics methods mmengine registers on HistoryBuffer and pickles
-#: (``HistoryBuffer._set_default_statistics``).
-HISTORY_BUFFER_STATISTICS = frozenset({'min', 'max', 'current', 'mean'})
+from .checkpoint_stand_ins import (MMENGINE_GLOBALS, describe,
+                                   rebuild_plain_data)
 
 MapLocation = Optional[Union[str, Callable]]
-
-
-def _describe(value: Any) -> str:
-    """A short description of an unpickled value for an error message."""
-    if isinstance(value, str):
-        return f'{value!r:.60}'
-    if isinstance(value, type):
-        return value.__qualname__
-    return f'<{type(value).__name__} object>'
-
-
-def history_buffer_statistic(*args: Any) -> Callable:
-    """Stand-in for ``builtins.getattr`` while a checkpoint is unpickled.
-
-    mmengine pickles HistoryBuffer's statistics methods as
-    ``getattr(HistoryBuffer, name)``; this returns exactly those.
-
-    Args:
-        *args: The arguments the pickle calls ``getattr`` with:
-            ``(HistoryBuffer, name)``.
-
-    Returns:
-        Callable: ``HistoryBuffer.<name>`` (a plain function, which the
-        weights-only unpickler still refuses to call).
-
-    Raises:
-        pickle.UnpicklingError: For any other object, name or arity.
-    """
-    if (len(args) == 2 and args[0] is HistoryBuffer
-            and isinstance(args[1], str)
-            and args[1] in HISTORY_BUFFER_STATISTICS):
-        return getattr(HistoryBuffer, args[1])
-    call = ', '.join(_describe(arg) for arg in args)
-    raise pickle.UnpicklingError(
-        f'it calls getattr({call}); a checkpoint may only use getattr to '
-        f'name HistoryBuffer\'s statistics methods '
-        f'{sorted(HISTORY_BUFFER_STATISTICS)}, as mmengine pickles them')
-
-
-def _numpy_globals() -> List[Callable]:
-    """Numpy types that pickled arrays and scalars refer to."""
-    try:
-        from numpy._core.multiarray import _reconstruct, scalar
-    except ImportError:  # numpy < 2
-        from numpy.core.multiarray import _reconstruct, scalar
-    dtype_classes = [type(np.dtype(code)) for code in np.typecodes['All']]
-    return [np.ndarray, np.dtype, _reconstruct, scalar, *dtype_classes]
-
-
-#: What torch's weights-only unpickler allows on top of its defaults while a
-#: local checkpoint is read: what mmengine 0.10.7 checkpoints contain.
-MMENGINE_GLOBALS: List[Union[Callable, Tuple[Callable, str]]] = [
-    HistoryBuffer,
-    (history_buffer_statistic, 'builtins.getattr'),
-    *_numpy_globals(),
-]
 
 
 def _refusal_reason(message: str) -> str:
@@ -127,7 +72,8 @@ def _refusal_reason(message: str) -> str:
 
 LOCAL_REFUSAL = (
     'From a local file mmprp unpickles tensors, plain containers and what '
-    'mmengine checkpoints hold (HistoryBuffer logs, numpy arrays) only, '
+    'mmengine checkpoints hold (HistoryBuffer logs, numeric numpy arrays and '
+    'scalars, rebuilt by mmprp) only, '
     'because other objects in a pickle can run code. Use a checkpoint '
     'written by mmengine or mmprp, or one that holds only tensors.')
 REMOTE_REFUSAL = (
@@ -174,43 +120,93 @@ def _check_checkpoint_file(filename: str) -> None:
 
 
 @contextmanager
-def _statistics_methods_kept() -> Iterator[None]:
-    """Refuse a load that rebinds HistoryBuffer's statistics methods.
+def safe_globals_exactly(allowed: List) -> Iterator[None]:
+    """Make ``allowed`` torch's whole extra allow-list inside the block.
 
-    ``HistoryBuffer.__setstate__`` merges the pickled ``statistics_methods``
-    into a dict shared by the whole class, so a crafted file could rebind
-    e.g. ``mean`` for every later log of the process. Only the defaults may
-    be added; anything else is undone and refused.
+    Whatever else the process registered with
+    ``torch.serialization.add_safe_globals`` (mmengine or user code may
+    register real classes) is set aside and restored afterwards.
 
-    Raises:
-        pickle.UnpicklingError: If the load added or changed other entries.
+    Args:
+        allowed (list): Entries for ``add_safe_globals``: objects or
+            ``(object, 'module.qualname')`` pairs.
     """
-    methods = HistoryBuffer._statistics_methods
-    before = dict(methods)
-    defaults = {
-        name: getattr(HistoryBuffer, name)
-        for name in HISTORY_BUFFER_STATISTICS
-    }
+    saved = torch.serialization.get_safe_globals()
+    torch.serialization.clear_safe_globals()
+    torch.serialization.add_safe_globals(allowed)
     try:
         yield
     finally:
-        rebound = sorted(name for name, method in methods.items()
-                         if method is not before.get(name, defaults.get(name)))
-        if rebound:
-            methods.clear()
-            methods.update(before)
-    if rebound:
+        torch.serialization.clear_safe_globals()
+        torch.serialization.add_safe_globals(saved)
+
+
+def _damaged(filename: str, error: Exception) -> pickle.UnpicklingError:
+    """The error for content that made unpickling fail unexpectedly."""
+    cause = f'{type(error).__name__}: {error}' if str(error) else type(
+        error).__name__
+    memory = (' (or larger than the memory left)' if isinstance(
+        error, MemoryError) else '')
+    return pickle.UnpicklingError(
+        f'checkpoint {filename} was refused: unpickling it raised '
+        f'{cause:.300}. The file is damaged or crafted{memory}. Use a '
+        f'checkpoint written by mmengine or mmprp.')
+
+
+def check_state_dict(source: str, checkpoint: Any) -> None:
+    """Refuse a checkpoint whose state dict does not map names to tensors.
+
+    The state dict is the checkpoint's ``state_dict`` entry or, where it has
+    none but holds tensors, the checkpoint itself (a bare state dict, as
+    mmengine's ``load_checkpoint`` reads it). Other entries (``meta``, the
+    optimizer's nested state, ...) are not state dicts.
+
+    Args:
+        source (str): The file or URL, for messages.
+        checkpoint: What was loaded.
+
+    Raises:
+        pickle.UnpicklingError: If the checkpoint is not a dict, or its state
+            dict is not a dict, has a key that is not a string or a value
+            that is not a tensor.
+    """
+    refused = f'checkpoint {source} was refused:'
+    if not isinstance(checkpoint, dict):
         raise pickle.UnpicklingError(
-            f'it rebinds HistoryBuffer statistics methods {rebound}')
+            f'{refused} it holds a {type(checkpoint).__name__}, not a dict '
+            f'(a checkpoint or a state dict).')
+    if 'state_dict' in checkpoint:
+        state_dict = checkpoint['state_dict']
+    elif any(isinstance(value, torch.Tensor) for value in checkpoint.values()):
+        state_dict = checkpoint
+    else:
+        return
+    if not isinstance(state_dict, dict):
+        raise pickle.UnpicklingError(
+            f'{refused} its state_dict is a {type(state_dict).__name__}, not '
+            f'a dict of tensors.')
+    for key, value in state_dict.items():
+        if not isinstance(key, str):
+            raise pickle.UnpicklingError(
+                f'{refused} its state dict has the key {describe(key)} '
+                f'({type(key).__name__}), not a parameter name (str).')
+        if not isinstance(value, torch.Tensor):
+            raise pickle.UnpicklingError(
+                f'{refused} its state dict maps {describe(key)} to a '
+                f'{type(value).__name__}, not a tensor.')
 
 
 def load_local_checkpoint(filename: str,
                           map_location: MapLocation = None) -> Dict:
-    """Load a local checkpoint with the weights-only unpickler.
+    """Load a local checkpoint as data only.
 
     Registered as mmengine's loader for local paths (prefix ``''``) when
     :mod:`mmprp` is imported; ``load_from``, ``--resume``, ``tools/test.py``,
-    ``load_checkpoint`` and backbones' ``pretrained=`` all come here.
+    ``load_checkpoint`` and backbones' ``pretrained=`` all come here. The
+    weights-only unpickler reads the file with the stand-ins of
+    :data:`~mmprp.utils.checkpoint_stand_ins.MMENGINE_GLOBALS` as its only
+    extra globals; numpy arrays and HistoryBuffers are then rebuilt from
+    their checked parts (numpy scalars become Python numbers).
 
     Args:
         filename (str): Path of the checkpoint file.
@@ -223,27 +219,35 @@ def load_local_checkpoint(filename: str,
         FileNotFoundError: If ``filename`` is not a file.
         ValueError: If the file is empty or not a PyTorch checkpoint.
         pickle.UnpicklingError: If the file holds anything beyond tensors,
-            plain containers and what mmengine's checkpoints contain.
+            plain containers and what mmengine's checkpoints contain, if
+            unpickling it fails otherwise (e.g. a TypeError or MemoryError
+            on crafted content; chained), or if its state dict is not a
+            dict of tensors (see :func:`check_state_dict`).
         RuntimeError: If torch cannot read it (e.g. a truncated zip).
+        OSError: If the file cannot be read.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
     _check_checkpoint_file(filename)
-    new_globals = [
-        entry for entry in MMENGINE_GLOBALS
-        if entry not in torch.serialization.get_safe_globals()
-    ]
     try:
-        with torch.serialization.safe_globals(new_globals), \
-                _statistics_methods_kept():
-            return torch.load(
+        with safe_globals_exactly(MMENGINE_GLOBALS):
+            loaded = torch.load(
                 filename, map_location=map_location, weights_only=True)
+        checkpoint = rebuild_plain_data(loaded)
     except pickle.UnpicklingError as error:
         raise _refused(filename, error, LOCAL_REFUSAL) from None
+    except RecursionError as error:
+        raise _damaged(filename, error) from error
     except (RuntimeError, EOFError) as error:
         raise RuntimeError(
             f'cannot read checkpoint {filename}: {error}') from error
+    except OSError:
+        raise
+    except Exception as error:
+        raise _damaged(filename, error) from error
+    check_state_dict(filename, checkpoint)
+    return checkpoint
 
 
 FORCE_WEIGHTS_ONLY = 'TORCH_FORCE_WEIGHTS_ONLY_LOAD'
@@ -279,18 +283,23 @@ def weights_only_remote_loader(loader: Callable) -> Callable:
         loader (Callable): An mmengine loader ``(filename, map_location)``.
 
     Returns:
-        Callable: The same loader run under :func:`weights_only_forced`,
-        with refusals naming the checkpoint; it keeps ``loader``'s name
-        (mmengine logs it) and is marked ``weights_only_forced = True``.
+        Callable: The same loader run under :func:`weights_only_forced`
+        with no extra allow-list, its result checked as a local file's
+        (:func:`~mmprp.utils.checkpoint_stand_ins.rebuild_plain_data`,
+        :func:`check_state_dict`), refusals naming the checkpoint; it keeps
+        ``loader``'s name (mmengine logs it) and is marked
+        ``weights_only_forced = True``.
     """
 
     @functools.wraps(loader)
     def load_remote(filename: str, map_location: MapLocation = None) -> Dict:
-        with weights_only_forced():
+        with weights_only_forced(), safe_globals_exactly([]):
             try:
-                return loader(filename, map_location)
+                checkpoint = rebuild_plain_data(loader(filename, map_location))
             except pickle.UnpicklingError as error:
                 raise _refused(filename, error, REMOTE_REFUSAL) from None
+        check_state_dict(filename, checkpoint)
+        return checkpoint
 
     load_remote.weights_only_forced = True
     return load_remote

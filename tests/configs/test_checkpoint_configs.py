@@ -1,8 +1,10 @@
-"""Every shipped config that trains saves kill-safe checkpoints, two or more.
+"""Every shipped config that trains saves kill-safe checkpoints, two or more,
+that load without mmprp.
 
 mmengine's CheckpointHook deletes the old checkpoint before writing the new
 one; the configs use SafeCheckpointHook and keep at least two checkpoints
-(``max_keep_ckpts`` unlimited, i.e. <= 0, or >= 2).
+(``max_keep_ckpts`` unlimited, i.e. <= 0, or >= 2). PlainCheckpointHook
+saves them as plain data (torch's weights-only unpickler reads them).
 """
 from pathlib import Path
 
@@ -27,6 +29,8 @@ def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
     checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
     if 'train_cfg' in cfg:
         assert checkpoint is not None, f'{name(path)} trains without one'
+        plain = cfg.default_hooks.get('plain_checkpoint', {})
+        assert plain.get('type') == 'PlainCheckpointHook', name(path)
     if checkpoint is not None:
         assert checkpoint.type == 'SafeCheckpointHook', name(path)
         kept = checkpoint.get('max_keep_ckpts', -1)

@@ -1,11 +1,14 @@
 """tools/random_init_checkpoint.py and tools/export_backbone.py."""
+import runpy
 import subprocess
+import sys
 
+import numpy as np
 import torch
 from mmaction.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from helpers import REPO, run_command
+from helpers import REPO, assert_load_weights_only, run_command
 
 
 def test_random_init_then_export_backbone(tmp_path, python) -> None:
@@ -34,6 +37,25 @@ def test_random_init_then_export_backbone(tmp_path, python) -> None:
     for name, tensor in encoder.state_dict().items():
         assert torch.equal(tensor,
                            checkpoint['state_dict'][f'backbone.{name}'])
+    assert_load_weights_only([full, exported], tmp_path)
+
+
+def test_export_writes_numpy_meta_as_plain_data(tmp_path, monkeypatch) -> None:
+    source = tmp_path / 'numpy_meta.pth'
+    meta = dict(best=np.float64(0.5), sigmas=np.array([0.5, 1.]))
+    torch.save(
+        dict(meta=meta, state_dict={'backbone.conv.weight': torch.ones(1)}),
+        source)
+    exported = tmp_path / 'backbone.pth'
+    monkeypatch.setattr(
+        sys, 'argv',
+        ['export_backbone.py',
+         str(source), str(exported)])
+    runpy.run_path(
+        str(REPO / 'tools' / 'export_backbone.py'), run_name='__main__')
+    assert_load_weights_only([exported], tmp_path)
+    meta = CheckpointLoader.load_checkpoint(str(exported), 'cpu')['meta']
+    assert meta['best'] == 0.5 and meta['sigmas'].tolist() == [0.5, 1.]
 
 
 def test_export_names_what_is_missing(tmp_path, python) -> None:

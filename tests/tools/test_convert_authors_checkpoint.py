@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
 from benchmarks.authors_model import build_authors_prp
-from helpers import REPO, run_command
+from helpers import REPO, assert_load_weights_only, run_command
 
 ARCHS = ('c3d', 'r3d', 'r21d')
 PARTS = ('backbone', 'rate_head', 'decoder')
@@ -241,7 +241,7 @@ def test_command_line(tool: ModuleType, tmp_path, python) -> None:
     ],
                          cwd=tmp_path)
     assert f'to {out}' in result.stdout
-    assert out.is_file()
+    assert_load_weights_only([out], tmp_path)
     refused = tmp_path / 'refused.pth'
     result = subprocess.run([
         python,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from mmprp.utils import mmaction_tool_path
-from helpers import (REPO, assert_finite, data_options, read_scalars,
-                     run_command)
+from helpers import (NARROW_RESNET, REPO, assert_finite, data_options,
+                     read_scalars, run_command)
 
 TRAIN_KEYS = ['loss', 'loss_rate', 'loss_recon', 'rate_acc']
 VAL_KEYS = [
@@ -29,12 +29,6 @@ def entry_point(name: str, python: str, repo: Path) -> list:
     if name == 'mmaction':
         return [python, str(mmaction_tool_path('train.py'))]
     return [python, str(repo / 'tools' / 'train.py')]
-
-
-NARROW_RESNET = [
-    'model.backbone.base_channels=8', 'model.rate_head.in_channels=64',
-    'model.decoder.in_channels=64', 'model.decoder.channels=[16,16,16,16]'
-]
 
 
 @pytest.mark.parametrize('config,launcher,model_options', [

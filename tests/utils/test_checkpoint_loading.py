@@ -4,6 +4,10 @@ The attack files are real torch checkpoints (zip and legacy format) whose
 pickles reach code through ``getattr`` (``__self__``, ``__globals__``,
 ``__init__``, ``__class__``) or name dangerous globals directly. Each one
 would write a marker file if it ran; every load path must refuse it first.
+Genuine mmengine checkpoints load with the same message hub as a full
+unpickler gives; state dicts must map names to tensors; errors that crafted
+content raises name the file. ``test_checkpoint_fuzz.py`` loads a generated
+corpus of crafted files in a child process.
 """
 import builtins
 import codecs
@@ -11,14 +15,19 @@ import functools
 import http.server
 import os
 import pickle
+import re
 import runpy
 import sys
 import threading
+from collections import OrderedDict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
 import pytest
 import torch
+from crafted_pickles import Call, Raw, assemble, write_zip
 from mmaction.registry import MODELS
 from mmengine.logging import HistoryBuffer
 from mmengine.logging import history_buffer as history_buffer_module
@@ -31,10 +40,10 @@ from torch.utils.data import Dataset
 
 import mmprp  # noqa: F401
 from mmprp.apis import build_model, load_config
+from mmprp.engine import CheckpointMatchHook
 from mmprp.utils import load_local_checkpoint
 from mmprp.utils.checkpoint_loading import (FORCE_NO_WEIGHTS_ONLY,
                                             FORCE_WEIGHTS_ONLY,
-                                            history_buffer_statistic,
                                             weights_only_forced)
 from helpers import REPO
 
@@ -314,7 +323,7 @@ def test_every_local_load_path_refuses_attacks(tmp_path: Path,
         (HistoryBuffer, '__init__', "getattr(HistoryBuffer, '__init__')"),
         (HistoryBuffer, '__dict__', "getattr(HistoryBuffer, '__dict__')"),
         (Reduce(getattr, HistoryBuffer, 'mean'), '__globals__',
-         "getattr(<function object>, '__globals__')"),
+         "getattr(HistoryBuffer.mean, '__globals__')"),
         (HistoryBuffer([1.], [1]), '__class__',
          "getattr(<HistoryBuffer object>, '__class__')"),
         (HistoryBuffer(
@@ -333,17 +342,6 @@ def test_only_history_buffer_statistics_pass_getattr(tmp_path: Path,
         load_local_checkpoint(str(path))
     assert refused in str(error.value)
     assert "['current', 'max', 'mean', 'min']" in str(error.value)
-
-
-def test_stand_in_returns_only_statistics_methods() -> None:
-    for name in ('min', 'max', 'current', 'mean'):
-        assert history_buffer_statistic(HistoryBuffer,
-                                        name) is getattr(HistoryBuffer, name)
-    with pytest.raises(
-            pickle.UnpicklingError, match="'mean', <NoneType object>"):
-        history_buffer_statistic(HistoryBuffer, 'mean', None)
-    with pytest.raises(pickle.UnpicklingError, match='list object'):
-        history_buffer_statistic(HistoryBuffer, ['mean'])
 
 
 def test_rebinding_statistics_methods_is_refused_and_undone(
@@ -371,6 +369,157 @@ def test_refused_even_with_torch_force_no_weights_only(
     with pytest.raises(pickle.UnpicklingError):
         CheckpointLoader.load_checkpoint(str(path), 'cpu')
     assert not marker_of(path).exists()
+
+
+def test_genuine_checkpoint_restores_the_same_message_hub(
+        genuine: Path) -> None:
+    # the file is this test's own: a full unpickler gives the reference
+    reference = torch.load(genuine, weights_only=False)['message_hub']
+    loaded = CheckpointLoader.load_checkpoint(str(genuine),
+                                              'cpu')['message_hub']
+    assert loaded['runtime_info'] == reference['runtime_info']
+    assert loaded['resumed_keys'] == reference['resumed_keys']
+    assert list(loaded['log_scalars']) == list(reference['log_scalars'])
+    for name, buffer in loaded['log_scalars'].items():
+        expected = reference['log_scalars'][name]
+        assert type(buffer) is HistoryBuffer
+        assert vars(buffer).keys() == vars(expected).keys()
+        assert buffer.max_length == expected.max_length
+        for log, expected_log in zip(buffer.data, expected.data):
+            assert log.dtype == expected_log.dtype
+            assert np.array_equal(log, expected_log)
+
+
+def test_empty_history_buffers_and_arrays_load(tmp_path: Path) -> None:
+    # pickle protocol 2 writes their empty data as bytes()
+    path = tmp_path / 'empty.pth'
+    torch.save(
+        dict(meta=dict(buffer=HistoryBuffer(), array=np.zeros(0))), path)
+    meta = CheckpointLoader.load_checkpoint(str(path), 'cpu')['meta']
+    assert type(meta['buffer']) is HistoryBuffer
+    assert [log.shape for log in meta['buffer'].data] == [(0, ), (0, )]
+    assert meta['array'].shape == (0, ) and meta['array'].dtype == np.float64
+
+
+def test_history_buffer_state_beyond_mmengine_is_refused(
+        tmp_path: Path) -> None:
+    state = dict(
+        HistoryBuffer([1.], [1]).__getstate__(),
+        _statistics_methods={'mean': HistoryBuffer.max})
+    for name, payload in [
+        ('instance.pth', Reduce(HistoryBuffer, state=state)),
+        ('rebuild_from_type.pth',
+         Reduce(torch._tensor._rebuild_from_type_v2, HistoryBuffer,
+                HistoryBuffer, (), state)),
+    ]:
+        torch.save(dict(meta=payload), tmp_path / name)
+        with pytest.raises(pickle.UnpicklingError) as error:
+            load_local_checkpoint(str(tmp_path / name))
+        assert str(error.value).startswith(
+            f'checkpoint {tmp_path / name} was refused: it sets a '
+            "HistoryBuffer's state with the keys '_count_history', "
+            "'_log_history', '_statistics_methods'")
+
+
+@pytest.mark.parametrize(
+    'meta, cause', [
+        (Reduce(OrderedDict, 1), 'TypeError'),
+        (Reduce(bytearray, 2**62), 'MemoryError'),
+        (Reduce(torch._tensor._rebuild_from_type_v2, getattr, HistoryBuffer,
+                (HistoryBuffer, 'mean'), {}), 'AttributeError'),
+        (Call(Raw(b']' * 5000 + b'a' * 4999), 1), 'RecursionError'),
+    ],
+    ids=['TypeError', 'MemoryError', 'AttributeError', 'RecursionError'])
+def test_errors_on_crafted_content_name_the_file(tmp_path: Path, meta: Any,
+                                                 cause: str) -> None:
+    path = tmp_path / 'crafted.pth'
+    if isinstance(meta, Reduce):
+        torch.save(dict(meta=meta), path)
+    else:
+        write_zip(path, assemble(dict(meta=meta)))
+    with pytest.raises(pickle.UnpicklingError) as error:
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    assert str(error.value).startswith(
+        f'checkpoint {path} was refused: unpickling it raised {cause}')
+    assert type(error.value.__cause__).__name__ == cause
+
+
+def test_real_globals_registered_elsewhere_are_set_aside(
+        tmp_path: Path) -> None:
+    path = tmp_path / 'object_dtype.pth'
+    torch.save(dict(meta=np.dtype(object)), path)
+    registered = [np.dtype, type(np.dtype(object)), HistoryBuffer]
+    with torch.serialization.safe_globals(registered):
+        with pytest.raises(
+                pickle.UnpicklingError,
+                match=re.escape("it calls numpy.dtype('O8', False, True)")):
+            load_local_checkpoint(str(path))
+        assert set(registered) <= set(torch.serialization.get_safe_globals())
+
+
+# State dicts.
+@pytest.mark.parametrize(
+    'checkpoint, refused', [
+        (dict(state_dict={'weight': [1.0]}),
+         "its state dict maps 'weight' to a list, not a tensor"),
+        (dict(state_dict={'weight': HistoryBuffer([1.], [1])}),
+         "its state dict maps 'weight' to a HistoryBuffer, not a tensor"),
+        (dict(state_dict={3: torch.ones(1)}),
+         'its state dict has the key 3 (int), not a parameter name'),
+        ({
+            'weight': torch.ones(1),
+            'arch': 'c3d'
+        }, "its state dict maps 'arch' to a str, not a tensor"),
+        (dict(state_dict=[torch.ones(1)]),
+         'its state_dict is a list, not a dict of tensors'),
+        ([torch.ones(1)], 'it holds a list, not a dict'),
+    ],
+    ids=[
+        'list value', 'HistoryBuffer value', 'int key', 'bare state dict',
+        'state_dict list', 'top-level list'
+    ])
+def test_state_dicts_must_map_names_to_tensors(tmp_path: Path, checkpoint: Any,
+                                               refused: str) -> None:
+    path = tmp_path / 'odd.pth'
+    torch.save(checkpoint, path)
+    with pytest.raises(pickle.UnpicklingError) as error:
+        CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    assert str(error.value).startswith(f'checkpoint {path} was refused: ')
+    assert refused in str(error.value)
+
+
+def test_only_the_state_dict_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / 'full.pth'
+    state_dict = nn.Linear(2, 1).state_dict()
+    torch.save(
+        dict(
+            state_dict=state_dict,
+            optimizer=dict(state={0: dict(step=3)}, param_groups=[]),
+            meta=dict(epoch=1)), path)
+    loaded = CheckpointLoader.load_checkpoint(str(path), 'cpu')
+    assert loaded['state_dict']._metadata == state_dict._metadata
+    torch.save(dict(model={'weight': [1.0]}), path)  # no tensors: no state
+    assert CheckpointLoader.load_checkpoint(
+        str(path), 'cpu') == dict(model={'weight': [1.0]})
+
+
+def test_checkpoint_match_hook_names_the_entry_that_is_no_tensor(
+        tmp_path: Path) -> None:
+    model = MODELS.build(
+        dict(
+            type='SelfSupRecognizer',
+            backbone=dict(type='C3DEncoder', base_channels=4),
+            rate_head=dict(type='PRPHead', num_classes=4, in_channels=32)))
+    state_dict = model.state_dict()
+    state_dict['backbone.conv1a.conv.weight'] = [1.0]
+    path = tmp_path / 'odd.pth'
+    torch.save(dict(state_dict=state_dict), path)
+    runner = SimpleNamespace(model=model, _load_from=str(path), _resume=False)
+    with pytest.raises(
+            pickle.UnpicklingError,
+            match=f"checkpoint {path} was refused: its state dict maps "
+            "'backbone.conv1a.conv.weight' to a list"):
+        CheckpointMatchHook().before_run(runner)
 
 
 # URLs and other schemes.
@@ -428,6 +577,29 @@ def test_url_mmengine_checkpoints_say_to_download_them(
     assert 'needs mmengine.logging.history_buffer.HistoryBuffer' in str(
         error.value)
     assert 'download it and pass its path' in str(error.value)
+
+
+def test_url_checkpoints_ignore_globals_registered_elsewhere(
+        genuine: Path, tmp_path: Path, serve: Callable[[Path], str]) -> None:
+    path = tmp_path / 'epoch_1.pth'
+    path.write_bytes(genuine.read_bytes())
+    with torch.serialization.safe_globals([HistoryBuffer]):
+        with pytest.raises(
+                pickle.UnpicklingError,
+                match='needs mmengine.logging.history_buffer.HistoryBuffer'):
+            CheckpointLoader.load_checkpoint(serve(path), 'cpu')
+
+
+def test_url_state_dicts_must_map_names_to_tensors(
+        tmp_path: Path, serve: Callable[[Path], str]) -> None:
+    path = tmp_path / 'odd.pth'
+    torch.save(dict(state_dict={'weight': [1.0]}), path)
+    url = serve(path)
+    with pytest.raises(
+            pickle.UnpicklingError,
+            match=f"checkpoint {url} was refused: its state dict maps "
+            "'weight' to a list"):
+        CheckpointLoader.load_checkpoint(url, 'cpu')
 
 
 def test_every_remote_scheme_is_weights_only() -> None:

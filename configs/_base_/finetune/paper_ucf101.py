@@ -131,8 +131,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[100], gamma=0.1)
 ]
-default_hooks = dict(
-    checkpoint=dict(_base_.finetune_checkpoint, _delete_=True))
+default_hooks = _base_.finetune_default_hooks
 # stop early if load_from holds another encoder's weights
 custom_hooks = [dict(type='CheckpointMatchHook')]
 # Batch 8 on one GPU in the authors' code; scale the LR linearly with the

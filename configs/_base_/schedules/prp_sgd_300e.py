@@ -4,7 +4,10 @@
 # lowest-validation-loss checkpoint. Inherits MMAction2's runtime
 # (default_scope='mmaction', hooks, logging). SafeCheckpointHook: mmengine's
 # CheckpointHook, but a kill during a save loses no checkpoint (the new one is
-# in place before the old one goes).
+# in place before the old one goes). PlainCheckpointHook: every checkpoint
+# holds plain data only (no HistoryBuffer, no numpy), so that MMAction2
+# without mmprp loads it with torch's weights-only unpickler; --resume
+# rebuilds the message hub from it.
 _base_ = ['mmaction::_base_/default_runtime.py']
 
 train_cfg = dict(
@@ -30,7 +33,8 @@ default_hooks = dict(
         interval=10,
         max_keep_ckpts=3,
         save_best='pretext/loss',
-        rule='less'))
+        rule='less'),
+    plain_checkpoint=dict(type='PlainCheckpointHook'))
 # ChannelsLast3dHook: 5-D weights (hence activations) channels-last (NDHWC),
 # the same math: on this project's 2-core CPU a C3D PRP step (batch 4) takes
 # 0.77-0.79x the time of NCDHW, 9.1 s vs 11.8 s on one thread, 5.0 s vs
