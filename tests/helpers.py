@@ -272,3 +272,36 @@ def cut_copy(path: Path,
         data[4:8] = bytes(4)
     out.write_bytes(data)
     return out
+
+
+# A process that takes the work-dir lock of training runs (the lock module
+# alone: no heavy imports), says so, and holds it until its stdin closes.
+LOCK_HOLDER = (
+    'import runpy, sys\n'
+    "lock = runpy.run_path(sys.argv[1])['WorkDirLock'](sys.argv[2])\n"
+    "lock.acquire(print)\n"
+    "print('held', flush=True)\n"
+    'sys.stdin.read()\n')
+
+
+def hold_lock(work_dir: Path) -> subprocess.Popen:
+    """Start a process holding the training lock of ``work_dir``.
+
+    It releases the lock and ends once its stdin is closed.
+
+    Args:
+        work_dir (Path): The work dir (it exists).
+
+    Returns:
+        subprocess.Popen: The process, the lock held.
+    """
+    process = subprocess.Popen([
+        sys.executable, '-c', LOCK_HOLDER,
+        str(REPO / 'mmprp' / 'utils' / 'work_dir_lock.py'),
+        str(work_dir)
+    ],
+                               stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE,
+                               text=True)
+    assert process.stdout.readline() == 'held\n'
+    return process

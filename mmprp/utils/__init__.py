@@ -6,11 +6,12 @@ from .checkpoint_stand_ins import MMENGINE_GLOBALS, rebuild_plain_data
 from .mmaction_compat import install_drn_placeholder, patch_localizers_init
 from .mmaction_tools import mmaction_tool_path, run_mmaction_tool
 from .random_init import save_random_init_checkpoint
+from .work_dir_lock import WorkDirLock
 
 __all__ = [
     'extract_backbone_state_dict', 'check_state_dict', 'MMENGINE_GLOBALS',
     'load_local_checkpoint', 'rebuild_plain_data',
     'register_checkpoint_loaders', 'install_drn_placeholder',
     'patch_localizers_init', 'mmaction_tool_path', 'run_mmaction_tool',
-    'save_random_init_checkpoint'
+    'save_random_init_checkpoint', 'WorkDirLock'
 ]
