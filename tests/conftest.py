@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
+from helpers import coded_frames, cut_copy
+from tools.data.encode_video import encode_video
 from tools.data.synthetic_ucf101 import (SyntheticDataset,
                                          generate_synthetic_ucf101)
 
@@ -166,6 +168,51 @@ def truncated_avis(video_zoo: Dict[str, Path]) -> Dict[str, Path]:
             path.write_bytes(data[:len(data) * cut // 1000])
             avis[f'{name}_cut{cut:03d}'] = path
     return avis
+
+
+# Frames of coded_videos: enough for the largest rate of the shipped
+# configs (16, a 256-frame window).
+CODED_FRAMES = 260
+# Where coded_videos cuts its copies, as a fraction of the bytes.
+CODED_CUT = 0.6
+
+
+@pytest.fixture(scope='session')
+def coded_videos(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
+    """The frames of ``helpers.coded_frames(CODED_FRAMES)`` (64x48, each
+    carrying its index) in the encodings of real data sets, and cut copies.
+
+    Keys: ``mjpg_avi`` and ``xvid_avi`` (OpenCV's writer), ``mpeg4_b_avi``
+    (MPEG-4 with B-frames, as many UCF101 files) and ``h264_b_mp4`` (H.264
+    with B-frames), both written by ``tools/data/encode_video.py``; for each
+    ``<key>_cut``, its first CODED_CUT of bytes (its container shows the
+    cut). Cuts the container check cannot see: ``<key>_cut_riff0`` for the
+    AVIs (RIFF size zeroed) and ``h264_b_mkv_cut`` (Matroska declares no
+    file size).
+
+    Args:
+        tmp_path_factory (pytest.TempPathFactory): pytest's temp folders.
+
+    Returns:
+        dict[str, Path]: The files.
+    """
+    root = tmp_path_factory.mktemp('coded_videos')
+    frames = coded_frames(CODED_FRAMES)
+    videos = dict(
+        mjpg_avi=_write_video(root / 'mjpg.avi', frames, 'MJPG'),
+        xvid_avi=_write_video(root / 'xvid.avi', frames, 'XVID'),
+        mpeg4_b_avi=encode_video(root / 'mpeg4_b.avi', frames, 'mpeg4'),
+        h264_b_mp4=encode_video(root / 'h264_b.mp4', frames, 'libx264'))
+    for key, path in list(videos.items()):
+        videos[f'{key}_cut'] = cut_copy(path, root / f'cut_{path.name}',
+                                        CODED_CUT)
+        if path.suffix == '.avi':
+            videos[f'{key}_cut_riff0'] = cut_copy(
+                path, root / f'cut_riff0_{path.name}', CODED_CUT, True)
+    mkv = encode_video(root / 'h264_b.mkv', frames, 'libx264')
+    videos['h264_b_mkv_cut'] = cut_copy(mkv, root / 'cut_h264_b.mkv',
+                                        CODED_CUT)
+    return videos
 
 
 @pytest.fixture(scope='session')

@@ -1,4 +1,6 @@
-"""Helpers shared by the tests: the repository root, end-to-end runs."""
+"""Helpers shared by the tests: the repository root, end-to-end runs,
+shipped configs, videos whose frames carry their index."""
+import copy
 import functools
 import json
 import math
@@ -8,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine import Config
 from torch import nn
@@ -32,6 +35,28 @@ for path in sys.argv[1:]:
     print('loaded', path)
 assert 'mmprp' not in sys.modules
 """
+SHIPPED_CONFIGS = sorted([
+    *(REPO / 'configs').rglob('*.py'),
+    *(REPO / 'demo' / 'configs').glob('*.py')
+])
+
+
+@functools.lru_cache(maxsize=None)
+def _loaded_config(path: Path) -> dict:
+    return Config.fromfile(path).to_dict()
+
+
+def shipped_config(path: Path) -> dict:
+    """A config file as a dict, read once per test session (loading all
+    shipped configs takes many seconds).
+
+    Args:
+        path (Path): The config file.
+
+    Returns:
+        dict: A copy of the loaded config, free to change.
+    """
+    return copy.deepcopy(_loaded_config(path))
 
 
 def data_options(dataset: SyntheticDataset,
@@ -64,19 +89,6 @@ def data_options(dataset: SyntheticDataset,
         if loader in num_videos:
             options.append(f'{prefix}.dataset.indices={num_videos[loader]}')
     return options
-
-
-@functools.lru_cache(maxsize=None)
-def load_config(path: Path) -> Config:
-    """A config file, parsed once per test session: do not modify it.
-
-    Args:
-        path (Path): The config file.
-
-    Returns:
-        Config: The parsed config, shared by every caller.
-    """
-    return Config.fromfile(path)
 
 
 def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -171,6 +183,97 @@ def small_frames(pipeline: Sequence[dict], scale: Union[Tuple[int, int],
     for step in crops:
         step['crop_size'] = crop_size
     return steps
+
+
+# Frames that carry their index: CODE_BITS cells of a CODE_COLUMNS-wide grid
+# filling the frame, each dark (bit 0) or light (bit 1), under a texture
+# that moves from frame to frame (so that codecs predict motion).
+CODE_BITS = 12
+CODE_COLUMNS = 4
+CODE_LEVELS = (45, 210)
+
+
+def coded_frames(num_frames: int,
+                 height: int = 48,
+                 width: int = 64) -> np.ndarray:
+    """Frames whose pixels hold their own index (:func:`frame_codes`).
+
+    Args:
+        num_frames (int): Frames, at most ``2 ** CODE_BITS``.
+        height (int): Frame height (a multiple of the grid's 3 rows).
+        width (int): Frame width (a multiple of its 4 columns).
+
+    Returns:
+        np.ndarray: ``(num_frames, height, width, 3)`` uint8.
+    """
+    rows = CODE_BITS // CODE_COLUMNS
+    cell_h, cell_w = height // rows, width // CODE_COLUMNS
+    texture = np.random.default_rng(0).integers(-20, 21,
+                                                (2 * height, 2 * width, 3))
+    frames = np.empty((num_frames, height, width, 3), np.uint8)
+    for index in range(num_frames):
+        bits = (index >> np.arange(CODE_BITS)) & 1
+        grid = np.asarray(CODE_LEVELS)[bits].reshape(rows, CODE_COLUMNS)
+        levels = grid.repeat(cell_h, 0).repeat(cell_w, 1)[..., None]
+        shift = index % height
+        moving = texture[shift:shift + height, shift:shift + width]
+        frames[index] = np.clip(levels + moving, 0, 255)
+    return frames
+
+
+def _cell_centre(size: int, cells: int, cell: int) -> slice:
+    """The middle 40 % of one of ``cells`` equal cells along ``size``."""
+    return slice(
+        int((cell + 0.3) * size / cells), int((cell + 0.7) * size / cells))
+
+
+def frame_codes(imgs: Sequence[np.ndarray]) -> List[int]:
+    """The index each frame of :func:`coded_frames` carries, read from the
+    centre of each cell (any frame size, channel order or resize).
+
+    Args:
+        imgs (Sequence[np.ndarray]): ``(H, W, 3)`` frames.
+
+    Returns:
+        list[int]: One index per frame.
+    """
+    rows = CODE_BITS // CODE_COLUMNS
+    threshold = sum(CODE_LEVELS) / 2
+    codes = []
+    for img in imgs:
+        height, width = img.shape[:2]
+        code = 0
+        for bit in range(CODE_BITS):
+            row, column = divmod(bit, CODE_COLUMNS)
+            cell = img[_cell_centre(height, rows, row),
+                       _cell_centre(width, CODE_COLUMNS, column)]
+            code |= int(cell.mean() > threshold) << bit
+        codes.append(code)
+    return codes
+
+
+def cut_copy(path: Path,
+             out: Path,
+             fraction: float,
+             zero_riff_size: bool = False) -> Path:
+    """A copy of the first ``fraction`` of a file's bytes.
+
+    Args:
+        path (Path): The file.
+        out (Path): The copy to write.
+        fraction (float): How much of it to keep.
+        zero_riff_size (bool): Zero an AVI's RIFF size field, as streaming
+            writers leave it: the container then cannot show the cut.
+            Defaults to False.
+
+    Returns:
+        Path: ``out``.
+    """
+    data = bytearray(path.read_bytes()[:int(path.stat().st_size * fraction)])
+    if zero_riff_size:
+        data[4:8] = bytes(4)
+    out.write_bytes(data)
+    return out
 
 
 # A process that takes the work-dir lock of training runs (the lock module

@@ -5,8 +5,8 @@ import textwrap
 
 COMPONENTS = {
     'TRANSFORMS': [
-        'DecordInitByPath', 'OpenCVForwardDecode', 'PackPRPInputs',
-        'PlaybackRateSampler'
+        'DecordInitByPath', 'OpenCVForwardDecode', 'OpenCVInitByPath',
+        'PackPRPInputs', 'PlaybackRateSampler'
     ],
     'MODELS': [
         'SelfSupRecognizer', 'Recognizer3DWithInit', 'VideoFeatureExtractor',

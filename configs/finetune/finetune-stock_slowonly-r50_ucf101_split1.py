@@ -9,10 +9,11 @@
 #   ucf101_prp_train_split_N less those 800, select on
 #   ucf101_prp_val_split_N by validation loss and top-1), never on the test
 #   list, which the recipe validates on; the test list is only tested on;
-# - videos are opened by path (DecordInitByPath: decord crashes on
-#   truncated AVIs opened from memory) and decoded by OpenCVForwardDecode
-#   (DecordDecode's frames, but right on MPEG-4 AVIs with B-frames, where
-#   decord's random access returns wrong frames).
+# - videos are opened once, by path, with OpenCV (OpenCVInitByPath: decord
+#   crashes on truncated AVIs opened from memory) and decoded from that
+#   capture by OpenCVForwardDecode (DecordDecode's frames, but right on
+#   MPEG-4 AVIs with B-frames, where decord's random access returns wrong
+#   frames).
 # PRP weights: --cfg-options load_from=work_dirs/prp_slowonly-r50_ucf101/
 # best_pretext_loss_epoch_N.pth (its backbone.* weights load, the head starts
 # from scratch); without it: the random-initialisation baseline.

@@ -15,10 +15,11 @@
 #   ucf101_prp_train_split_N less those 800, select on
 #   ucf101_prp_val_split_N by validation loss and top-1); the test list is
 #   only tested on;
-# - videos are opened by path (DecordInitByPath: decord crashes on
-#   truncated AVIs opened from memory) and decoded by OpenCVForwardDecode
-#   (DecordDecode's frames, but right on MPEG-4 AVIs with B-frames, where
-#   decord's random access returns wrong frames).
+# - videos are opened once, by path, with OpenCV (OpenCVInitByPath: decord
+#   crashes on truncated AVIs opened from memory) and decoded from that
+#   capture by OpenCVForwardDecode (DecordDecode's frames, but right on
+#   MPEG-4 AVIs with B-frames, where decord's random access returns wrong
+#   frames).
 # PRP weights: --cfg-options load_from=work_dirs/prp_x3d-s_ucf101/
 # best_pretext_loss_epoch_N.pth (its backbone.* weights load, the head starts
 # from scratch); without it: the random-initialisation baseline.
@@ -42,7 +43,7 @@ sampling = dict(
     num_clips=1,
     target_fps=30)
 train_pipeline = [
-    dict(type='DecordInitByPath'), sampling,
+    dict(type='OpenCVInitByPath'), sampling,
     dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(-1, 182)),
     dict(type='RandomResizedCrop'),
@@ -52,7 +53,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='DecordInitByPath'),
+    dict(type='OpenCVInitByPath'),
     dict(sampling, test_mode=True),
     dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(-1, 182)),

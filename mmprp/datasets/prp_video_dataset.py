@@ -27,9 +27,11 @@ from .video_container import TruncatedVideoError, UnreadableVideoError
 
 BAD_VIDEO_POLICIES = ('raise', 'skip')
 # What an unusable video raises, and nothing else (a bug in a later
-# transform must not be skipped): DecordInitByPath's UnreadableVideoError
-# (decord cannot open the file) and TruncatedVideoError, decord's
-# DECORDError while decoding, OSError from the file system and the sampler's
+# transform must not be skipped): UnreadableVideoError (OpenCVInitByPath or
+# DecordInitByPath cannot open the file, OpenCVForwardDecode cannot decode a
+# frame it needs, also where the file ends before its header's count) and
+# TruncatedVideoError, decord's DECORDError while decoding (pipelines with
+# DecordDecode), OSError from the file system and the sampler's
 # VideoTooShortError. A pipeline with MMAction2's DecordInit raises a plain
 # RuntimeError for unreadable files: it stops the run with its traceback.
 BAD_VIDEO_ERRORS = (DECORDError, OSError, VideoTooShortError,
@@ -64,11 +66,12 @@ class PRPVideoDataset(VideoDataset):
     than the frame raises ``ValueError`` naming both sizes and the video.
 
     A video that cannot be used while training (missing, empty, truncated,
-    corrupt, unreadable by decord, or shorter than the smallest playback
-    rate's window) either stops training with :class:`BadVideoError` naming it
-    (``bad_videos='raise'``, the default), or (``'skip'``) is logged once,
-    counted, and replaced by another video; the playback rate already drawn
-    for it goes to the replacement, so rate labels stay uniform. Missing
+    corrupt, unreadable, holding fewer frames than its header declares, or
+    shorter than the smallest playback rate's window) either stops training
+    with :class:`BadVideoError` naming it (``bad_videos='raise'``, the
+    default), or (``'skip'``) is logged once, counted, and replaced by
+    another video; the playback rate already drawn for it goes to the
+    replacement, so rate labels stay uniform. Missing
     files are dropped when the dataset is built (a list none of whose videos
     exist is refused). Once every remaining video has been skipped, or
     ``max_refetch`` fetches in a row were unusable, :class:`BadVideoError`

@@ -3,10 +3,10 @@
 AVI files (RIFF) and MP4/MOV files (ISO base media) are sequences of
 top-level chunks (boxes), each starting with its size. When a file ends
 before its last chunk does, it was cut: an interrupted download, copy or
-extraction. decord 0.6 opens such AVIs by path with the frames they still
-hold, but crashes the process on them when they are opened from memory
-(MMAction2's ``DecordInit``), and decoding frames near the cut fails or
-succeeds depending on where the cut fell.
+extraction. OpenCV reports such a file's full frame count (from its header)
+and decodes the frames it still holds; decord 0.6 opens such AVIs by path,
+but crashes the process on them when they are opened from memory
+(MMAction2's ``DecordInit``).
 """
 import os
 import struct
@@ -23,7 +23,8 @@ UNKNOWN_SIZES = (0, 0xFFFFFFFF)
 
 
 class UnreadableVideoError(RuntimeError):
-    """decord cannot open a video file (empty, not a video, damaged)."""
+    """A video file cannot be opened or a frame of it decoded (empty, not a
+    video, damaged, or holding fewer frames than its header declares)."""
 
 
 class TruncatedVideoError(RuntimeError):

@@ -1,6 +1,7 @@
 """Smoke tests of the benchmark scripts: tiny runs, result keys, no speeds."""
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Dict, Sequence
 
@@ -25,6 +26,12 @@ def test_codec_frames_follows_opencv_seeks() -> None:
     assert bench_data_pipeline.codec_frames([13], keys) == 14
     # frame 30: the key frame before 14 is 12; decode 12 to 35
     assert bench_data_pipeline.codec_frames([35, 30, 33], keys) == 24
+
+
+def test_codec_frames_counts_from_the_start_below_the_seek_limit() -> None:
+    keys = np.array([0, 12, 24, 36])
+    first = bench_data_pipeline.MIN_SEEK_FRAME - 1
+    assert bench_data_pipeline.codec_frames([first, 40], keys) == 41
 
 
 def test_data_pipeline_benchmark_tiny_run(tmp_path: Path) -> None:
@@ -60,10 +67,66 @@ def test_data_pipeline_benchmark_on_b_frame_avis() -> None:
         b_frames=True)
     assert results['settings']['b_frames'] is True
     assert 'MPEG-4 AVIs with B-frames' in bench_data_pipeline.report(results)
-    # decoded from frame 0 like the baseline, so both estimates count the
-    # frames from the start; the baseline's reach the window's end
+    # the pipeline seeks there too; the baseline decodes from frame 0 to the
+    # window's end
     assert 0 < results['codec_frames_ratio'] <= 1
     assert_finite_positive(results, ('speedup', 'decoded_frames_ratio'))
+
+
+@pytest.fixture
+def own_videos(tmp_path: Path, video_zoo: Dict[str, Path],
+               coded_videos: Dict[str, Path]) -> Path:
+    """A folder of two usable videos, one too short and one unreadable."""
+    folder = tmp_path / 'videos'
+    (folder / 'class').mkdir(parents=True)
+    for name, source in (('class/a.mp4', video_zoo['good']),
+                         ('b.avi', coded_videos['mjpg_avi']),
+                         ('short.mp4', video_zoo['short']),
+                         ('garbage.mp4', video_zoo['garbage'])):
+        shutil.copy(source, folder / name)
+    (folder / 'notes.txt').write_text('not a video')
+    return folder
+
+
+def test_own_videos_are_listed_from_a_folder_or_a_list(own_videos: Path,
+                                                       tmp_path: Path) -> None:
+    names = ['b.avi', 'class/a.mp4', 'garbage.mp4', 'short.mp4']
+    listed = bench_data_pipeline.list_video_files(own_videos)
+    assert listed == [str(own_videos / name) for name in names]
+    ann_file = tmp_path / 'list.txt'
+    ann_file.write_text('class/a.mp4 3\n\nb.avi 0\n')
+    assert bench_data_pipeline.list_video_files(ann_file, own_videos) == [
+        str(own_videos / 'b.avi'),
+        str(own_videos / 'class/a.mp4')
+    ]
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    with pytest.raises(ValueError, match=f'no videos found in {empty}'):
+        bench_data_pipeline.list_video_files(empty)
+
+
+def test_data_pipeline_benchmark_on_own_videos(own_videos: Path) -> None:
+    results = bench_data_pipeline.run_benchmark(
+        num_samples=2,
+        warmup=1,
+        num_videos=2,
+        video_files=bench_data_pipeline.list_video_files(own_videos))
+    assert results['settings']['videos'] == 2
+    counts = results['settings']['own_videos']
+    assert (counts['listed'], counts['min_frames']) == (4, 128)
+    assert counts['tried'] - counts['short'] - counts['unusable'] == 2
+    assert 'from 2 of your videos (drawn from 4' in bench_data_pipeline.report(
+        results)
+    assert_finite_positive(results, ('speedup', 'cpu_speedup'))
+    with pytest.raises(
+            ValueError,
+            match='only 2 of the 4 videos can be used, 3 are asked for: 1 '
+            'have fewer than 128 frames, 1 cannot be opened'):
+        bench_data_pipeline.run_benchmark(
+            num_samples=1,
+            warmup=0,
+            num_videos=3,
+            video_files=bench_data_pipeline.list_video_files(own_videos))
 
 
 def test_train_step_benchmark_tiny_run(tmp_path: Path) -> None:

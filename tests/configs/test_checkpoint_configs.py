@@ -9,8 +9,9 @@ saves them as plain data (torch's weights-only unpickler reads them).
 from pathlib import Path
 
 import pytest
+from mmengine import Config
 
-from helpers import REPO, load_config
+from helpers import REPO
 
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
@@ -24,7 +25,7 @@ def name(path: Path) -> str:
 
 @pytest.mark.parametrize('path', CONFIGS, ids=name)
 def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
-    cfg = load_config(path)
+    cfg = Config.fromfile(path)
     checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
     if 'train_cfg' in cfg:
         assert checkpoint is not None, f'{name(path)} trains without one'
@@ -41,7 +42,7 @@ def test_checkpoints_are_kill_safe_and_at_least_two(path: Path) -> None:
 def test_the_walk_covers_the_training_configs() -> None:
     trained = {
         name(path)
-        for path in CONFIGS if 'train_cfg' in load_config(path)
+        for path in CONFIGS if 'train_cfg' in Config.fromfile(path)
     }
     assert {
         'configs/prp/prp_c3d_ucf101.py', 'configs/prp/prp_r3d_k400.py',

@@ -98,7 +98,7 @@ def test_paper_finetune_config(encoder: str, dataset: str, split: int) -> None:
             scheduler.gamma) == ('MultiStepLR', [100], 0.1)
     train_steps = [step['type'] for step in cfg.train_pipeline]
     assert train_steps == [
-        'DecordInitByPath', 'SampleFrames', 'OpenCVForwardDecode', 'Resize',
+        'OpenCVInitByPath', 'SampleFrames', 'OpenCVForwardDecode', 'Resize',
         'RandomCrop', 'FormatShape', 'PackActionInputs'
     ]
     for pipeline in (cfg.train_pipeline, cfg.val_pipeline,

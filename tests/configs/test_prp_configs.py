@@ -132,7 +132,7 @@ def test_main_config_follows_the_spec() -> None:
     assert cfg.model.decoder.loss.loss_weight == 1.0
     steps = [step['type'] for step in cfg.train_pipeline]
     assert steps == [
-        'DecordInitByPath', 'PlaybackRateSampler', 'OpenCVForwardDecode',
+        'OpenCVInitByPath', 'PlaybackRateSampler', 'OpenCVForwardDecode',
         'CenterCrop', 'FormatShape', 'PackPRPInputs'
     ]
     decode = cfg.train_pipeline[2]

@@ -15,18 +15,20 @@ sampler = dict(
     clip_len=16,
     recon_rate=2,
     attention='sparse')
-# DecordInitByPath: MMAction2's DecordInit, but local videos are opened by
-# path (decord crashes the process on truncated AVIs opened from memory)
-# and truncated files raise an error naming them (bad_videos applies).
+# OpenCVInitByPath: opens each local video once, by path, with OpenCV: the
+# frame count the sampler needs, and the capture the decoder decodes from
+# (no decord: it crashes the process on truncated AVIs opened from memory);
+# truncated files raise an error naming them (bad_videos applies).
 # OpenCVForwardDecode: the frames of DecordDecode + Resize(scale=(171, 128),
-# keep_ratio=False) in about half the time: one seek, then forward; only
-# the frames wanted are converted to RGB, each resized as soon as it is
-# decoded; right on MPEG-4 AVIs with B-frames too, where decord's random
-# access returns wrong frames (docs/upstream_defects.md, item 8). Local
-# files only: with another io_backend, DecordDecode and Resize remain.
+# keep_ratio=False): one checked seek, then forward; only the frames wanted
+# are converted to RGB, each resized as soon as it is decoded; right on
+# MPEG-4 AVIs with B-frames too, where decord's random access returns wrong
+# frames (docs/upstream_defects.md, item 8); a file holding fewer frames
+# than its header declares raises an error naming it. Local files only: for
+# another io_backend, use DecordInit, DecordDecode and Resize.
 file_client_args = dict(io_backend='disk')
 train_pipeline = [
-    dict(type='DecordInitByPath', **file_client_args),
+    dict(type='OpenCVInitByPath', **file_client_args),
     sampler,
     dict(type='OpenCVForwardDecode', scale=(171, 128), keep_ratio=False),
     # The authors' code centre-crops (the paper says random crop).

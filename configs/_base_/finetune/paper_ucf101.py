@@ -49,12 +49,13 @@ ann_file_train = f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt'
 ann_file_val = f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt'
 ann_file_test = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 
-# DecordInitByPath: MMAction2's DecordInit opening local videos by path
-# (decord crashes on truncated AVIs opened from memory); OpenCVForwardDecode:
-# DecordDecode's frames, but right on MPEG-4 AVIs with B-frames (decord's
+# OpenCVInitByPath: opens each local video once, with OpenCV (frame count;
+# truncated files raise an error naming them, where decord crashes on
+# truncated AVIs opened from memory); OpenCVForwardDecode: DecordDecode's
+# frames from that capture, but right on MPEG-4 AVIs with B-frames (decord's
 # random access returns wrong frames there; many UCF101 files have them).
 train_pipeline = [
-    dict(type='DecordInitByPath', io_backend='disk'),
+    dict(type='OpenCVInitByPath', io_backend='disk'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
     dict(type='OpenCVForwardDecode'),
     dict(type='Resize', scale=(171, 128), keep_ratio=False),
@@ -63,7 +64,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='DecordInitByPath', io_backend='disk'),
+    dict(type='OpenCVInitByPath', io_backend='disk'),
     dict(
         type='SampleFrames',
         clip_len=16,

@@ -8,13 +8,13 @@
 #   validates on those 800 (ucf101_prp_val_split_N) and keeps the best by
 #   validation loss and by validation top-1 (checkpoint_best_val.py); the
 #   test list is only tested on;
-# - videos are opened by path: every DecordInit step becomes mmprp's
-#   DecordInitByPath (decord crashes the process on truncated AVIs opened
-#   from memory, which is how DecordInit opens them; DecordInitByPath
-#   refuses truncated files with an error naming them instead), and every
-#   DecordDecode step mmprp's OpenCVForwardDecode (DecordDecode's frames,
-#   but right on MPEG-4 AVIs with B-frames, where decord's random access
-#   returns wrong frames);
+# - videos are opened once, by path, with OpenCV: every DecordInit step
+#   becomes mmprp's OpenCVInitByPath (decord crashes the process on
+#   truncated AVIs opened from memory, which is how DecordInit opens them;
+#   OpenCVInitByPath refuses truncated files with an error naming them
+#   instead), and every DecordDecode step mmprp's OpenCVForwardDecode
+#   (DecordDecode's frames, decoded from that capture, but right on MPEG-4
+#   AVIs with B-frames, where decord's random access returns wrong frames);
 # - the lists are read by mmprp's FinetuneVideoDataset: VideoDataset naming
 #   the command that writes a missing list, each entry's line noted for
 #   LabelRangeHook.

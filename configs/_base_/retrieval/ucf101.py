@@ -21,12 +21,12 @@ data_root = 'data/ucf101/videos'
 split = 1
 ann_file_gallery = f'data/ucf101/ucf101_train_split_{split}_videos.txt'
 ann_file_query = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
-# DecordInitByPath: DecordInit opening local videos by path (decord
+# OpenCVInitByPath: opens each local video once, with OpenCV (decord
 # crashes on truncated AVIs opened from memory); truncated files raise.
-# OpenCVForwardDecode: DecordDecode's frames, but right on MPEG-4 AVIs with
-# B-frames (decord's random access returns wrong frames there).
+# OpenCVForwardDecode: DecordDecode's frames from that capture, but right on
+# MPEG-4 AVIs with B-frames (decord's random access returns wrong frames).
 test_pipeline = [
-    dict(type='DecordInitByPath', io_backend='disk'),
+    dict(type='OpenCVInitByPath', io_backend='disk'),
     dict(
         type='SampleFrames',
         clip_len=16,

@@ -14,6 +14,14 @@ LOCAL_BACKEND = 'disk'
 class DecordInitByPath(DecordInit):
     """Open a video with decord by its path; refuse truncated files.
 
+    For pipelines that decode with decord (MMAction2's ``DecordDecode``);
+    mmprp's configs open videos with :class:`OpenCVInitByPath` instead, once,
+    for the decoder that follows (decord's random access returns wrong frames
+    on MPEG-4 AVIs with B-frames). :class:`OpenCVForwardDecode` after this
+    transform still works (pipelines written before ``OpenCVInitByPath``),
+    opening each video a second time. ``tools/misc/scan_videos.py`` probes
+    videos with it.
+
     MMAction2's ``DecordInit`` reads every file into memory and opens it with
     ``decord.VideoReader(BytesIO(...))``. decord 0.6 crashes the process
     (segmentation fault) on truncated AVI files (MJPEG, XviD, MPEG-4)

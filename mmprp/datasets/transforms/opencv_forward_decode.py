@@ -1,67 +1,26 @@
 """Decode frames with OpenCV: one checked seek, then forward; resize."""
-import os.path as osp
+import logging
 from typing import Dict, List, Optional, Tuple, Union
 
 import cv2
-import decord
 import mmcv
 import numpy as np
 from mmaction.datasets.transforms import Resize
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 
 from ..video_container import UnreadableVideoError
+from .opencv_init_by_path import CAPTURE_KEY, open_capture
 
-
-class OpenCVPositionError(RuntimeError):
-    """OpenCV's frame is not the frame of decord's index at that number."""
-
-
-def _check_position(capture: cv2.VideoCapture, reader: decord.VideoReader,
-                    index: int) -> None:
-    """Raise unless the frame just grabbed has decord's timestamp of
-    ``index`` (within half a frame).
-
-    OpenCV seeks by time (frame number over frame rate), decord by its
-    index of the file's frames; in videos of variable frame rate the two
-    can disagree.
-
-    Args:
-        capture (cv2.VideoCapture): Positioned just after a ``grab``.
-        reader (decord.VideoReader): The same video's decord reader.
-        index (int): The frame number OpenCV should be at.
-
-    Raises:
-        OpenCVPositionError: If the timestamps differ by half a frame or
-            more.
-    """
-    start, end = reader.get_frame_timestamp(index) * 1000
-    position = capture.get(cv2.CAP_PROP_POS_MSEC)
-    if abs(position - start) >= (end - start) / 2:
-        raise OpenCVPositionError(
-            f'OpenCV is at {position} ms, decord puts frame {index} at '
-            f'{start} ms')
-
-
-def _index_is_timed(reader: decord.VideoReader) -> bool:
-    """Whether decord's index gives every frame its own, increasing time.
-
-    decord gives no presentation time (FFmpeg's "no value", read as a huge
-    negative number), or times out of order, for frames whose container
-    stores none, such as MPEG-4 AVIs with B-frames (many UCF101 files are).
-    Its random access then returns wrong frames (asked for frame 60 of such
-    a file, it gave frame 38), and OpenCV's seek cannot be checked against
-    its index.
-
-    Args:
-        reader (decord.VideoReader): The video's decord reader.
-
-    Returns:
-        bool: True if the frames' start times are not negative and strictly
-        increase.
-    """
-    starts = reader.get_frame_timestamp(np.arange(len(reader)))[:, 0]
-    return bool(np.all(starts >= 0) and np.all(np.diff(starts) > 0))
+# Seek only where the first frame wanted is this one or later. OpenCV's seek
+# decodes the first frame, jumps back to the key frame at or before 16
+# frames ahead of the frame asked for and decodes forward from there; closer
+# to the start, decoding forward from the first frame costs no more
+# (docs/performance.md).
+MIN_SEEK_FRAME = 24
+# What DecordInitByPath (decord) leaves for DecordDecode.
+DECORD_READER_KEY = 'video_reader'
 
 
 def _in_order(imgs: List[np.ndarray], order: np.ndarray) -> List[np.ndarray]:
@@ -83,27 +42,59 @@ def _in_order(imgs: List[np.ndarray], order: np.ndarray) -> List[np.ndarray]:
     return ordered
 
 
+def _seek(capture: cv2.VideoCapture, index: int) -> bool:
+    """Seek to frame ``index`` and grab it; check where it landed.
+
+    OpenCV seeks by time (frame number over frame rate) and counts frames
+    from the timestamps it decodes; the frame grabbed must carry the time
+    of frame ``index`` counted from the first frame's (within half a frame).
+    Where timestamps are missing, irregular or the seek fails, it does not.
+
+    Args:
+        capture (cv2.VideoCapture): Just after grabbing the first frame.
+        index (int): The frame wanted, > 0.
+
+    Returns:
+        bool: True if the capture now holds frame ``index``.
+    """
+    first_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    if fps <= 0 or not capture.set(cv2.CAP_PROP_POS_FRAMES, index):
+        return False
+    if not capture.grab():
+        return False
+    landed_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+    return abs(landed_ms - first_ms - 1000 * index / fps) < 500 / fps
+
+
 @TRANSFORMS.register_module()
 class OpenCVForwardDecode(BaseTransform):
     """Decode ``frame_inds`` of a local video with OpenCV, seeking once.
 
-    A drop-in for MMAction2's ``DecordDecode`` (same keys, the same RGB
-    frames) after :class:`DecordInitByPath`, for local files. Each distinct
-    frame wanted is decoded once (repeated indices, as ``SampleFrames`` gives
-    for overlapping clips, get copies), in increasing order: it seeks to the
-    first frame wanted and decodes forward to the last: ``grab`` decodes a
-    frame without converting it, ``retrieve`` converts only the frames
-    wanted. decord 0.6 converts the frames it skips too (its ``get_batch``
-    of every 8th of 128 frames took 84 % of the time of all 128 here, this
-    transform's decoding 55 %) and seeks again
-    at each group of pictures a wanted frame lies in; on MPEG-4 videos of
-    320x240 this transform decodes and resizes a PRP sample in about half
-    of the time of ``DecordDecode`` and ``Resize`` (see
-    ``benchmarks/README.md``). Its frames equal decord's
-    (``tests/datasets/transforms/test_opencv_forward_decode.py`` compares
-    them on MPEG-4, MJPEG and XviD files and H.264 with B-frames, grayscale
-    and odd sizes; on MPEG-4 AVIs with B-frames, with decord's frames read
-    in order from the first).
+    The decoding step of mmprp's pipelines, after :class:`OpenCVInitByPath`,
+    whose open capture it decodes from and releases: each video is opened
+    once per sample. It gives the frames of MMAction2's ``DecordDecode``
+    (same keys, the same RGB pixels; decoded in display order from the
+    first frame, also on MPEG-4 AVIs with B-frames where decord's random
+    access returns wrong frames).
+
+    Each distinct frame wanted is decoded once, in increasing order
+    (repeated indices, as ``SampleFrames`` gives for overlapping clips, get
+    copies): it seeks once to the first frame wanted, then decodes forward
+    to the last; ``grab`` decodes a frame without converting it,
+    ``retrieve`` converts only the frames wanted. The seek is checked: the
+    frame it lands on must carry the timestamp of that frame number counted
+    from the first frame at the video's frame rate. Where it does not (a
+    failed seek, missing or irregular timestamps), the capture is opened
+    again and the frames are decoded from the first one, as the authors'
+    loop reads them. Frames close to the start are decoded from the first
+    frame without seeking.
+
+    Every frame asked for must be decoded: a file that holds fewer frames
+    than its header declares (cut short in a way its container does not
+    show) or that cannot decode a frame raises
+    :class:`~mmprp.datasets.video_container.UnreadableVideoError` naming the
+    file and the frame, never a short or padded clip.
 
     With ``scale``, every frame is resized as soon as it is decoded, with
     MMAction2's ``Resize(scale, keep_ratio, interpolation)`` (its size
@@ -111,23 +102,16 @@ class OpenCVForwardDecode(BaseTransform):
     held at full size and no ``Resize`` need follow: ``imgs`` equal those of
     ``DecordDecode`` followed by that ``Resize``.
 
-    The decord reader of :class:`DecordInitByPath` (which counts the frames
-    and refuses truncated files) checks that OpenCV's first frame has the
-    timestamp decord's index gives that frame number: OpenCV seeks by time,
-    decord by its index, and in videos of variable frame rate the two can
-    disagree. Where they do, the sample is decoded by decord
-    (``DecordDecode``'s frames, then resized), slower but right. Where
-    decord has no timestamps (MPEG-4 AVIs with B-frames, as many UCF101
-    files are), neither seek can be trusted (decord's ``get_batch`` returns
-    wrong frames there): the frames are then decoded from the video's first
-    frame, as the authors' loop reads them, without converting the frames
-    not wanted. The reader is then released, as ``DecordDecode`` does.
+    Without a capture in the results (e.g. after :class:`DecordInitByPath`,
+    as mmprp's configs were written before :class:`OpenCVInitByPath`) it
+    opens the file itself, releases decord's reader, and logs once that the
+    pipeline opens every video twice.
 
     Required Keys:
 
         - filename (a local file)
         - frame_inds (any order, repeats allowed)
-        - video_reader (the decord reader of ``DecordInitByPath``)
+        - video_capture (optional: the capture of ``OpenCVInitByPath``)
 
     Added Keys:
 
@@ -138,11 +122,14 @@ class OpenCVForwardDecode(BaseTransform):
 
     Modified Keys:
 
-        - video_reader (set to None)
+        - video_capture (removed; the capture is released)
+        - video_reader (set to None where a decord reader was left)
 
     Args:
-        num_threads (int): FFmpeg decoding threads. Defaults to 1 (as
-            ``DecordInitByPath``; data-loader workers decode in parallel).
+        num_threads (int): FFmpeg decoding threads where this transform
+            opens the file itself (the capture of ``OpenCVInitByPath`` keeps
+            that transform's). Defaults to 1 (data-loader workers decode in
+            parallel).
         scale (float | tuple[int, int], optional): ``Resize``'s ``scale``,
             e.g. ``(-1, 128)`` (short side 128) or ``(171, 128)`` with
             ``keep_ratio=False``; None keeps the video's size. Defaults to
@@ -160,13 +147,14 @@ class OpenCVForwardDecode(BaseTransform):
         self.num_threads = num_threads
         self.resize = None if scale is None else Resize(
             scale, keep_ratio=keep_ratio, interpolation=interpolation)
+        self._warned_second_open = False
 
     def transform(self, results: Dict) -> Dict:
         """Decode the frames of ``results['frame_inds']``.
 
         Args:
-            results (dict): With ``filename``, ``frame_inds`` and
-                ``video_reader``.
+            results (dict): With ``filename``, ``frame_inds`` and (normally)
+                ``video_capture``.
 
         Returns:
             dict: ``results`` with ``imgs`` (RGB uint8 arrays (H, W, 3), one
@@ -174,103 +162,121 @@ class OpenCVForwardDecode(BaseTransform):
             array), ``original_shape`` and ``img_shape``.
 
         Raises:
-            UnreadableVideoError: If OpenCV cannot open the file, seek to
-                the first frame or decode a frame; the message names the
-                file and the frame.
+            FileNotFoundError: If this transform opens the file itself and
+                it does not exist.
+            UnreadableVideoError: If OpenCV cannot open the file or decode a
+                frame wanted (also where the file ends before it); the
+                message names the file and the frame.
         """
         frame_inds = np.asarray(results['frame_inds']).reshape(-1)
         distinct, order = np.unique(frame_inds, return_inverse=True)
-        reader = results['video_reader']
-        results['video_reader'] = None
-        imgs = self._decode_frames(results, distinct, reader)
+        capture = self._take_capture(results)
+        imgs = self._decode_frames(results, capture, distinct)
         results['imgs'] = _in_order(imgs, order.reshape(-1))
         return results
 
-    def _decode_frames(self, results: Dict, frame_inds: np.ndarray,
-                       reader: decord.VideoReader) -> List[np.ndarray]:
-        """Seek with OpenCV where decord's index can check it, else decode
-        from the first frame; decord decodes where the check fails.
+    def _take_capture(self, results: Dict) -> cv2.VideoCapture:
+        """The capture of ``OpenCVInitByPath``, taken out of ``results``;
+        without one, the file opened here.
+
+        Args:
+            results (dict): With ``filename``, maybe ``video_capture`` or
+                decord's ``video_reader`` (released here).
+
+        Returns:
+            cv2.VideoCapture: Before its first frame.
+        """
+        capture = results.pop(CAPTURE_KEY, None)
+        if capture is not None:
+            return capture
+        if results.get(DECORD_READER_KEY) is not None:
+            results[DECORD_READER_KEY] = None
+            self._warn_second_open()
+        return open_capture(results['filename'], self.num_threads)
+
+    def _warn_second_open(self) -> None:
+        """Log once that a decord opener precedes this decoder."""
+        if self._warned_second_open:
+            return
+        self._warned_second_open = True
+        print_log(
+            f'{self.__class__.__name__} opens every video again after '
+            f'decord opened it (DecordInitByPath): start the pipeline with '
+            f'OpenCVInitByPath instead to open each video once',
+            logger='current',
+            level=logging.WARNING)
+
+    def _decode_frames(self, results: Dict, capture: cv2.VideoCapture,
+                       frame_inds: np.ndarray) -> List[np.ndarray]:
+        """Seek to the first frame wanted (checked) or decode from the first
+        frame, then forward; release the capture.
 
         Args:
             results (dict): With ``filename``; gets the shape keys.
+            capture (cv2.VideoCapture): Before its first frame; released.
             frame_inds (np.ndarray): Increasing frame indices.
-            reader (decord.VideoReader): The video's decord reader.
 
         Returns:
             list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
         """
-        if not frame_inds[0] or not _index_is_timed(reader):
-            return self._decode(results, frame_inds)
+        filename = results['filename']
         try:
-            return self._decode(results, frame_inds, reader)
-        except OpenCVPositionError:
-            return self._decode_with_decord(results, frame_inds, reader)
+            index = self._start(capture, filename, int(frame_inds[0]))
+            if index is None:
+                capture.release()
+                capture = open_capture(filename, self.num_threads)
+                index = self._start(capture, filename, 0)
+            return self._read_forward(results, capture, frame_inds, index)
+        finally:
+            capture.release()
 
-    def _decode(
-            self,
-            results: Dict,
-            frame_inds: np.ndarray,
-            reader: Optional[decord.VideoReader] = None) -> List[np.ndarray]:
+    @staticmethod
+    def _start(capture: cv2.VideoCapture, filename: str,
+               first: int) -> Optional[int]:
+        """Grab the first frame, then seek to ``first`` if it is far enough.
+
+        Args:
+            capture (cv2.VideoCapture): Before its first frame.
+            filename (str): The video, for the error message.
+            first (int): The first frame wanted.
+
+        Returns:
+            int | None: The index of the frame just grabbed (0, or ``first``
+            after a checked seek), or None if the seek missed.
+        """
+        _grab(capture, filename, 0)
+        if first < MIN_SEEK_FRAME:
+            return 0
+        return first if _seek(capture, first) else None
+
+    def _read_forward(self, results: Dict, capture: cv2.VideoCapture,
+                      frame_inds: np.ndarray, index: int) -> List[np.ndarray]:
         """Decode forward to the last frame wanted, keep the frames wanted.
 
         Args:
             results (dict): With ``filename``; gets ``original_shape``,
                 ``img_shape`` (and ``Resize``'s keys) from the first frame.
-            frame_inds (np.ndarray): Increasing frame indices.
-            reader (decord.VideoReader, optional): With it, seek to the first
-                frame wanted and check OpenCV's position against the
-                reader's index; without it, decode from the video's first
-                frame.
+            capture (cv2.VideoCapture): Holding frame ``index``, just
+                grabbed.
+            frame_inds (np.ndarray): Increasing frame indices, the first
+                not before ``index``.
+            index (int): The frame the capture holds.
 
         Returns:
             list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
-
-        Raises:
-            OpenCVPositionError: If OpenCV's first frame is not decord's.
         """
         filename = results['filename']
-        capture = self._open(filename)
-        try:
-            start = 0 if reader is None else int(frame_inds[0])
-            if start and not capture.set(cv2.CAP_PROP_POS_FRAMES, start):
-                raise UnreadableVideoError(
-                    f'OpenCV cannot seek to frame {start} of {filename}')
-            imgs = []
-            wanted = iter(frame_inds.tolist())
-            next_wanted = next(wanted)
-            for index in range(start, int(frame_inds[-1]) + 1):
-                if not capture.grab():
-                    raise UnreadableVideoError(
-                        f'OpenCV cannot decode frame {index} of {filename}')
-                if start and index == start:
-                    _check_position(capture, reader, start)
-                if index == next_wanted:
-                    frame = self._retrieve(capture, filename, index)
-                    if not imgs:
-                        self._set_shapes(results, frame.shape[:2])
-                    frame = self._resized(frame, results['img_shape'])
-                    imgs.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-                    next_wanted = next(wanted, None)
-            return imgs
-        finally:
-            capture.release()
-
-    def _decode_with_decord(self, results: Dict, frame_inds: np.ndarray,
-                            reader: decord.VideoReader) -> List[np.ndarray]:
-        """Decode as ``DecordDecode`` (then resize as ``Resize``) does.
-
-        Args:
-            results (dict): Gets ``original_shape``, ``img_shape`` (and
-                ``Resize``'s keys).
-            frame_inds (np.ndarray): The frame indices.
-            reader (decord.VideoReader): The video's decord reader.
-
-        Returns:
-            list[np.ndarray]: The frames, RGB (H, W, 3) uint8, resized.
-        """
-        frames = reader.get_batch(frame_inds).asnumpy()
-        self._set_shapes(results, frames.shape[1:3])
-        return [self._resized(frame, results['img_shape']) for frame in frames]
+        imgs = []
+        for wanted in frame_inds.tolist():
+            while index < wanted:
+                index += 1
+                _grab(capture, filename, index)
+            frame = _retrieve(capture, filename, index)
+            if not imgs:
+                self._set_shapes(results, frame.shape[:2])
+            frame = self._resized(frame, results['img_shape'])
+            imgs.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+        return imgs
 
     def _set_shapes(self, results: Dict, shape: Tuple[int, int]) -> None:
         """Add the frame sizes (and ``Resize``'s keys) to ``results``.
@@ -305,44 +311,49 @@ class OpenCVForwardDecode(BaseTransform):
         return mmcv.imresize(
             frame, (width, height), interpolation=self.resize.interpolation)
 
-    def _open(self, filename: str) -> cv2.VideoCapture:
-        """Open a local video with OpenCV's FFmpeg backend.
-
-        Args:
-            filename (str): The video.
-
-        Returns:
-            cv2.VideoCapture: The opened capture.
-        """
-        if not osp.isfile(filename):
-            raise FileNotFoundError(
-                f'{filename} is not a local file; {self.__class__.__name__} '
-                f'reads local files only (use DecordDecode for others)')
-        capture = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
-                                   [cv2.CAP_PROP_N_THREADS, self.num_threads])
-        if not capture.isOpened():
-            raise UnreadableVideoError(f'OpenCV cannot open {filename}')
-        return capture
-
-    @staticmethod
-    def _retrieve(capture: cv2.VideoCapture, filename: str,
-                  index: int) -> np.ndarray:
-        """Convert the frame just grabbed (to BGR, OpenCV's order).
-
-        Args:
-            capture (cv2.VideoCapture): The capture.
-            filename (str): The video, for the error message.
-            index (int): The frame's index, for the error message.
-
-        Returns:
-            np.ndarray: (H, W, 3) uint8, BGR.
-        """
-        ok, frame = capture.retrieve()
-        if not ok:
-            raise UnreadableVideoError(
-                f'OpenCV cannot convert frame {index} of {filename}')
-        return frame
-
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_threads={self.num_threads}, '
                 f'resize={self.resize})')
+
+
+def _grab(capture: cv2.VideoCapture, filename: str, index: int) -> None:
+    """Decode the next frame, frame ``index``, without converting it.
+
+    Args:
+        capture (cv2.VideoCapture): The capture.
+        filename (str): The video, for the error message.
+        index (int): The frame's index, for the error message.
+
+    Raises:
+        UnreadableVideoError: If there is no such frame or it cannot be
+            decoded; the message names the file, the frame and the frame
+            count its header declares.
+    """
+    if not capture.grab():
+        declared = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        raise UnreadableVideoError(
+            f'OpenCV cannot decode frame {index} of {filename} (its header '
+            f'declares {declared} frames): the file ends before it or is '
+            f'damaged there')
+
+
+def _retrieve(capture: cv2.VideoCapture, filename: str,
+              index: int) -> np.ndarray:
+    """Convert the frame just grabbed (to BGR, OpenCV's order).
+
+    Args:
+        capture (cv2.VideoCapture): The capture.
+        filename (str): The video, for the error message.
+        index (int): The frame's index, for the error message.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8, BGR.
+
+    Raises:
+        UnreadableVideoError: If the frame cannot be converted.
+    """
+    ok, frame = capture.retrieve()
+    if not ok:
+        raise UnreadableVideoError(
+            f'OpenCV cannot convert frame {index} of {filename}')
+    return frame

@@ -1,9 +1,8 @@
-"""OpenCVForwardDecode: DecordDecode's frames (and Resize's), faster."""
+"""OpenCVForwardDecode: DecordDecode's frames (and Resize's), one open."""
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import cv2
-import decord
 import numpy as np
 import pytest
 from mmaction.datasets.transforms import DecordDecode, Resize
@@ -11,7 +10,8 @@ from mmaction.registry import TRANSFORMS
 from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
-from mmprp.datasets.transforms import DecordInitByPath, OpenCVForwardDecode
+from mmprp.datasets.transforms import (DecordInitByPath, OpenCVForwardDecode,
+                                       OpenCVInitByPath, opencv_forward_decode)
 from mmprp.datasets.video_container import UnreadableVideoError
 from tools.data.encode_video import encode_video
 
@@ -20,10 +20,17 @@ RESIZE_KEYS = ('img_shape', 'original_shape', 'keep_ratio')
 
 
 def opened(filename: Path, frame_inds: List[int]) -> dict:
-    """What DecordInitByPath and a sampler hand the decoder."""
-    results = DecordInitByPath()(dict(filename=str(filename)))
+    """What OpenCVInitByPath and a sampler hand the decoder."""
+    results = OpenCVInitByPath()(dict(filename=str(filename)))
     results['frame_inds'] = np.array(frame_inds)
     return results
+
+
+def decord_decoded(filename: Path, frame_inds: List) -> dict:
+    """MMAction2's DecordDecode of the frames, the video opened by path."""
+    results = DecordInitByPath()(dict(filename=str(filename)))
+    results['frame_inds'] = np.array(frame_inds)
+    return DecordDecode()(results)
 
 
 def frame_sets(total: int) -> List[List[int]]:
@@ -34,47 +41,130 @@ def frame_sets(total: int) -> List[List[int]]:
             list(range(30, 62, 4)) + [63, 64], [last - 2, last]]
 
 
-class RecordingReader:
-    """A decord reader that records get_batch calls and can show every frame
-    ``shift`` frame durations later (as when OpenCV's timing and decord's
-    index disagree).
+class RecordingCapture:
+    """A ``cv2.VideoCapture`` that records its seeks and grabs, and can give
+    frame times ``shift_ms`` later after a seek (as when a seek lands on
+    another frame than the one asked for).
     """
 
-    def __init__(self, reader: decord.VideoReader, shift: int = 0) -> None:
-        self.reader = reader
-        self.shift = shift
-        self.batches: List[List[int]] = []
+    def __init__(self, capture: cv2.VideoCapture, shift_ms: float = 0.):
+        self.capture = capture
+        self.shift_ms = shift_ms
+        self.seeks: List[float] = []
+        self.grabs = 0
+        self.released = False
 
-    def __len__(self) -> int:
-        return len(self.reader)
+    def grab(self) -> bool:
+        self.grabs += 1
+        return self.capture.grab()
 
-    def get_frame_timestamp(self, index: object) -> np.ndarray:
-        times = self.reader.get_frame_timestamp(index)
-        return times + self.shift / self.reader.get_avg_fps()
+    def retrieve(self) -> tuple:
+        return self.capture.retrieve()
 
-    def get_batch(self, indices: np.ndarray) -> decord.nd.NDArray:
-        self.batches.append(list(indices))
-        return self.reader.get_batch(indices)
+    def set(self, prop: int, value: float) -> bool:
+        assert prop == cv2.CAP_PROP_POS_FRAMES
+        self.seeks.append(value)
+        return self.capture.set(prop, value)
+
+    def get(self, prop: int) -> float:
+        value = self.capture.get(prop)
+        if prop == cv2.CAP_PROP_POS_MSEC and self.seeks:
+            value += self.shift_ms
+        return value
+
+    def release(self) -> None:
+        self.released = True
+        self.capture.release()
+
+
+@pytest.fixture
+def reopened(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The files the decoder opens itself (none where the capture of
+    OpenCVInitByPath serves, its seek included)."""
+    opened_files = []
+    open_capture = opencv_forward_decode.open_capture
+
+    def recording_open(filename: str, num_threads: int) -> cv2.VideoCapture:
+        opened_files.append(filename)
+        return open_capture(filename, num_threads)
+
+    monkeypatch.setattr(opencv_forward_decode, 'open_capture', recording_open)
+    return opened_files
+
+
+def decoded_with_recording(path: Path,
+                           frame_inds: List[int],
+                           decoder: Optional[OpenCVForwardDecode] = None,
+                           shift_ms: float = 0.) -> tuple:
+    """The decoder's results and the RecordingCapture it decoded from."""
+    results = opened(path, frame_inds)
+    capture = results['video_capture'] = RecordingCapture(
+        results['video_capture'], shift_ms)
+    decoded = (decoder or OpenCVForwardDecode())(results)
+    return decoded, capture
 
 
 @pytest.mark.parametrize(
     'name', ['good', 'odd_size', 'grayscale', 'static', 'mjpg', 'xvid'])
 def test_frames_equal_decord_decode(name: str, video_zoo: Dict[str, Path],
-                                    truncated_avis: Dict[str, Path]) -> None:
+                                    truncated_avis: Dict[str, Path],
+                                    reopened: List[str]) -> None:
     path = {**video_zoo, **truncated_avis}[name]
     total = opened(path, [0])['total_frames']
     for frame_inds in frame_sets(total):
-        expected = DecordDecode()(opened(path, frame_inds))
-        results = opened(path, frame_inds)
-        reader = results['video_reader'] = RecordingReader(
-            results['video_reader'])
-        decoded = OpenCVForwardDecode()(results)
-        assert reader.batches == []  # OpenCV decoded them
+        expected = decord_decoded(path, frame_inds)
+        decoded, capture = decoded_with_recording(path, frame_inds)
         np.testing.assert_array_equal(
             np.stack(decoded['imgs']), np.stack(expected['imgs']))
         assert decoded['img_shape'] == expected['img_shape']
         assert decoded['original_shape'] == expected['original_shape']
-        assert decoded['video_reader'] is None
+        assert 'video_capture' not in decoded
+        assert capture.released
+    assert reopened == []  # one open per sample, every seek landed
+
+
+def test_seeks_once_to_far_frames_and_decodes_forward(
+        video_zoo: Dict[str, Path], reopened: List[str]) -> None:
+    path = video_zoo['good']
+    frame_inds = [60, 61, 90]
+    decoded, capture = decoded_with_recording(path, frame_inds)
+    assert capture.seeks == [60]
+    assert capture.grabs == 1 + 1 + 30  # the first frame, frame 60, forward
+    assert reopened == []
+    np.testing.assert_array_equal(
+        np.stack(decoded['imgs']),
+        np.stack(decord_decoded(path, frame_inds)['imgs']))
+
+
+def test_frames_near_the_start_are_decoded_without_seeking(
+        video_zoo: Dict[str, Path]) -> None:
+    first = opencv_forward_decode.MIN_SEEK_FRAME - 1
+    _, capture = decoded_with_recording(video_zoo['good'], [first, 40])
+    assert capture.seeks == []
+    assert capture.grabs == 41
+
+
+@pytest.mark.parametrize('shift_ms', [40., -40., 25.])
+def test_a_missed_seek_decodes_from_the_first_frame(
+        shift_ms: float, video_zoo: Dict[str,
+                                         Path], reopened: List[str]) -> None:
+    path = video_zoo['good']
+    frame_inds = [30, 32, 39]
+    expected = Resize((-1, 37))(decord_decoded(path, frame_inds))
+    decoded, capture = decoded_with_recording(
+        path, frame_inds, OpenCVForwardDecode(scale=(-1, 37)), shift_ms)
+    assert capture.seeks == [30] and capture.released
+    assert reopened == [str(path)]
+    np.testing.assert_array_equal(
+        np.stack(decoded['imgs']), np.stack(expected['imgs']))
+    assert decoded['img_shape'] == expected['img_shape']
+
+
+def test_a_seek_within_half_a_frame_is_kept(video_zoo: Dict[str, Path],
+                                            reopened: List[str]) -> None:
+    # 25 fps: frames are 40 ms apart
+    decoded_with_recording(video_zoo['good'], [30, 31], shift_ms=19.)
+    assert reopened == []
 
 
 @pytest.fixture(scope='module')
@@ -102,7 +192,7 @@ def test_scale_gives_resize_output(name: str, scale: object, keep_ratio: bool,
     path = dict(video_zoo, portrait=portrait_video)[name]
     frame_inds = [1, 2, 7, 20, 33]
     resize = Resize(scale, keep_ratio=keep_ratio)
-    expected = resize(DecordDecode()(opened(path, frame_inds)))
+    expected = resize(decord_decoded(path, frame_inds))
     decoded = OpenCVForwardDecode(
         scale=scale, keep_ratio=keep_ratio)(
             opened(path, frame_inds))
@@ -118,7 +208,7 @@ def test_nearest_interpolation_is_passed_on(
         video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good']
     resize = Resize((-1, 37), interpolation='nearest')
-    expected = resize(DecordDecode()(opened(path, [3, 4])))
+    expected = resize(decord_decoded(path, [3, 4]))
     decoded = OpenCVForwardDecode(
         scale=(-1, 37), interpolation='nearest')(
             opened(path, [3, 4]))
@@ -158,11 +248,11 @@ def test_decodes_in_data_loader_workers(video_zoo: Dict[str, Path]) -> None:
     'frame_inds', [[3, 3, 4], [9, 2], [
         [10, 11, 12, 13],
         [12, 13, 14, 15],
-    ]])
+    ], [70, 30, 30]])
 def test_any_order_and_repeats_give_decord_frames(
         frame_inds: List, video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good']
-    expected = DecordDecode()(opened(path, frame_inds))['imgs']
+    expected = decord_decoded(path, frame_inds)['imgs']
     decoded = OpenCVForwardDecode()(opened(path, frame_inds))['imgs']
     np.testing.assert_array_equal(np.stack(decoded), np.stack(expected))
     # repeated frames are separate arrays: flipping one in place
@@ -170,18 +260,24 @@ def test_any_order_and_repeats_give_decord_frames(
     assert len({id(img) for img in decoded}) == len(decoded)
 
 
-def test_frames_past_the_end_are_named(video_zoo: Dict[str, Path]) -> None:
+@pytest.mark.parametrize('past', [0, 5])
+def test_frames_past_the_end_are_named(past: int,
+                                       video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good']
     results = opened(path, [0])
-    results['frame_inds'] = np.array([results['total_frames'] + 5])
-    with pytest.raises(UnreadableVideoError, match=f'frame .* of {path}'):
+    total = results['total_frames']
+    results['frame_inds'] = np.array([3, total + past])
+    with pytest.raises(
+            UnreadableVideoError,
+            match=f'cannot decode frame {total} of {path} .its header '
+            f'declares {total} frames'):
         OpenCVForwardDecode()(results)
 
 
 def test_damaged_frames_are_named(video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['corrupt']
     with pytest.raises(
-            UnreadableVideoError, match=f'cannot decode frame 70 of {path}'):
+            UnreadableVideoError, match=f'cannot decode frame .* of {path}'):
         OpenCVForwardDecode()(opened(path, [70, 71]))
 
 
@@ -192,27 +288,30 @@ def test_damaged_frames_are_named(video_zoo: Dict[str, Path]) -> None:
 def test_unreadable_files_are_named(name: str, error: type, message: str,
                                     video_zoo: Dict[str, Path]) -> None:
     path = video_zoo['good'].parent / f'{name}.mp4'
-    results = dict(
-        filename=str(path), frame_inds=np.array([0]), video_reader=None)
+    results = dict(filename=str(path), frame_inds=np.array([0]))
     with pytest.raises(error, match=message.format(path=path)):
         OpenCVForwardDecode()(results)
 
 
-@pytest.mark.parametrize('first', [1, 30])
-def test_decord_decodes_where_opencv_is_elsewhere(
-        first: int, video_zoo: Dict[str, Path]) -> None:
+def test_after_decord_init_by_path_it_opens_the_file_and_says_so(
+        video_zoo: Dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+        reopened: List[str]) -> None:
+    """Pipelines written before OpenCVInitByPath keep working."""
+    logged = []
+    monkeypatch.setattr(opencv_forward_decode, 'print_log',
+                        lambda message, **kwargs: logged.append(message))
     path = video_zoo['good']
-    frame_inds = [first, first + 2, first + 9]
-    expected = Resize((-1, 37))(DecordDecode()(opened(path, frame_inds)))
-    results = opened(path, frame_inds)
-    shifted = results['video_reader'] = RecordingReader(
-        results['video_reader'], shift=1)
-    decoded = OpenCVForwardDecode(scale=(-1, 37))(results)
-    assert shifted.batches == [frame_inds]
-    np.testing.assert_array_equal(
-        np.stack(decoded['imgs']), np.stack(expected['imgs']))
-    assert decoded['img_shape'] == expected['img_shape']
-    assert decoded['video_reader'] is None
+    decoder = OpenCVForwardDecode()
+    for frame_inds in ([2, 50], [40, 41]):
+        results = DecordInitByPath()(dict(filename=str(path)))
+        results['frame_inds'] = np.array(frame_inds)
+        decoded = decoder(results)
+        assert decoded['video_reader'] is None  # decord's reader released
+        np.testing.assert_array_equal(
+            np.stack(decoded['imgs']),
+            np.stack(decord_decoded(path, frame_inds)['imgs']))
+    assert reopened == [str(path)] * 2
+    assert len(logged) == 1 and 'OpenCVInitByPath' in logged[0]
 
 
 @pytest.mark.parametrize('scale', [None, (-1, 128)])
@@ -243,47 +342,42 @@ def b_frame_videos(
 def frames_in_order(path: Path, frame_inds: List[int]) -> np.ndarray:
     """Frames ``frame_inds`` of decord's frames decoded from the first on,
     resized to 37 high."""
-    results = opened(path, list(range(frame_inds[-1] + 1)))
-    imgs = Resize((-1, 37))(DecordDecode()(results))['imgs']
+    decoded = decord_decoded(path, list(range(frame_inds[-1] + 1)))
+    imgs = Resize((-1, 37))(decoded)['imgs']
     return np.stack([imgs[index] for index in frame_inds])
 
 
 @pytest.mark.parametrize('name', ['h264_mp4', 'h264_mkv'])
 def test_h264_with_b_frames_seeks_to_decord_frames(
-        name: str, b_frame_videos: Dict[str, Path]) -> None:
+        name: str, b_frame_videos: Dict[str,
+                                        Path], reopened: List[str]) -> None:
     path = b_frame_videos[name]
     for frame_inds in frame_sets(130):
-        expected = Resize((-1, 37))(DecordDecode()(opened(path, frame_inds)))
-        results = opened(path, frame_inds)
-        reader = results['video_reader'] = RecordingReader(
-            results['video_reader'])
-        decoded = OpenCVForwardDecode(scale=(-1, 37))(results)
-        assert reader.batches == []  # OpenCV's seek passed the check
+        expected = Resize((-1, 37))(decord_decoded(path, frame_inds))
+        decoded, _ = decoded_with_recording(
+            path, frame_inds, OpenCVForwardDecode(scale=(-1, 37)))
         np.testing.assert_array_equal(
             np.stack(decoded['imgs']), np.stack(expected['imgs']))
         np.testing.assert_array_equal(
             np.stack(decoded['imgs']), frames_in_order(path, frame_inds))
+    assert reopened == []  # every seek passed the check
 
 
-def test_mpeg4_avi_with_b_frames_is_decoded_from_its_start(
-        b_frame_videos: Dict[str, Path]) -> None:
+def test_mpeg4_avi_with_b_frames_seeks_to_the_frames_in_order(
+        b_frame_videos: Dict[str, Path], reopened: List[str]) -> None:
     path = b_frame_videos['mpeg4_avi']
-    reader = opened(path, [0])['video_reader']
-    starts = reader.get_frame_timestamp(np.arange(130))[:, 0]
-    assert np.any(starts < 0)  # decord's index has no times for them
     for frame_inds in frame_sets(130):
-        results = opened(path, frame_inds)
-        recording = results['video_reader'] = RecordingReader(
-            results['video_reader'])
-        decoded = OpenCVForwardDecode(scale=(-1, 37))(results)
-        assert recording.batches == []
+        decoded, capture = decoded_with_recording(
+            path, frame_inds, OpenCVForwardDecode(scale=(-1, 37)))
         np.testing.assert_array_equal(
             np.stack(decoded['imgs']), frames_in_order(path, frame_inds))
+    assert capture.seeks == [127]
+    assert reopened == []
 
 
 def test_decord_random_access_is_wrong_on_mpeg4_avi_with_b_frames(
         b_frame_videos: Dict[str, Path]) -> None:
-    """Why the transform does not fall back to decord there (decord 0.6)."""
+    """Why no mmprp pipeline decodes with decord (decord 0.6)."""
     path = b_frame_videos['mpeg4_avi']
-    jumped = Resize((-1, 37))(DecordDecode()(opened(path, [60])))['imgs']
+    jumped = Resize((-1, 37))(decord_decoded(path, [60]))['imgs']
     assert not np.array_equal(jumped[0], frames_in_order(path, [60])[0])
