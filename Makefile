@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 LINT_PATHS := mmprp tools demo benchmarks tests configs setup.py
 
-.PHONY: setup lint format test demo clean
+.PHONY: setup lint format test test-fast demo clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ format: $(STAMP)
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS) tests
+
+# the development loop: every test not marked slow (pytest.ini), no lint
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS) tests
 
 demo: $(STAMP)
 	$(PY) -m demo

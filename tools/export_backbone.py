@@ -54,7 +54,13 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     checkpoint = CheckpointLoader.load_checkpoint(args.checkpoint, 'cpu')
-    meta = dict(source=str(args.checkpoint), **checkpoint.get('meta', {}))
+    source_meta = checkpoint.get('meta', {})
+    if not isinstance(source_meta, dict):
+        raise SystemExit(
+            f'export_backbone: {args.checkpoint}: its meta is a '
+            f'{type(source_meta).__name__}, not a dict (not a checkpoint '
+            f'written by mmengine or mmprp)')
+    meta = dict(source_meta, source=str(args.checkpoint))
     try:
         backbone = extract_backbone_state_dict(checkpoint)
         if args.fold_bn:
