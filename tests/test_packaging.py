@@ -14,6 +14,8 @@ import pytest
 
 from helpers import REPO, run_command
 
+pytestmark = pytest.mark.slow
+
 NARROW_MODEL = [
     'model.backbone.base_channels=4', 'model.rate_head.in_channels=32',
     'model.decoder.in_channels=32', 'model.decoder.channels=[8,8,8,8]'

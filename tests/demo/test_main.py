@@ -14,6 +14,8 @@ import pytest
 
 from helpers import REPO, run_command
 
+pytestmark = pytest.mark.slow
+
 FIGURES = ('training_curves.png', 'rate_confusion.png', 'motion_attention.png',
            'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',

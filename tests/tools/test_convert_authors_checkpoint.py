@@ -231,6 +231,7 @@ def test_refuses_what_is_not_an_authors_state_dict(tool: ModuleType,
         tool.convert_state_dict(mixed, 'c3d', 'mixed.pth')
 
 
+@pytest.mark.slow
 def test_command_line(tool: ModuleType, tmp_path, python) -> None:
     source = tmp_path / 'r21d_authors.pth'
     torch.save(build_authors_prp('r21d').state_dict(), source)

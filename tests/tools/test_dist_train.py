@@ -21,6 +21,8 @@ from mmengine import Config
 
 from helpers import REPO, assert_finite, data_options, read_scalars
 
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).resolve().parent
 WORLD_SIZE = 2
 TEST_MODULES = textwrap.dedent("""\

@@ -18,6 +18,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from helpers import REPO, assert_finite, read_scalars, run_command
 
+pytestmark = pytest.mark.slow
+
 TOPK = (1, 5, 10, 20, 50)
 
 

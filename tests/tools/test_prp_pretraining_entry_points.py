@@ -16,6 +16,8 @@ from mmprp.utils import mmaction_tool_path
 from helpers import (NARROW_RESNET, REPO, assert_finite, data_options,
                      read_scalars, run_command)
 
+pytestmark = pytest.mark.slow
+
 TRAIN_KEYS = ['loss', 'loss_rate', 'loss_recon', 'rate_acc']
 VAL_KEYS = [
     'pretext/loss', 'pretext/loss_rate', 'pretext/loss_recon',

@@ -18,6 +18,8 @@ import pytest
 
 from helpers import REPO, run_command
 
+pytestmark = pytest.mark.slow
+
 TOOL = REPO / 'tools' / 'reproduce_paper.py'
 README_HEADER = (
     '| encoder | UCF101 top-1 (paper / ours) | HMDB51 top-1 (paper / ours) '

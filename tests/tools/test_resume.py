@@ -13,7 +13,11 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from helpers import REPO, data_options, read_scalars, run_command
+
+pytestmark = pytest.mark.slow
 
 LOSS_KEYS = ('loss', 'loss_rate', 'loss_recon', 'rate_acc', 'lr')
 

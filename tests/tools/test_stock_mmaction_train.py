@@ -25,6 +25,8 @@ from helpers import (NARROW_RESNET, REPO, assert_finite,
                      assert_load_weights_only, data_options, read_scalars,
                      run_command, run_without_mmprp, small_frames)
 
+pytestmark = pytest.mark.slow
+
 STOCK_C3D = ('mmaction::recognition/c3d/'
              'c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py')
 

@@ -376,7 +376,8 @@ def killed_run(work_dir: Path, kill: KillAt, **runner_args) -> None:
             **runner_args).train()
 
 
-@pytest.mark.parametrize('by_epoch', [True, False])
+@pytest.mark.parametrize(
+    'by_epoch', [True, pytest.param(False, marks=pytest.mark.slow)])
 def test_a_validation_a_kill_interrupted_is_run_again(tmp_path,
                                                       by_epoch) -> None:
     """The latest checkpoint of epoch 2 (iteration 4) is saved before its

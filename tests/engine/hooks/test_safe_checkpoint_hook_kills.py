@@ -28,6 +28,8 @@ from mmengine.config import Config
 from helpers import REPO, small_frames
 from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
+pytestmark = pytest.mark.slow
+
 DRIVER = Path(__file__).with_name('kill_driver.py')
 NUM_EPOCHS = 5
 BEST = 'best_pretext_loss_epoch_2.pth'
@@ -296,7 +298,6 @@ def random_chains(events: List[str], count: int,
     return chains
 
 
-@pytest.mark.slow
 def test_random_kills_resume_to_the_uninterrupted_run(runs) -> None:
     """Twelve chains of two kills at random moments (a seeded choice),
     each kill followed by ``--resume``."""

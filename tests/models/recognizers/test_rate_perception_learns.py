@@ -28,6 +28,7 @@ videos remove both.
 import math
 from pathlib import Path
 
+import pytest
 from mmengine import Config
 from mmengine.runner import Runner
 
@@ -128,6 +129,7 @@ def test_chance_bound_is_the_binomial_tail() -> None:
     assert chance_bound(288, 0.5, FALSE_PASS) == 185 / 288
 
 
+@pytest.mark.slow
 def test_rate_accuracy_above_chance_on_held_out_videos(tmp_path) -> None:
     common = dict(
         num_classes=6,

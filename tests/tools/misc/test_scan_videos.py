@@ -5,7 +5,11 @@ import sys
 from pathlib import Path
 from typing import Dict
 
+import pytest
+
 from helpers import REPO
+
+pytestmark = pytest.mark.slow
 
 SCAN = REPO / 'tools' / 'misc' / 'scan_videos.py'
 
