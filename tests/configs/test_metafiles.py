@@ -1,4 +1,5 @@
 """model-index.yml and its metafiles describe the shipped configs."""
+import re
 from pathlib import Path
 from typing import Dict, List
 
@@ -58,6 +59,8 @@ def test_metadata_matches_the_config(config: str) -> None:
     cfg = shipped_config(REPO / config)
     loader = cfg.get('train_dataloader') or cfg['test_dataloader']
     assert metadata['Batch Size'] == loader['batch_size']
+    split = re.search(r'_split_(\d)_', loader['dataset']['ann_file'])
+    assert metadata.get('Split') == (split and int(split.group(1)))
     if 'train_cfg' in cfg and 'max_epochs' in cfg['train_cfg']:
         assert metadata['Epochs'] == cfg['train_cfg']['max_epochs']
         gpus = cfg['auto_scale_lr']['base_batch_size'] // loader['batch_size']
