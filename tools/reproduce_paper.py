@@ -7,7 +7,9 @@ prepare_annotations.py`` (videos under ``ROOT/videos``, the lists in
 1. PRP pretraining on UCF101 split 1 (``configs/prp/prp_<arch>_ucf101.py``),
    keeping the lowest-validation-loss checkpoint; or, with
    ``--from-authors DIR``, the authors' released models converted by
-   ``tools/convert_authors_checkpoint.py`` instead (``DIR/<arch>.pth``);
+   ``tools/convert_authors_checkpoint.py`` instead (``DIR/<arch>.pth``),
+   every later job then resizing frames with PIL's bilinear filter as the
+   authors' code does (``OpenCVForwardDecode``'s ``backend='pillow'``);
 2. finetuning with the authors' recipe on UCF101 and HMDB51 splits 1-3
    (``configs/finetune/finetune_<arch>_<dataset>_split<N>.py``; both
    datasets start from the UCF101-pretrained encoder, as in the paper), then
@@ -78,6 +80,9 @@ DONE_FILE = 'done.json'
 LOG_FILE = 'driver.log'
 PLAN_FILE = 'reproduce.json'
 AUTHORS_SUFFIXES = ('.pth', '.pth.tar', '.pt')
+# The decode step that resizes, and its backend giving the authors' pixels.
+DECODE_STEP = 'OpenCVForwardDecode'
+AUTHORS_RESIZE_BACKEND = 'pillow'
 POLL_SECONDS = 0.5
 
 
@@ -224,7 +229,8 @@ class Plan:
         return job.checkpoint()
 
     def options(self, config: Path, stage_options: Sequence[str]) -> List[str]:
-        """``--cfg-options``: data roots, then the user's, then the stage's.
+        """``--cfg-options``: data roots (and, from the authors' models,
+        their resampling), then the user's, then the stage's.
 
         Args:
             config (Path): The job's config.
@@ -233,8 +239,10 @@ class Plan:
         Returns:
             list[str]: ``--cfg-options`` and its ``key=value`` items.
         """
+        pixels = authors_pixels_options(config) if (
+            self.args.from_authors) else []
         items = [
-            *data_options(config, self.roots), *self.args.cfg_options,
+            *data_options(config, self.roots), *pixels, *self.args.cfg_options,
             *stage_options
         ]
         return ['--cfg-options', *items]
@@ -332,6 +340,43 @@ def data_options(config: Path, roots: Dict[str, Path]) -> List[str]:
         if video:
             options.append(f'{loader}.dataset.data_prefix.video='
                            f'{relocate(video, roots)}')
+    return options
+
+
+def authors_pixels_options(config: Path) -> List[str]:
+    """``key=value`` options resizing every loader's frames as the authors
+    do: PIL's bilinear filter (antialiased), not OpenCV's.
+
+    Args:
+        config (Path): A shipped finetune or retrieval config, whose loaders
+            resize in their ``OpenCVForwardDecode`` step.
+
+    Returns:
+        list[str]: The backend of each loader's decode step.
+
+    Raises:
+        ValueError: If a loader's pipeline resizes elsewhere (its pixels
+            would stay OpenCV's) or has no decode step that resizes.
+    """
+    cfg = Config.fromfile(config)
+    options = []
+    for loader in LOADERS:
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        if 'pipeline' not in dataset:
+            continue
+        types = [
+            str(step['type']).split('.')[-1] for step in dataset['pipeline']
+        ]
+        resizes = [
+            index for index, step in enumerate(dataset['pipeline'])
+            if types[index] == DECODE_STEP and step.get('scale') is not None
+        ]
+        if 'Resize' in types or len(resizes) != 1:
+            raise ValueError(
+                f'{config}: {loader} resizes in {types}; --from-authors needs '
+                f'one {DECODE_STEP} step with a scale and no Resize step')
+        options.append(f'{loader}.dataset.pipeline.{resizes[0]}.backend='
+                       f'{AUTHORS_RESIZE_BACKEND}')
     return options
 
 
@@ -713,7 +758,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         type=Path,
         metavar='DIR',
         help="start from the authors' released models DIR/<arch>.pth "
-        '(or .pth.tar) instead of pretraining')
+        '(or .pth.tar) instead of pretraining; frames are then resized with '
+        "PIL's bilinear filter, as the authors'")
     for stage, what in (('', 'every job'), ('pretrain-', 'pretraining'),
                         ('finetune-', 'finetuning and its test'),
                         ('retrieval-', 'retrieval')):

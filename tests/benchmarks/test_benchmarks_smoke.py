@@ -8,7 +8,7 @@ from typing import Dict, Sequence
 import numpy as np
 import pytest
 
-from benchmarks import bench_data_pipeline, bench_train_step
+from benchmarks import authors_pixels, bench_data_pipeline, bench_train_step
 from benchmarks.common import write_json
 
 
@@ -177,3 +177,14 @@ def test_only_c3d_configs_can_be_narrowed() -> None:
     with pytest.raises(ValueError, match='ResNet3d'):
         bench_train_step.load_prp_config(
             bench_train_step.CONFIG_DIR / 'prp_r3d_ucf101.py', 4)
+
+
+def test_authors_pixels_tiny_run() -> None:
+    results = authors_pixels.run_measurement(
+        num_videos=2, num_clips=1, frame_size=(160, 240))
+    # shrinking: the two resamplings differ
+    assert results['pixels']['max'] > 1
+    assert len(results['cosine']) == len(results['relative_l2']) == 2
+    assert all(0 < value <= 1 + 1e-6 for value in results['cosine'])
+    assert_finite_positive(results, ('relative_l2_between_videos', ))
+    assert 'cosine(PIL, OpenCV)' in authors_pixels.report(results)

@@ -98,16 +98,17 @@ def test_paper_finetune_config(encoder: str, dataset: str, split: int) -> None:
             scheduler.gamma) == ('MultiStepLR', [100], 0.1)
     train_steps = [step['type'] for step in cfg.train_pipeline]
     assert train_steps == [
-        'OpenCVInitByPath', 'SampleFrames', 'OpenCVForwardDecode', 'Resize',
+        'OpenCVInitByPath', 'SampleFrames', 'OpenCVForwardDecode',
         'RandomCrop', 'FormatShape', 'PackActionInputs'
     ]
     for pipeline in (cfg.train_pipeline, cfg.val_pipeline,
                      cfg.test_dataloader.dataset.pipeline):
-        resize = pipeline[3]
-        assert (resize.scale, resize.keep_ratio) == ((171, 128), False)
-    assert cfg.train_pipeline[4].size == 112
+        decode = pipeline[2]
+        assert (decode.scale, decode.keep_ratio) == ((171, 128), False)
+        assert decode.get('backend', 'cv2') == 'cv2'
+    assert cfg.train_pipeline[3].size == 112
     assert [step['type'] for step in cfg.test_dataloader.dataset.pipeline
-            ][4] == 'CenterCrop'
+            ][3] == 'CenterCrop'
     loss_metric = cfg.val_evaluator[1]
     assert loss_metric.scores == 'logit'
     assert cfg.val_dataloader.dataset.pipeline[1].num_clips == 1
@@ -184,6 +185,10 @@ def test_retrieval_config(encoder: str, dataset: str, split: int) -> None:
         f'{prefix}_val_split_{split}_videos.txt')
     assert dataset_cfg.data_prefix.video == f'data/{dataset}/videos'
     assert dataset_cfg.pipeline[1].num_clips == 10
+    decode = dataset_cfg.pipeline[2]
+    assert (decode.type, decode.scale,
+            decode.keep_ratio) == ('OpenCVForwardDecode', (171, 128), False)
+    assert dataset_cfg.pipeline[3].type == 'CenterCrop'
     assert cfg.test_evaluator == dict(
         type='VideoRetrievalMetric', topk=(1, 5, 10, 20, 50))
     assert dict(type='CheckpointMatchHook') in cfg.custom_hooks

@@ -53,12 +53,14 @@ ann_file_test = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 # truncated files raise an error naming them, where decord crashes on
 # truncated AVIs opened from memory); OpenCVForwardDecode: DecordDecode's
 # frames from that capture, but right on MPEG-4 AVIs with B-frames (decord's
-# random access returns wrong frames there; many UCF101 files have them).
+# random access returns wrong frames there; many UCF101 files have them),
+# each frame resized to 171x128 as soon as it is decoded (Resize's pixels;
+# no sample holds its frames at full size). tools/reproduce_paper.py
+# --from-authors sets its backend='pillow': the authors' PIL resampling.
 train_pipeline = [
     dict(type='OpenCVInitByPath', io_backend='disk'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
-    dict(type='OpenCVForwardDecode'),
-    dict(type='Resize', scale=(171, 128), keep_ratio=False),
+    dict(type='OpenCVForwardDecode', scale=(171, 128), keep_ratio=False),
     dict(type='RandomCrop', size=112),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
@@ -71,8 +73,7 @@ val_pipeline = [
         frame_interval=1,
         num_clips=1,
         test_mode=True),
-    dict(type='OpenCVForwardDecode'),
-    dict(type='Resize', scale=(171, 128), keep_ratio=False),
+    dict(type='OpenCVForwardDecode', scale=(171, 128), keep_ratio=False),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')

@@ -24,7 +24,10 @@ ann_file_query = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 # OpenCVInitByPath: opens each local video once, with OpenCV (decord
 # crashes on truncated AVIs opened from memory); truncated files raise.
 # OpenCVForwardDecode: DecordDecode's frames from that capture, but right on
-# MPEG-4 AVIs with B-frames (decord's random access returns wrong frames).
+# MPEG-4 AVIs with B-frames (decord's random access returns wrong frames),
+# each frame resized as soon as it is decoded (Resize's pixels);
+# tools/reproduce_paper.py --from-authors sets its backend='pillow': the
+# authors' (and VCOP's) PIL resampling.
 test_pipeline = [
     dict(type='OpenCVInitByPath', io_backend='disk'),
     dict(
@@ -33,8 +36,7 @@ test_pipeline = [
         frame_interval=1,
         num_clips=10,
         test_mode=True),
-    dict(type='OpenCVForwardDecode'),
-    dict(type='Resize', scale=(171, 128), keep_ratio=False),
+    dict(type='OpenCVForwardDecode', scale=(171, 128), keep_ratio=False),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', algorithm_keys=('is_query', ))

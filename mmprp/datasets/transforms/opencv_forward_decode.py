@@ -7,6 +7,7 @@ import mmcv
 import numpy as np
 from mmaction.datasets.transforms import Resize
 from mmaction.registry import TRANSFORMS
+from mmcv.image.geometric import cv2_interp_codes, pillow_interp_codes
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
@@ -21,6 +22,8 @@ from .opencv_init_by_path import CAPTURE_KEY, open_capture
 MIN_SEEK_FRAME = 24
 # What DecordInitByPath (decord) leaves for DecordDecode.
 DECORD_READER_KEY = 'video_reader'
+# The resize backends of mmcv.imresize and the interpolations each offers.
+INTERPOLATIONS = dict(cv2=cv2_interp_codes, pillow=pillow_interp_codes)
 
 
 def _in_order(imgs: List[np.ndarray], order: np.ndarray) -> List[np.ndarray]:
@@ -100,7 +103,15 @@ class OpenCVForwardDecode(BaseTransform):
     MMAction2's ``Resize(scale, keep_ratio, interpolation)`` (its size
     rounding, its ``mmcv.imresize`` call, its keys), so that no frame is
     held at full size and no ``Resize`` need follow: ``imgs`` equal those of
-    ``DecordDecode`` followed by that ``Resize``.
+    ``DecordDecode`` followed by that ``Resize``. ``backend='pillow'``
+    resizes with Pillow instead (mmcv's ``imresize`` backend of that name):
+    the pixels of ``PIL.Image.resize``, which the PRP and VCOP authors'
+    data loaders use. Pillow's bilinear filter antialiases when shrinking,
+    OpenCV's does not (320x240 to 171x128: 3.9 grey levels apart on average
+    on a textured frame); use it to evaluate the authors' released weights
+    on the pixels they were trained on (``tools/reproduce_paper.py
+    --from-authors``; docs/downstream.md). It is about 10x slower than
+    OpenCV's resize (0.4 ms against 0.03 ms per 320x240 frame).
 
     Without a capture in the results (e.g. after :class:`DecordInitByPath`,
     as mmprp's configs were written before :class:`OpenCVInitByPath`) it
@@ -135,16 +146,36 @@ class OpenCVForwardDecode(BaseTransform):
             ``keep_ratio=False``; None keeps the video's size. Defaults to
             None.
         keep_ratio (bool): ``Resize``'s ``keep_ratio``. Defaults to True.
-        interpolation (str): ``Resize``'s ``interpolation``. Defaults to
-            ``'bilinear'``.
+        interpolation (str): ``Resize``'s ``interpolation``, one of the
+            backend's (``'bilinear'``, ``'nearest'``, ``'bicubic'``,
+            ``'lanczos'``; ``'area'`` with OpenCV, ``'box'`` and
+            ``'hamming'`` with Pillow). Defaults to ``'bilinear'``.
+        backend (str): What resizes: ``'cv2'`` (OpenCV, as ``Resize``) or
+            ``'pillow'`` (``PIL.Image.resize``, the authors' pixels).
+            Defaults to ``'cv2'``.
+
+    Raises:
+        ValueError: If ``backend`` is neither, or ``interpolation`` is not
+            one of the backend's.
     """
 
     def __init__(self,
                  num_threads: int = 1,
                  scale: Optional[Union[float, Tuple[int, int]]] = None,
                  keep_ratio: bool = True,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 backend: str = 'cv2') -> None:
+        if backend not in INTERPOLATIONS:
+            raise ValueError(f'{self.__class__.__name__}: backend '
+                             f'{backend!r} is not one of '
+                             f'{sorted(INTERPOLATIONS)}')
+        if interpolation not in INTERPOLATIONS[backend]:
+            raise ValueError(
+                f'{self.__class__.__name__}: interpolation '
+                f'{interpolation!r} is not one of backend '
+                f'{backend!r}\'s {sorted(INTERPOLATIONS[backend])}')
         self.num_threads = num_threads
+        self.backend = backend
         self.resize = None if scale is None else Resize(
             scale, keep_ratio=keep_ratio, interpolation=interpolation)
         self._warned_second_open = False
@@ -294,8 +325,8 @@ class OpenCVForwardDecode(BaseTransform):
         """A frame resized to ``img_shape`` as ``Resize`` resizes it.
 
         Resizing BGR frames before converting them to RGB converts fewer
-        pixels; the result is the same, as the resize treats each channel
-        alike.
+        pixels; the result is the same, as both backends resize each channel
+        alone.
 
         Args:
             frame (np.ndarray): (H, W, 3) uint8.
@@ -309,11 +340,13 @@ class OpenCVForwardDecode(BaseTransform):
             return frame
         height, width = img_shape
         return mmcv.imresize(
-            frame, (width, height), interpolation=self.resize.interpolation)
+            frame, (width, height),
+            interpolation=self.resize.interpolation,
+            backend=self.backend)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_threads={self.num_threads}, '
-                f'resize={self.resize})')
+                f'resize={self.resize}, backend={self.backend!r})')
 
 
 def _grab(capture: cv2.VideoCapture, filename: str, index: int) -> None:

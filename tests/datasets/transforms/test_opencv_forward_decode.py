@@ -8,6 +8,7 @@ import pytest
 from mmaction.datasets.transforms import DecordDecode, Resize
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import pseudo_collate
+from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
 from mmprp.datasets.transforms import (DecordInitByPath, OpenCVForwardDecode,
@@ -216,6 +217,61 @@ def test_nearest_interpolation_is_passed_on(
         np.stack(decoded['imgs']), np.stack(expected['imgs']))
 
 
+@pytest.fixture(scope='module')
+def textured_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 320x240 MPEG-4 video of 3 frames: a 2-pixel checkerboard under
+    noise, the texture where shrinking aliases."""
+    path = tmp_path_factory.mktemp('textured') / 'textured.mp4'
+    rows, cols = np.indices((240, 320))
+    board = ((rows // 2 + cols // 2) % 2 * 160).astype(np.uint8)
+    noise = np.random.default_rng(0).integers(
+        0, 96, (3, 240, 320, 3), dtype=np.uint8)
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*'mp4v'), 25, (320, 240))
+    for frame in board[None, ..., None] + noise:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.mark.parametrize('scale,keep_ratio', [((171, 128), False),
+                                              ((-1, 128), True)])
+def test_pillow_backend_gives_pils_bilinear_pixels(
+        scale: tuple, keep_ratio: bool, textured_video: Path) -> None:
+    """The authors' resampling: PIL's bilinear of the decoded RGB frames
+    (within a grey level), far from OpenCV's on this texture."""
+    frame_inds = [0, 1, 2]
+    full = OpenCVForwardDecode()(opened(textured_video, frame_inds))['imgs']
+    decoded = OpenCVForwardDecode(
+        scale=scale, keep_ratio=keep_ratio, backend='pillow')(
+            opened(textured_video, frame_inds))
+    height, width = decoded['img_shape']
+    assert (height, width) == (128, 171)
+    pil = np.stack([
+        np.asarray(
+            Image.fromarray(frame).resize((width, height), Image.BILINEAR))
+        for frame in full
+    ]).astype(int)
+    opencv = np.stack([
+        cv2.resize(frame, (width, height), interpolation=cv2.INTER_LINEAR)
+        for frame in full
+    ])
+    ours = np.stack(decoded['imgs'])
+    assert np.abs(ours - pil).max() <= 1
+    assert np.abs(opencv - pil).max() > 10
+    assert np.abs(opencv - pil).mean() > 1
+
+
+@pytest.mark.parametrize('backend,interpolation', [('pil', 'bilinear'),
+                                                   ('pillow', 'area'),
+                                                   ('cv2', 'box')])
+def test_unknown_backend_or_interpolation_is_named(backend: str,
+                                                   interpolation: str) -> None:
+    with pytest.raises(ValueError, match=f"'{backend}'|'{interpolation}'"):
+        OpenCVForwardDecode(
+            scale=(171, 128), interpolation=interpolation, backend=backend)
+
+
 class VideoFrames(Dataset):
     """Frames of one video decoded at 171x128, one index set per item."""
 
@@ -319,6 +375,7 @@ def test_built_from_the_registry(scale: Optional[tuple]) -> None:
     decoder = TRANSFORMS.build(dict(type='OpenCVForwardDecode', scale=scale))
     assert isinstance(decoder, OpenCVForwardDecode)
     assert repr(decoder).startswith('OpenCVForwardDecode(num_threads=1, ')
+    assert repr(decoder).endswith("backend='cv2')")
     assert (decoder.resize is None) == (scale is None)
 
 
