@@ -76,8 +76,7 @@ BACKBONES = {
     'prp_r21d_ucf101': 'R(2+1)D-18',
     'prp_x3d-s_ucf101': 'X3D-S',
 }
-HEADER = ('check', 'backbone', 'variant', 'result', 'compared with',
-          'verdict')
+HEADER = ('check', 'backbone', 'variant', 'result', 'compared with', 'verdict')
 PRECISIONS = (('fp32', False), ('AMP', True))
 LAYOUTS = (('NCDHW', False), ('NDHWC', True))
 #: ``--quick``: the ResNets at 1/8 width (tests/helpers.py NARROW_RESNET).
@@ -124,8 +123,8 @@ class Plan(NamedTuple):
 FULL = Plan(8, 2, 5, 64, {}, (240, 320), 8, {}, 10, 10,
             REPO_ROOT / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
 QUICK = Plan(1, 1, 1, 4, NARROW_RESNET, (48, 64), 4,
-             dict(batch_size=2, num_workers=1, persistent_workers=False), 2,
-             2, DEMO_CONFIG)
+             dict(batch_size=2, num_workers=1, persistent_workers=False), 2, 2,
+             DEMO_CONFIG)
 
 
 def bench():
@@ -144,8 +143,8 @@ def bench():
 def planned_rows() -> List[tuple]:
     """The (check, backbone, variant) of every row, in order."""
     rows = [('train step', backbone, f'{precision}, {layout}')
-            for backbone in BACKBONES.values()
-            for precision, _ in PRECISIONS for layout, _ in LAYOUTS]
+            for backbone in BACKBONES.values() for precision, _ in PRECISIONS
+            for layout, _ in LAYOUTS]
     rows += [('decoder fusion', backbone, precision)
              for backbone in BACKBONES.values() for precision, _ in PRECISIONS]
     rows += [(check, backbone, 'fp32, config layout')
@@ -232,15 +231,14 @@ class Check:
         prp = results['prp']
         label = f'{"AMP" if amp else "fp32"}, ' \
                 f'{"NDHWC" if channels_last else "NCDHW"}'
-        if name not in self.fastest_ms or (prp['step_ms'] <
-                                           self.fastest_ms[name][0]):
+        if name not in self.fastest_ms or (prp['step_ms']
+                                           < self.fastest_ms[name][0]):
             self.fastest_ms[name] = (prp['step_ms'], label)
         compared = [
             f'{who} {results[key]["step_ms"]:.1f} ms, '
             f'{results[key]["peak_mib"]:.0f} MiB'
-            for who, key in (("authors' layers", 'authors'), ('supervised',
-                                                              'supervised'))
-            if key in results
+            for who, key in (("authors' layers", 'authors'),
+                             ('supervised', 'supervised')) if key in results
         ]
         verdict = f'PRP/supervised time {results["step_ratio"]:.2f}'
         if 'authors' in results:
@@ -254,14 +252,13 @@ class Check:
 
     def decoder_fusion(self, name: str, amp: bool) -> tuple:
         """The cells of one decoder-fusion row."""
-        times = decoder_times(self.load_config(name), self.plan, self.device,
-                              amp)
-        fused, unfused = (statistics.median(times[key])
-                          for key in ('fused', 'unfused'))
+        times = decoder_times(
+            self.load_config(name), self.plan, self.device, amp)
+        fused, unfused = (
+            statistics.median(times[key]) for key in ('fused', 'unfused'))
         faster = 'fused' if fused < unfused else 'unfused'
-        advice = (f'enable fusion on {self.device.type}'
-                  if faster == 'fused' else
-                  f'keep fusion off on {self.device.type}')
+        advice = (f'enable fusion on {self.device.type}' if faster == 'fused'
+                  else f'keep fusion off on {self.device.type}')
         return (f'fused {fused:.1f} ms', f'unfused {unfused:.1f} ms',
                 f'{faster} faster ({fused / unfused:.2f}x): {advice}')
 
@@ -344,18 +341,18 @@ class Check:
             if check == 'train step':
                 amp = variant.startswith('AMP')
                 self.guarded(
-                    key, lambda: self.train_step(name, amp, variant.endswith(
-                        'NDHWC')))
+                    key, lambda: self.train_step(name, amp,
+                                                 variant.endswith('NDHWC')))
             elif check == 'decoder fusion':
                 self.guarded(
                     key, lambda: self.decoder_fusion(name, variant == 'AMP'))
             elif check == 'GPU busy share':
                 self.guarded(key, lambda: self.busy_share(name))
-        self._fill_many('data loader', self.data_loader,
-                        lambda name: ('data loader', BACKBONES[name],
-                                      'fp32, config layout'))
-        self._fill_many('DDP', self.ddp,
-                        lambda check: (check, 'C3D', '1 process'))
+        self._fill_many(
+            'data loader', self.data_loader, lambda name:
+            ('data loader', BACKBONES[name], 'fp32, config layout'))
+        self._fill_many('DDP', self.ddp, lambda check:
+                        (check, 'C3D', '1 process'))
 
     def _fill_many(self, what: str, check: Callable[[], Dict],
                    key_of: Callable[[str], tuple]) -> None:
@@ -419,7 +416,8 @@ def decoder_times(cfg, plan: Plan, device: torch.device,
     with torch.no_grad():
         feats = model.extract_feat(views['clip'])
     target_size = tuple(views['target'].shape[2:])
-    dtype = getattr(torch, tool.load_config(tool.AMP_CONFIG).optim_wrapper.dtype)
+    dtype = getattr(torch,
+                    tool.load_config(tool.AMP_CONFIG).optim_wrapper.dtype)
     enabled = amp and device.type == 'cuda'
     paths = dict(fused=fused_upsample_conv, unfused=unfused_upsample_conv)
     times: Dict[str, List[float]] = {name: [] for name in paths}
@@ -466,8 +464,8 @@ def busy_share(cfg, loader_cfg: Dict, device: torch.device,
     from mmengine.runner import Runner
     tool = bench()
     torch.manual_seed(0)
-    model, optim_wrapper = tool.build_model(cfg.model, cfg.optim_wrapper,
-                                            device,
+    model, optim_wrapper = tool.build_model(cfg.model,
+                                            cfg.optim_wrapper, device,
                                             tool.uses_channels_last(cfg))
     iterator = endless(Runner.build_dataloader(loader_cfg, seed=0))
     model.train_step(next(iterator), optim_wrapper)
@@ -484,11 +482,9 @@ def busy_share(cfg, loader_cfg: Dict, device: torch.device,
         wall_s += end - last
         last = end
     share = step_s / wall_s
-    return (f'busy {share:.0%}',
-            f'step {step_s / steps * 1000:.1f} ms of '
-            f'{wall_s / steps * 1000:.1f} ms per iteration',
-            'data keeps up' if share >= 0.9 else
-            f'waits for data {1 - share:.0%} of the time')
+    return (f'busy {share:.0%}', f'step {step_s / steps * 1000:.1f} ms of '
+            f'{wall_s / steps * 1000:.1f} ms per iteration', 'data keeps up'
+            if share >= 0.9 else f'waits for data {1 - share:.0%} of the time')
 
 
 def ddp_config(base: Path, dataset, folder: Path,
@@ -505,10 +501,9 @@ def ddp_config(base: Path, dataset, folder: Path,
         ]
     train_list, val_list = dataset.ann_files[1]
     for loader, ann_file in (('train', train_list), ('val', val_list)):
-        lines.append(
-            f'{loader}_dataloader = dict(dataset=dict('
-            f'ann_file={str(ann_file)!r}, '
-            f'data_prefix=dict(video={str(dataset.video_dir)!r})))')
+        lines.append(f'{loader}_dataloader = dict(dataset=dict('
+                     f'ann_file={str(ann_file)!r}, '
+                     f'data_prefix=dict(video={str(dataset.video_dir)!r})))')
     path = folder / 'gpu_check_ddp.py'
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -601,8 +596,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with tempfile.TemporaryDirectory(prefix='gpu_check_') as folder:
         check = Check(device, plan, Path(folder))
         check.run()
-    name = (torch.cuda.get_device_name(device)
-            if device.type == 'cuda' else 'CPU')
+    name = (
+        torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU')
     print(f'GPU check on {name} ({args.device}, torch {torch.__version__}'
           f'{", quick" if args.quick else ""}): batch {plan.batch_size}, '
           f'median of {plan.steps} steps after {plan.warmup}; memory: '
