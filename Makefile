@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 LINT_PATHS := mmprp tools demo benchmarks tests configs setup.py
 
-.PHONY: setup lint format test test-fast demo clean
+.PHONY: setup lint format test test-fast demo gpu-check clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test-fast: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m demo
+
+# on one CUDA GPU: step times, memory, decoder fusion, data loading, DDP
+# (docs/performance.md, "GPU check"); GPU_CHECK_ARGS="--device cpu --quick"
+# checks the tool on a CPU
+GPU_CHECK_ARGS ?=
+gpu-check: $(STAMP)
+	$(PY) tools/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) work_dirs

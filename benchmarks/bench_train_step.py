@@ -69,12 +69,20 @@ threads (``--threads`` sets it). On a shared CPU the ratios move with the
 other processes' load, so compare runs made at a low load average (the
 title line gives it).
 
+Switches: ``--amp`` trains our models with the ``optim_wrapper`` settings
+of ``configs/prp/prp_c3d_ucf101_amp.py`` (mmengine's ``AmpOptimWrapper``,
+bfloat16 autocast; float32 where no GPU can build it) and the authors'
+model under the same ``torch.autocast``; ``--channels-last on|off``
+overrides the configs' memory format of our models (the authors' stays
+NCDHW). ``tools/gpu_check.py`` runs every combination on a GPU.
+
 Usage (from the repository root)::
 
     python -m benchmarks.bench_train_step --quick --json out.json
     python -m benchmarks.bench_train_step --threads 1 \
         --configs configs/prp/prp_c3d_ucf101.py
-    python -m benchmarks.bench_train_step --device cuda
+    python -m benchmarks.bench_train_step --device cuda --amp \
+        --channels-last off
 """
 import contextlib
 import ctypes
@@ -94,7 +102,7 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper, build_optim_wrapper
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -109,6 +117,9 @@ from benchmarks.common import (REPO_ROOT, base_parser, build_pipeline,
 
 CONFIG_DIR = REPO_ROOT / 'configs' / 'prp'
 CONFIG_GLOB = 'prp_*_ucf101.py'
+#: The config whose ``optim_wrapper`` gives the AMP settings (``--amp``).
+AMP_CONFIG = CONFIG_DIR / 'prp_c3d_ucf101_amp.py'
+AMP_KEYS = ('type', 'dtype', 'loss_scale', 'constructor')
 SUPERVISED_CLASSES = 101
 TARGETS = dict(step_ratio=('<=', 2.0), overhead_share=('<=', 0.05))
 AUTHORS_TARGETS = dict(
@@ -121,7 +132,7 @@ def shipped_configs() -> List[Path]:
     return sorted(CONFIG_DIR.glob(CONFIG_GLOB))
 
 
-def _synchronize(device: torch.device) -> None:
+def synchronize(device: torch.device) -> None:
     """Wait for the device's queued work (a no-op on the CPU)."""
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -179,10 +190,10 @@ def timed_calls(targets: Dict[str, Tuple[object, str]],
 
         @wraps(method)
         def wrapper(*args, **kwargs):
-            _synchronize(device)
+            synchronize(device)
             start = time.perf_counter()
             result = method(*args, **kwargs)
-            _synchronize(device)
+            synchronize(device)
             seconds[name] += time.perf_counter() - start
             return result
 
@@ -216,16 +227,16 @@ def timed_module(module: nn.Module, name: str, seconds: Dict[str, float],
     backward_start: List[float] = []
 
     def mark_start(grad: Tensor) -> None:
-        _synchronize(device)
+        synchronize(device)
         backward_start.append(time.perf_counter())
 
     def mark_end(grad: Tensor) -> None:
-        _synchronize(device)
+        synchronize(device)
         seconds[name] += time.perf_counter() - backward_start.pop()
 
     @wraps(forward)
     def wrapper(x: Tensor, *args, **kwargs) -> Tensor:
-        _synchronize(device)
+        synchronize(device)
         start = time.perf_counter()
         x = x.view_as(x)
         if x.requires_grad:
@@ -233,7 +244,7 @@ def timed_module(module: nn.Module, name: str, seconds: Dict[str, float],
         output = forward(x, *args, **kwargs)
         if output.requires_grad:
             output.register_hook(mark_start)
-        _synchronize(device)
+        synchronize(device)
         seconds[name] += time.perf_counter() - start
         return output
 
@@ -328,13 +339,17 @@ def build_model(model_cfg: Dict, optim_cfg: Dict, device: torch.device,
     return model, build_optim_wrapper(model, optim_cfg)
 
 
-def load_prp_config(path: Path, width: int) -> Config:
+def load_prp_config(path: Path,
+                    width: int,
+                    cfg_options: Optional[Dict] = None) -> Config:
     """A PRP config, its C3D narrowed to base width ``width``.
 
     Args:
         path (Path): The config file.
         width (int): ``C3DEncoder.base_channels``; 64 is the configs' own,
             smaller values give narrow models for smoke tests.
+        cfg_options (dict, optional): Keys merged into the config after
+            that (``--cfg-options`` style, e.g. a narrower ResNet).
 
     Returns:
         Config: The config.
@@ -344,8 +359,19 @@ def load_prp_config(path: Path, width: int) -> Config:
             a ``C3DEncoder``.
     """
     cfg = load_config(path)
-    if width == 64:
-        return cfg
+    if width != 64:
+        _narrow_c3d(cfg, path, width)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def _narrow_c3d(cfg: Config, path: Path, width: int) -> None:
+    """Narrow the config's C3D to base width ``width``, in place.
+
+    Raises:
+        ValueError: If the config's backbone is not a ``C3DEncoder``.
+    """
     if cfg.model.backbone.type != 'C3DEncoder':
         raise ValueError(
             f'--width {width}: only C3DEncoder configs can be narrowed; '
@@ -359,7 +385,21 @@ def load_prp_config(path: Path, width: int) -> Config:
         8 * width,
         'model.decoder.channels': (8 * width, 4 * width, 2 * width, width),
     })
-    return cfg
+
+
+def amp_optim_cfg(optim_cfg: Dict) -> Dict:
+    """``optim_cfg`` with the AMP settings of :data:`AMP_CONFIG`.
+
+    Args:
+        optim_cfg (dict): An ``optim_wrapper`` config.
+
+    Returns:
+        dict: The same optimizer and parameter-wise settings in mmengine's
+        ``AmpOptimWrapper`` (its ``AmpFallbackOptimWrapperConstructor``
+        builds a float32 ``OptimWrapper`` where there is no GPU).
+    """
+    amp = load_config(AMP_CONFIG).optim_wrapper
+    return dict(optim_cfg, **{key: amp[key] for key in AMP_KEYS})
 
 
 def supervised_model_cfg(prp_cfg: Config, in_channels: int) -> Dict:
@@ -404,10 +444,19 @@ class AuthorsPRP(nn.Module):
         arch (str): One of ``AUTHORS_ARCHS``.
         width (int): Channels of the encoder's first layer.
         prp_cfg (Config): The PRP config whose loss weights it uses.
+        autocast_dtype (torch.dtype, optional): Run forward and losses under
+            ``torch.autocast`` with this dtype (the AMP rows: the same
+            autocast as our ``AmpOptimWrapper``; their code has none). None:
+            float32, as their code runs.
     """
 
-    def __init__(self, arch: str, width: int, prp_cfg: Config) -> None:
+    def __init__(self,
+                 arch: str,
+                 width: int,
+                 prp_cfg: Config,
+                 autocast_dtype: Optional[torch.dtype] = None) -> None:
         super().__init__()
+        self.autocast_dtype = autocast_dtype
         self.model = build_authors_prp(arch, width)
         self.rate_weight = prp_cfg.model.rate_head.loss_cls.loss_weight
         self.loss_recon = MotionAttentionMSELoss(
@@ -443,11 +492,16 @@ class AuthorsPRP(nn.Module):
             dict: ``loss``.
         """
         optimizer.zero_grad()
-        reconstruction, logits = self.model(views['clip'])
-        loss = self.rate_weight * F.cross_entropy(
-            logits, views['rate_label']) + self.loss_recon(
-                reconstruction, views['target'], views['target_valid'],
-                views['attention'])
+        device_type = views['clip'].device.type
+        with torch.autocast(
+                device_type,
+                dtype=self.autocast_dtype,
+                enabled=self.autocast_dtype is not None):
+            reconstruction, logits = self.model(views['clip'])
+            loss = self.rate_weight * F.cross_entropy(
+                logits, views['rate_label']) + self.loss_recon(
+                    reconstruction, views['target'], views['target_valid'],
+                    views['attention'])
         loss.backward()
         optimizer.step()
         return dict(loss=loss.detach())
@@ -480,12 +534,12 @@ def _timed_step(model: nn.Module,
         dict: ``seconds``, ``peak_mib`` and, with ``count_flops``, ``flops``.
     """
     counter = FlopCounterMode(display=False) if count_flops else None
-    _synchronize(memory.device)
+    synchronize(memory.device)
     memory.reset()
     start = time.perf_counter()
     with counter or contextlib.nullcontext():
         model.train_step(data, optimizer)
-    _synchronize(memory.device)
+    synchronize(memory.device)
     record = dict(seconds=time.perf_counter() - start, peak_mib=memory.peak())
     if counter is not None:
         record['flops'] = float(counter.get_total_flops())
@@ -527,7 +581,7 @@ def profile_step(model: nn.Module, optim_wrapper: OptimWrapper, data: Dict,
     with torch.profiler.profile(
             activities=activities, record_shapes=True) as profiler:
         model.train_step(data, optim_wrapper)
-        _synchronize(device)
+        synchronize(device)
     return profiler.key_averages(group_by_input_shape=True).table(
         sort_by=sort_by,
         row_limit=rows,
@@ -577,8 +631,16 @@ def _time_steps(
     return records, flops, parts
 
 
-def build_jobs(path: Path, batch_size: int, device: torch.device, width: int,
-               seed: int) -> Tuple[Dict[str, Tuple], Dict[str, object]]:
+def build_jobs(
+    path: Path,
+    batch_size: int,
+    device: torch.device,
+    width: int,
+    seed: int,
+    amp: bool = False,
+    channels_last: Optional[bool] = None,
+    cfg_options: Optional[Dict] = None
+) -> Tuple[Dict[str, Tuple], Dict[str, object]]:
     """The models, optimizers and batches of one config's comparison.
 
     Args:
@@ -587,36 +649,52 @@ def build_jobs(path: Path, batch_size: int, device: torch.device, width: int,
         device (torch.device): Where they train.
         width (int): C3D base width (see :func:`load_prp_config`).
         seed (int): Seed of the data and the weights.
+        amp (bool): Train our models with the AMP settings of
+            :data:`AMP_CONFIG` (:func:`amp_optim_cfg`) and the authors'
+            under the same autocast, where an ``AmpOptimWrapper`` can be
+            built (a GPU); elsewhere all stay float32. Defaults to False.
+        channels_last (bool, optional): Store our models' 5-D weights
+            channels-last or not; None: as the config does
+            (:func:`uses_channels_last`). The authors' model stays NCDHW.
+        cfg_options (dict, optional): Merged into the config (see
+            :func:`load_prp_config`).
 
     Returns:
         tuple: ``prp``, ``supervised`` and (when the authors released such
         a model) ``authors`` to ``(model, optimizer, data)``; the settings
-        of the comparison (``backbone``, ``channels_last``, ``authors``,
-        ``batch_rates``).
+        of the comparison (``backbone``, ``channels_last``, ``amp``: whether
+        the steps really run under AMP, ``authors``, ``batch_rates``).
     """
-    cfg = load_prp_config(path, width)
-    channels_last = uses_channels_last(cfg)
+    cfg = load_prp_config(path, width, cfg_options)
+    if channels_last is None:
+        channels_last = uses_channels_last(cfg)
+    optim_cfg = amp_optim_cfg(cfg.optim_wrapper) if amp else cfg.optim_wrapper
     prp_data, supervised_data, batch_rates = build_batches(
         cfg.train_pipeline, batch_size, seed)
     torch.manual_seed(seed)
-    prp, prp_optim = build_model(cfg.model, cfg.optim_wrapper, device,
-                                 channels_last)
+    prp, prp_optim = build_model(cfg.model, optim_cfg, device, channels_last)
+    # mmengine's AmpOptimWrapper autocasts to float16 where no dtype is set
+    autocast_dtype = ((prp_optim.cast_dtype or torch.float16) if isinstance(
+        prp_optim, AmpOptimWrapper) else None)
     views = authors_views(prp, prp_data)
     with torch.no_grad():
         in_channels = prp.extract_feat(views['clip'][:1]).shape[1]
     jobs = dict(
         prp=(prp, prp_optim, prp_data),
         supervised=(*build_model(
-            supervised_model_cfg(cfg, in_channels), cfg.optim_wrapper, device,
+            supervised_model_cfg(cfg, in_channels), optim_cfg, device,
             channels_last), supervised_data))
     arch = authors_arch(path, cfg)
     if arch is not None:
-        authors = AuthorsPRP(arch, width, cfg).to(device).train()
+        # the authors' conv1 width: their encoder map has 8x its channels
+        authors = AuthorsPRP(arch, cfg.model.rate_head.in_channels // 8, cfg,
+                             autocast_dtype).to(device).train()
         jobs['authors'] = (authors, authors.build_optimizer(cfg.optim_wrapper),
                            views)
     return jobs, dict(
         backbone=cfg.model.backbone.type,
         channels_last=channels_last,
+        amp=autocast_dtype is not None,
         authors=arch,
         batch_rates=batch_rates)
 
@@ -654,10 +732,20 @@ def _shown_path(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT) if inside else path)
 
 
-def run_config(path: Path, batch_size: int, steps: int, warmup: int,
-               device: torch.device, width: int, profile_rows: int,
-               seed: int) -> Dict[str, object]:
+def run_config(path: Path,
+               batch_size: int,
+               steps: int,
+               warmup: int,
+               device: torch.device,
+               width: int,
+               profile_rows: int,
+               seed: int,
+               amp: bool = False,
+               channels_last: Optional[bool] = None,
+               cfg_options: Optional[Dict] = None) -> Dict[str, object]:
     """Time one config's PRP step, supervised step and authors' step.
+
+    ``amp``, ``channels_last`` and ``cfg_options``: see :func:`build_jobs`.
 
     Returns:
         dict: ``settings``; ``prp``, ``supervised`` and maybe ``authors``
@@ -667,7 +755,8 @@ def run_config(path: Path, batch_size: int, steps: int, warmup: int,
         ``authors_peak_ratio`` (ours / theirs) and ``authors_flops_ratio``
         (our FLOP rate / theirs); ``targets``; when profiled, ``profiles``.
     """
-    jobs, settings = build_jobs(path, batch_size, device, width, seed)
+    jobs, settings = build_jobs(path, batch_size, device, width, seed, amp,
+                                channels_last, cfg_options)
     records, flops, parts = _time_steps(jobs, device, steps, warmup)
     results = dict(
         settings=dict(settings, config=_shown_path(path)),
@@ -691,7 +780,9 @@ def run_benchmark(configs: Optional[Sequence[Path]] = None,
                   width: int = 64,
                   threads: Optional[int] = None,
                   profile_rows: int = 0,
-                  seed: int = 0) -> Dict[str, object]:
+                  seed: int = 0,
+                  amp: bool = False,
+                  channels_last: Optional[bool] = None) -> Dict[str, object]:
     """Time the training steps of every config's models side by side.
 
     Args:
@@ -710,6 +801,9 @@ def run_benchmark(configs: Optional[Sequence[Path]] = None,
         profile_rows (int): With a positive value, profile one more step of
             each model and keep that many operators. Defaults to 0.
         seed (int): Seed of the data and the weights. Defaults to 0.
+        amp (bool): AMP steps (see :func:`build_jobs`). Defaults to False.
+        channels_last (bool, optional): Weights channels-last or not; None
+            (default): as each config does.
 
     Returns:
         dict: ``settings`` and ``configs``: config stem to the results of
@@ -731,7 +825,8 @@ def run_benchmark(configs: Optional[Sequence[Path]] = None,
         Path(path).stem:
         run_config(
             Path(path).resolve(), batch_size, steps, warmup,
-            torch.device(device), width, profile_rows, seed)
+            torch.device(device), width, profile_rows, seed, amp,
+            channels_last)
         for path in configs
     }
     return dict(
@@ -831,6 +926,17 @@ def main() -> None:
         '--warmup', type=int, help='untimed steps (at least 1), default 1')
     parser.add_argument('--device', choices=('cpu', 'cuda'), default='cpu')
     parser.add_argument(
+        '--amp',
+        action='store_true',
+        help=f'AMP steps: the optim_wrapper of '
+        f'{AMP_CONFIG.relative_to(REPO_ROOT)} (float32 where no GPU)')
+    parser.add_argument(
+        '--channels-last',
+        choices=('config', 'on', 'off'),
+        default='config',
+        help="5-D weights channels-last: as the config's custom_hooks say "
+        '(default), or on / off')
+    parser.add_argument(
         '--threads', type=int, help="torch threads; default: torch's")
     parser.add_argument(
         '--width',
@@ -860,6 +966,8 @@ def main() -> None:
         threads=args.threads,
         profile_rows=args.profile,
         seed=args.seed,
+        amp=args.amp,
+        channels_last=dict(on=True, off=False).get(args.channels_last),
         **settings)
     print(report(results))
     write_json(args.json, results)
