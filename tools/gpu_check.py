@@ -38,11 +38,13 @@ on one GPU; not yet measured). Rows (markdown, for docs/performance.md):
 A row whose check raises gets ``FAILED`` and the error in its verdict (the
 traceback on stderr); the command then exits 1.
 
-``--device cpu --quick`` checks the tool itself on a CPU (the test suite
-runs it): batch 1, one step each, C3D at width 4, the ResNets at 1/8
-width, 1 data-loader worker, small videos, the DDP run on the narrow demo
-config with the gloo backend (through ``tests/tools/cpu_distributed.py``,
-hence from a clone only). Its numbers mean nothing. Without ``--device
+``--device cpu --quick`` checks the tool itself on a CPU: batch 1, one
+step each, C3D at width 4, the ResNets at 1/8 width, 1 data-loader worker,
+small videos, the DDP run on the narrow demo config with the gloo backend
+(through ``tests/tools/cpu_distributed.py``, hence from a clone only). It
+takes about 7 minutes on two busy cores (X3D-S at full width the most):
+too long for the test suite so far, which checks the refusals and the
+layout. Its numbers mean nothing. Without ``--device
 cpu`` and with no CUDA device it refuses. ``--layout`` prints the table
 with empty cells (docs/performance.md holds it until a GPU run).
 

@@ -1,8 +1,7 @@
-"""tools/gpu_check.py: its refusal without CUDA, its layout in the docs, and
-its ``--device cpu --quick`` run (every row filled, exit 0)."""
-import os
-import subprocess
-import sys
+"""tools/gpu_check.py: its refusal without CUDA and its layout in the docs.
+
+Its ``--device cpu --quick`` run takes about 7 minutes on two cores: not
+in the suite until the quick mode is cheaper."""
 
 import pytest
 
@@ -30,26 +29,3 @@ def test_docs_hold_the_empty_table_of_every_row(capsys) -> None:
     table = capsys.readouterr().out.strip()
     assert len(table.splitlines()) == 2 + len(gpu_check.planned_rows()) == 36
     assert table in (REPO / 'docs' / 'performance.md').read_text()
-
-
-@pytest.mark.slow
-def test_quick_cpu_run_fills_every_row() -> None:
-    # about 7 minutes on 2 busy cores (X3-D at full width dominates)
-    result = subprocess.run(
-        [sys.executable, 'tools/gpu_check.py', '--device', 'cpu', '--quick'],
-        cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
-        stdin=subprocess.DEVNULL,
-        text=True,
-        capture_output=True,
-        timeout=1200)
-    assert result.returncode == 0, result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith('GPU check on CPU (cpu, torch ')
-    rows = [line.split(' | ') for line in lines[3:]]
-    assert [tuple(cell.strip('| ') for cell in row[:3])
-            for row in rows] == gpu_check.planned_rows()
-    for row in rows:
-        assert all(cell.strip('| ') for cell in row), row
-        assert 'FAILED' not in row[-1]
-    assert rows[-1][3:] == ['exit 0', 'epoch_2.pth written', 'ok |']
