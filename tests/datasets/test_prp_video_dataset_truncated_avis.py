@@ -61,6 +61,7 @@ def test_raise_names_each_truncated_file(
         assert "bad_videos='skip'" in str(error.value)
 
 
+@pytest.mark.slow
 def test_skip_trains_on_the_complete_videos(
         tmp_path: Path, truncated_avis: Dict[str, Path]) -> None:
     videos = [truncated_avis[name] for name in ['mjpg', *CUTS, 'xvid']]

@@ -20,6 +20,7 @@ def export_in_process(monkeypatch, *args) -> None:
         str(REPO / 'tools' / 'export_backbone.py'), run_name='__main__')
 
 
+@pytest.mark.slow
 def test_random_init_then_export_backbone(tmp_path, python) -> None:
     repo = REPO
     full = tmp_path / 'random_init.pth'
