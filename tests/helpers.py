@@ -13,6 +13,7 @@ from typing import Dict, List, Sequence, Tuple, Union
 import numpy as np
 import torch
 from mmengine import Config
+from mmengine.model import BaseModel
 from torch import nn
 
 from tools.data.synthetic_ucf101 import SyntheticDataset
@@ -322,3 +323,17 @@ def randomise_batch_norms(model: nn.Module, seed: int = 0) -> nn.Module:
                                      + torch.rand(size, generator=generator))
             module.bias.data.copy_(torch.randn(size, generator=generator))
     return model.eval()
+
+
+class ToyModel(BaseModel):
+    """One linear layer, loss: mean square of its output."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs: torch.Tensor, mode: str = 'tensor'):
+        outputs = self.linear(inputs)
+        if mode == 'loss':
+            return dict(loss=outputs.pow(2).mean())
+        return [outputs]

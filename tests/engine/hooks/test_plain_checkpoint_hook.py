@@ -18,31 +18,15 @@ import torch
 from mmengine.evaluator import BaseMetric, Evaluator
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer, MessageHub
-from mmengine.model import BaseModel
 from mmengine.runner import Runner
-from torch import nn
 
 from mmprp.engine import PlainCheckpointHook, SafeCheckpointHook, plain_data
 from mmprp.engine.hooks.plain_checkpoint_hook import (history_from_plain,
                                                       plain_history)
-from helpers import assert_load_weights_only
+from helpers import ToyModel, assert_load_weights_only
 
 SCORES = {0: 0.25, 1: 0.5}  # by epoch index: a new best at both epochs
 RUN_IDS = itertools.count()
-
-
-class ToyModel(BaseModel):
-    """One linear layer, loss: mean square of its output."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs: torch.Tensor, mode: str = 'tensor'):
-        outputs = self.linear(inputs)
-        if mode == 'loss':
-            return dict(loss=outputs.pow(2).mean())
-        return [outputs]
 
 
 class NumpyScores(BaseMetric):

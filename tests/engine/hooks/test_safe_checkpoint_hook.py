@@ -20,12 +20,10 @@ from mmengine.evaluator import BaseMetric, Evaluator
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import MessageHub
-from mmengine.model import BaseModel
 from mmengine.runner import Runner
-from torch import nn
 
 from mmprp.engine import SafeCheckpointHook
-from helpers import hold_lock
+from helpers import ToyModel, hold_lock
 
 VAL_LOSS = {0: 2.0, 1: 1.0, 2: 1.5}  # by epoch index: best at epochs 1, 2
 RUN_IDS = itertools.count()
@@ -33,20 +31,6 @@ RUN_IDS = itertools.count()
 
 class SimulatedKill(BaseException):
     """Stops the run where the process would have been killed."""
-
-
-class ToyModel(BaseModel):
-    """One linear layer, loss: mean square of its output."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs: torch.Tensor, mode: str = 'tensor'):
-        outputs = self.linear(inputs)
-        if mode == 'loss':
-            return dict(loss=outputs.pow(2).mean())
-        return [outputs]
 
 
 class ScriptedLoss(BaseMetric):
