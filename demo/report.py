@@ -6,7 +6,7 @@ runs returned; ``results.json`` beside it holds the same values unrounded.
 import json
 import math
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
@@ -49,6 +49,9 @@ class SeedResult:
             of the PRP decoder and of the trivial predictors, with the
             sizes of the encoder map and the target
             (:func:`demo.reconstruction.reconstruction_errors`).
+        monitor_top1 (dict[int, float]): Retrieval top-1 of the held-out
+            train videos during pretraining by epoch (0: the random
+            initialisation); empty without the monitor.
     """
 
     seed: int
@@ -57,6 +60,7 @@ class SeedResult:
     rate_acc: Optional[float]
     pretrain_seconds: float
     reconstruction: Dict[str, float]
+    monitor_top1: Dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,29 @@ def verdict(comparison: Comparison, label: str, chance: float) -> str:
             f'deviation, {_pct(c.spread)}.')
 
 
+def monitor_summary(results: Sequence[SeedResult]) -> str:
+    """One sentence on the retrieval monitor: top-1 at the start and end.
+
+    Args:
+        results (Sequence[SeedResult]): One per seed, with the monitor.
+
+    Returns:
+        str: The sentence, per seed.
+    """
+    changes = []
+    for result in results:
+        epochs = sorted(result.monitor_top1)
+        first, last = result.monitor_top1[epochs[0]], result.monitor_top1[
+            epochs[-1]]
+        changes.append(f'seed {result.seed}: {_pct(first)} at epoch '
+                       f'{epochs[0]} (random init), {_pct(last)} at epoch '
+                       f'{epochs[-1]}')
+    return ('Retrieval monitor during pretraining (RetrievalMonitorHook: '
+            'the held-out train videos of one group per class query those '
+            'of another; the features of the evaluation): top-1 '
+            + '; '.join(changes) + '.')
+
+
 def describe_setup(settings: DemoSettings, cfg: Config,
                    dataset: SyntheticDataset) -> List[str]:
     """The data, model and training budget, read from the config run.
@@ -274,13 +301,14 @@ def describe_setup(settings: DemoSettings, cfg: Config,
     num_train = len(train_list.read_text().splitlines())
     num_test = len(test_list.read_text().splitlines())
     loader = cfg.train_dataloader
+    num_pretrain = len(Path(loader.dataset.ann_file).read_text().splitlines())
     sampler = prp_sampler(cfg)
     steps = loader.dataset.pipeline
     crop = steps[step_index(steps, 'CenterCrop')]['crop_size']
     width = cfg.model.backbone.base_channels
     model = cfg.model
     epochs = cfg.train_cfg.max_epochs
-    steps = epochs * math.ceil(num_train / loader.batch_size)
+    steps = epochs * math.ceil(num_pretrain / loader.batch_size)
     optimizer = cfg.optim_wrapper.optimizer
     return [
         f'data: {settings.num_classes} synthetic motion classes, '
@@ -290,7 +318,10 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'{settings.object_size[0]:.0%}-{settings.object_size[1]:.0%} of '
         f"the frame height, appearance '{settings.appearance}'; split 1 "
         f'has {num_train} train and {num_test} '
-        'test videos (test groups never seen in pretraining)',
+        'test videos (test groups never seen in pretraining); pretraining '
+        f'learns from {num_pretrain} train videos, the other '
+        f'{num_train - num_pretrain} (two groups per class) are held out '
+        'for the retrieval monitor',
         f'encoder: C3D at base width {width} (the paper: 64), input '
         f'{sampler["clip_len"]}×{crop}×{crop} (the paper: 16×112×112)',
         f'PRP: rates {tuple(sampler["rates"])}, reconstruction rate '
@@ -375,6 +406,8 @@ def write_report(path: Path, settings: DemoSettings,
         verdict(compare(results, 'probe/top1'), 'Linear probe top-1', chance),
         '',
     ]
+    if all(result.monitor_top1 for result in results):
+        lines += [monitor_summary(results), '']
     if rate_accs:
         lines += [
             'Playback-rate accuracy of the pretext task on the test videos '

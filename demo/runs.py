@@ -5,20 +5,32 @@ Pretraining and evaluation are ordinary mmengine runs of the demo configs
 logs, ``vis_data/scalars.json`` and checkpoints are the ones a
 ``tools/train.py`` / ``tools/test.py`` run writes.
 """
+import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import step_index
 from mmprp.utils import save_random_init_checkpoint
+from mmprp.visualization import read_training_curves
+from mmprp.visualization.training_curves import MONITOR_TOP1
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
+from tools.data.splits.ucf101 import read_mmaction_list, write_mmaction_list
 from tools.data.synthetic_ucf101 import (SyntheticDataset,
                                          generate_synthetic_ucf101)
+
+# Split 1's train videos less the held-out ones: what pretraining learns from
+PRETRAIN_LIST = 'ucf101_prp_train_split_1_videos.txt'
+# The held-out train videos, two groups per class: the second-to-last train
+# group of each class is the retrieval monitor's gallery, the last its queries
+MONITOR_LISTS = ('ucf101_monitor_gallery_split_1_videos.txt',
+                 'ucf101_monitor_query_split_1_videos.txt')
+GROUP = re.compile(r'_g(\d+)_c\d+\.')
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,9 @@ class PretrainRun:
         checkpoint (Path): The last checkpoint (the one evaluated).
         seconds (float): Wall time of the run.
         rate_acc (float | None): Rate accuracy of the last validation.
+        monitor_top1 (dict[int, float]): Retrieval top-1 of the held-out
+            train videos (RetrievalMonitorHook) by epoch, 0 the random
+            initialisation.
     """
 
     seed: int
@@ -38,10 +53,11 @@ class PretrainRun:
     checkpoint: Path
     seconds: float
     rate_acc: Optional[float]
+    monitor_top1: Dict[int, float] = field(default_factory=dict)
 
 
 def make_dataset(settings: DemoSettings) -> SyntheticDataset:
-    """Write the synthetic dataset afresh.
+    """Write the synthetic dataset afresh, with the demo's held-out lists.
 
     Args:
         settings (DemoSettings): Its size and seed.
@@ -51,6 +67,20 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
     """
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
+    dataset = _generate(settings)
+    hold_out_monitor_groups(dataset)
+    return dataset
+
+
+def _generate(settings: DemoSettings) -> SyntheticDataset:
+    """Write the synthetic videos and UCF101's lists.
+
+    Args:
+        settings (DemoSettings): Its size and seed.
+
+    Returns:
+        SyntheticDataset: Where it lies.
+    """
     return generate_synthetic_ucf101(
         settings.data_dir,
         num_classes=settings.num_classes,
@@ -61,6 +91,56 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
         seed=settings.data_seed,
         object_size=settings.object_size,
         appearance=settings.appearance)
+
+
+def hold_out_monitor_groups(dataset: SyntheticDataset) -> List[Path]:
+    """Hold the last two train groups of each class out of pretraining.
+
+    Split 1's train list is divided into :data:`PRETRAIN_LIST` (the videos
+    pretraining learns from) and the retrieval monitor's gallery and query
+    lists (:data:`MONITOR_LISTS`: of each class, the second-to-last train
+    group and the last one), so that the monitor's queries and gallery
+    come from different groups (another background and object), as the
+    test and train videos of the evaluation do.
+
+    Args:
+        dataset (SyntheticDataset): The demo dataset.
+
+    Returns:
+        list[Path]: The pretraining, gallery and query lists written beside
+        the split's lists.
+
+    Raises:
+        ValueError: If a class has fewer than 3 train groups.
+    """
+    train_list = dataset.ann_files[1][0]
+    entries = read_mmaction_list(train_list)
+    groups: Dict[int, List[int]] = {}
+    for video, label in entries:
+        groups.setdefault(label, []).append(_group(video))
+    held_out = {}
+    for label, numbers in groups.items():
+        numbers = sorted(set(numbers))
+        if len(numbers) < 3:
+            raise ValueError(
+                f'{train_list}: class {label} has {len(numbers)} train '
+                'groups; the demo holds two out for the retrieval monitor '
+                'and pretrains on the rest (need >= 3, i.e. >= 5 groups per '
+                'class)')
+        held_out[label] = numbers[-2:]
+    pretrain = [e for e in entries if _group(e[0]) not in held_out[e[1]]]
+    gallery = [e for e in entries if _group(e[0]) == held_out[e[1]][0]]
+    queries = [e for e in entries if _group(e[0]) == held_out[e[1]][1]]
+    return [
+        write_mmaction_list(train_list.parent / name, chosen)
+        for name, chosen in zip((PRETRAIN_LIST, )
+                                + MONITOR_LISTS, (pretrain, gallery, queries))
+    ]
+
+
+def _group(video: str) -> int:
+    """The group number of a synthetic video (``..._gGG_cCC.mp4``)."""
+    return int(GROUP.search(video).group(1))
 
 
 def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:
@@ -93,7 +173,7 @@ def prp_sampler(cfg: Config) -> dict:
 
 
 def pretrain_config(settings: DemoSettings, seed: int) -> Config:
-    """The demo's PRP config for one seed.
+    """The demo's PRP config for one seed, with the retrieval monitor.
 
     Args:
         settings (DemoSettings): The demo run.
@@ -101,7 +181,9 @@ def pretrain_config(settings: DemoSettings, seed: int) -> Config:
 
     Returns:
         Config: ``demo/configs/prp_c3d_demo.py`` on the demo's data, work
-        dir ``run_dir('pretrain', seed)``.
+        dir ``run_dir('pretrain', seed)``, and a
+        :class:`~mmprp.engine.RetrievalMonitorHook` at every validation
+        (:func:`monitor_hook`).
     """
     cfg = Config.fromfile(PRETRAIN_CONFIG)
     cfg.work_dir = str(settings.run_dir('pretrain', seed))
@@ -112,7 +194,57 @@ def pretrain_config(settings: DemoSettings, seed: int) -> Config:
         cfg.train_cfg.max_epochs = settings.epochs
         cfg.train_cfg.val_interval = min(cfg.train_cfg.val_interval,
                                          settings.epochs)
+    cfg.custom_hooks = cfg.get('custom_hooks', []) + [
+        monitor_hook(settings, cfg.train_cfg.val_interval)
+    ]
     return cfg
+
+
+def monitor_hook(settings: DemoSettings, interval: int) -> dict:
+    """The retrieval monitor of the demo's pretraining.
+
+    Retrieval top-1/5 of the held-out train videos
+    (:func:`hold_out_monitor_groups`) with the features and clips of the
+    demo's evaluation (:func:`eval_pipeline`), before training and every
+    ``interval`` epochs.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        interval (int): Epochs between evaluations.
+
+    Returns:
+        dict: A ``RetrievalMonitorHook`` config.
+    """
+    data = settings.data_dir
+    return dict(
+        type='RetrievalMonitorHook',
+        dataset=dict(
+            type='RetrievalVideoDataset',
+            ann_file=str(data / MONITOR_LISTS[0]),
+            query_ann_file=str(data / MONITOR_LISTS[1]),
+            data_prefix=dict(video=str(data / 'videos')),
+            pipeline=eval_pipeline(settings)),
+        split_train_ann_file=str(data / 'ucf101_train_split_1_videos.txt'),
+        interval=interval,
+        topk=(1, 5))
+
+
+def eval_pipeline(settings: DemoSettings) -> List[dict]:
+    """The test pipeline of ``demo/configs/retrieval_c3d_demo.py``.
+
+    Args:
+        settings (DemoSettings): The demo run; ``eval_clips`` sets the clips
+            per video.
+
+    Returns:
+        list[dict]: The pipeline's steps.
+    """
+    pipeline = Config.fromfile(EVAL_CONFIG).test_dataloader.dataset.pipeline
+    if settings.eval_clips is not None:
+        for step in pipeline:
+            if step['type'] == 'SampleFrames':
+                step['num_clips'] = settings.eval_clips
+    return pipeline
 
 
 def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
@@ -134,7 +266,9 @@ def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
     checkpoint = Path((work_dir / 'last_checkpoint').read_text().strip())
     history = runner.message_hub.log_scalars.get('val/pretext/rate_acc')
     rate_acc = None if history is None else float(history.current())
-    return PretrainRun(seed, work_dir, checkpoint, seconds, rate_acc)
+    epochs, top1 = read_training_curves(work_dir).val[MONITOR_TOP1]
+    return PretrainRun(seed, work_dir, checkpoint, seconds, rate_acc,
+                       dict(zip(epochs.astype(int).tolist(), top1.tolist())))
 
 
 def random_init_checkpoint(settings: DemoSettings, seed: int) -> Path:
@@ -169,10 +303,7 @@ def eval_config(settings: DemoSettings, checkpoint: Path,
     cfg.load_from = str(checkpoint)
     cfg.experiment_name = f'demo_eval_{time.time_ns()}'
     _point_at_data(cfg, ('test', ), settings.data_dir)
-    if settings.eval_clips is not None:
-        for step in cfg.test_dataloader.dataset.pipeline:
-            if step['type'] == 'SampleFrames':
-                step['num_clips'] = settings.eval_clips
+    cfg.test_dataloader.dataset.pipeline = eval_pipeline(settings)
     return cfg
 
 

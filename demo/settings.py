@@ -18,7 +18,9 @@ class DemoSettings:
         work_dir (Path): Data, runs, figures and ``report.md`` go here.
         num_classes (int): Synthetic classes. Defaults to 10.
         groups_per_class (int): Groups per class; a third of them are the
-            test videos. Defaults to 12.
+            test videos, and the last two train groups of each class are
+            held out of pretraining for the retrieval monitor (so at least
+            5). Defaults to 12.
         clips_per_group (int): Videos per group. Defaults to 3.
         frame_size (tuple[int, int]): ``(height, width)`` of the videos;
             the demo configs use them at this size (48 high). Defaults to

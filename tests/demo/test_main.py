@@ -1,8 +1,9 @@
 """``demo/__main__.py`` (what ``make demo`` runs) on a tiny budget.
 
-The same pipeline as ``make demo`` (dataset, pretraining per seed,
-evaluation of PRP and random init per seed, figures, report), with 4
-classes, one epoch, two seeds and one clip per video.
+The same pipeline as ``make demo`` (dataset, pretraining per seed with the
+retrieval monitor, evaluation of PRP and random init per seed, figures,
+report), with 4 classes of 5 groups (2 test, 1 pretraining, 2 held out for
+the monitor), one epoch, two seeds and one clip per video.
 """
 import json
 import math
@@ -16,11 +17,11 @@ from helpers import REPO, run_command
 
 pytestmark = pytest.mark.slow
 
-FIGURES = ('training_curves.png', 'rate_confusion.png', 'motion_attention.png',
-           'activations.png')
+FIGURES = ('training_curves.png', 'retrieval_monitor.png',
+           'rate_confusion.png', 'motion_attention.png', 'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
            'retrieval/top20', 'retrieval/top50', 'probe/top1')
-UNMEASURED = ('retrieval/top10', 'retrieval/top20', 'retrieval/top50')
+UNMEASURED = ('retrieval/top20', 'retrieval/top50')
 
 
 @pytest.fixture(scope='module')
@@ -30,7 +31,7 @@ def demo_run(tmp_path_factory, python) -> tuple:
     work_dir = tmp_path / 'demo'
     result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
-        '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
+        '--groups', '5', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
         '--eval-clips', '1'
     ],
                          cwd=REPO)
@@ -73,10 +74,13 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
             for key in METRICS:
                 assert seed[encoder][key] == pytest.approx(
                     logged[key], nan_ok=True)
-                # 8 gallery videos: top-10 and beyond hold them all: NaN
+                # 12 gallery videos: top-20 and beyond hold them all: NaN
                 assert (math.isnan(seed[encoder][key])
                         if key in UNMEASURED else 0 <= seed[encoder][key] <= 1)
         assert 0 <= seed['rate_acc'] <= 1
+        # the monitor before training and after the one epoch
+        assert list(seed['monitor_top1']) == ['0', '1']
+        assert all(0 <= top1 <= 1 for top1 in seed['monitor_top1'].values())
         errors = seed['reconstruction']
         assert errors['decoder'] > 0 and errors['mean_frame'] > 0
         # exact on the target frames that are input frames
@@ -99,7 +103,11 @@ def test_report_tables_and_figure_links(demo_run) -> None:
                 UNMEASURED else f'{100 * seed[encoder][key]:.1f}'
                 for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
-    assert '4 test videos query 8 train videos' in report
+    assert '8 test videos query 12 train videos' in report
+    assert 'pretraining learns from 4 train videos, the other 8' in report
+    assert re.search(
+        r'Retrieval monitor during pretraining .* seed 3: '
+        r'[\d.]+ at epoch 0 \(random init\), [\d.]+ at epoch 1', report)
     for seed in results['seeds']:
         errors = seed['reconstruction']
         cells = ' | '.join(f'{errors[name]:.4f}'

@@ -1,5 +1,6 @@
 """Tests of the demo's run configs: data, work dirs, seeds and budget."""
 from pathlib import Path
+from types import SimpleNamespace
 
 import decord
 import numpy as np
@@ -9,6 +10,7 @@ from mmengine.dataset import Compose
 
 from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
                   prp_sampler)
+from demo.runs import MONITOR_LISTS, PRETRAIN_LIST, hold_out_monitor_groups
 from tools.data.synthetic_ucf101 import (GREY_BACKGROUND, GREY_OBJECT,
                                          SyntheticDataset)
 
@@ -21,18 +23,54 @@ def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
     assert cfg.train_cfg.max_epochs == 1
     assert cfg.train_cfg.val_interval == 1
     data = tmp_path / 'data'
-    for loader, name in (('train', 'ucf101_train_split_1_videos.txt'),
+    for loader, name in (('train', PRETRAIN_LIST),
                          ('val', 'ucf101_val_split_1_videos.txt')):
         dataset = cfg[f'{loader}_dataloader'].dataset
         assert dataset.ann_file == str(data / name)
         assert dataset.data_prefix.video == str(data / 'videos')
     assert prp_sampler(cfg)['rates'] == (1, 2, 4, 8)
+    (monitor, ) = [
+        hook for hook in cfg.custom_hooks
+        if hook['type'] == 'RetrievalMonitorHook'
+    ]
+    assert monitor['interval'] == 1
+    assert monitor['split_train_ann_file'] == str(
+        data / 'ucf101_train_split_1_videos.txt')
+    assert (monitor['dataset']['ann_file'],
+            monitor['dataset']['query_ann_file']) == tuple(
+                str(data / name) for name in MONITOR_LISTS)
+    # the evaluation's pipeline: the features the evaluation compares
+    assert monitor['dataset']['pipeline'] == eval_config(
+        settings, tmp_path / 'ckpt.pth',
+        tmp_path / 'eval').test_dataloader.dataset.pipeline
+
+
+def test_hold_out_monitor_groups_two_last_train_groups_per_class(
+        tmp_path: Path) -> None:
+    train_list = tmp_path / 'ucf101_train_split_1_videos.txt'
+    videos = [(f'C{label}/v_C{label}_g{group:02d}_c{clip:02d}.mp4', label)
+              for label in (0, 1) for group in (3, 5, 6, 7) for clip in (1, 2)]
+    train_list.write_text(''.join(f'{v} {label}\n' for v, label in videos))
+    dataset = SimpleNamespace(ann_files={1: (train_list, None)})
+    written = hold_out_monitor_groups(dataset)
+    assert [path.name for path in written] == [PRETRAIN_LIST, *MONITOR_LISTS]
+    pretrain, gallery, query = (
+        path.read_text().splitlines() for path in written)
+    assert pretrain == [
+        f'{v} {label}' for v, label in videos if '_g03_' in v or '_g05_' in v
+    ]
+    assert gallery == [f'{v} {label}' for v, label in videos if '_g06_' in v]
+    assert query == [f'{v} {label}' for v, label in videos if '_g07_' in v]
+    train_list.write_text('C0/v_C0_g03_c01.mp4 0\nC0/v_C0_g05_c01.mp4 0\n')
+    with pytest.raises(ValueError, match='class 0 has 2 train groups'):
+        hold_out_monitor_groups(dataset)
 
 
 def test_pretrain_config_keeps_the_config_budget(tmp_path: Path) -> None:
     cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
-    assert cfg.train_cfg.max_epochs == 12
-    assert cfg.train_cfg.val_interval == 2
+    assert cfg.train_cfg.max_epochs == 15
+    assert cfg.train_cfg.val_interval == 3
+    assert cfg.custom_hooks[-1]['interval'] == 3
     assert cfg.model.backbone.base_channels == 8
 
 
@@ -92,11 +130,14 @@ def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
         work_dir=tmp_path,
         appearance='grey',
         num_classes=2,
-        groups_per_class=3,
+        groups_per_class=5,
         clips_per_group=1,
         num_frames=(130, 130))
     dataset = make_dataset(settings)
-    assert len(dataset.frame_counts) == 6
+    assert len(dataset.frame_counts) == 10
+    # the held-out lists beside the split's: 1, 1 and 1 train group a class
+    for name in (PRETRAIN_LIST, *MONITOR_LISTS):
+        assert len((settings.data_dir / name).read_text().splitlines()) == 2
     for video in dataset.frame_counts:
         frame = decord.VideoReader(str(dataset.video_dir / video))[0].asnumpy()
         assert frame.shape == (48, 60, 3)
