@@ -20,7 +20,9 @@ class DemoSettings:
         groups_per_class (int): Groups per class; a third of them are the
             test videos, and the last two train groups of each class are
             held out of pretraining for the retrieval monitor (so at least
-            5). Defaults to 12.
+            5). Defaults to 15: split 1 has 5 test groups per class and 8
+            pretraining groups (the demo's size before the monitor, which
+            had 12 groups and pretrained on all 8 train groups).
         clips_per_group (int): Videos per group. Defaults to 3.
         frame_size (tuple[int, int]): ``(height, width)`` of the videos;
             the demo configs use them at this size (48 high). Defaults to
@@ -51,7 +53,7 @@ class DemoSettings:
 
     work_dir: Path = Path('work_dirs/demo')
     num_classes: int = 10
-    groups_per_class: int = 12
+    groups_per_class: int = 15
     clips_per_group: int = 3
     frame_size: Tuple[int, int] = (48, 60)
     object_size: Tuple[float, float] = (0.3, 0.45)

@@ -59,6 +59,7 @@ def plot_retrieval_monitor(runs: Dict[str, TrainingCurves],
             color='grey',
             linestyle=':',
             label=f'chance: {100 * chance:.1f}')
+    ax.set_ylim(bottom=0)
     ax.set_xlabel('epoch')
     ax.set_ylabel('retrieval top-1 (%)')
     ax.set_title('Retrieval top-1 of held-out training videos')

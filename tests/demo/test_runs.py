@@ -68,9 +68,9 @@ def test_hold_out_monitor_groups_two_last_train_groups_per_class(
 
 def test_pretrain_config_keeps_the_config_budget(tmp_path: Path) -> None:
     cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
-    assert cfg.train_cfg.max_epochs == 15
-    assert cfg.train_cfg.val_interval == 3
-    assert cfg.custom_hooks[-1]['interval'] == 3
+    assert cfg.train_cfg.max_epochs == 12
+    assert cfg.train_cfg.val_interval == 2
+    assert cfg.custom_hooks[-1]['interval'] == 2
     assert cfg.model.backbone.base_channels == 8
 
 
