@@ -695,7 +695,7 @@ def through_none(cfg: Config, parents: Sequence[str]) -> bool:
     """Whether a key path's parents reach a None value of the config."""
     node = cfg
     for part in parents:
-        if not isinstance(node, dict) or part not in node:
+        if not isinstance(node, (dict, Config)) or part not in node:
             return False
         node = node[part]
         if node is None:
