@@ -211,28 +211,25 @@ def test_resume_skips_finished_jobs_and_resumes_interrupted_ones(
     assert not (checkpoint.parent / 'driver.log').exists()
 
 
-def test_results_lay_out_every_table_with_the_papers_numbers(
-        tmp_path: Path) -> None:
+def test_results_read_each_jobs_folder(tmp_path: Path) -> None:
     for split, top1 in zip((1, 2, 3), (0.5, 0.6, 0.7)):
         finish_job(
-            reproduce_paper.result_folder(
-                tmp_path, ('test', 'random', 'c3d', 'ucf101', split)),
+            tmp_path / 'random_init' / 'finetune'
+            / f'finetune_c3d_ucf101_split{split}' / 'test',
             metrics={'acc/top1': top1})
     finish_job(
-        reproduce_paper.result_folder(tmp_path,
-                                      ('test', 'prp', 'c3d', 'ucf101', 1)),
-        metrics={'acc/top1': 0.8})
-    finish_job(
-        reproduce_paper.result_folder(
-            tmp_path, ('retrieval', 'random', 'r3d', 'hmdb51')),
+        tmp_path / 'retrieval' / 'retrieval_r3d_hmdb51_split1',
         metrics={f'retrieval/top{k}': k / 100
                  for k in (1, 5, 10, 20, 50)})
     finish_job(
-        reproduce_paper.result_folder(tmp_path, ('rate_accuracy', 'dp_s124')),
+        tmp_path / 'ablation' / 'dp_s124' / 'rate_accuracy',
         metrics={'pretext/rate_acc': 0.75})
-    results = reproduce_paper.collect_results(tmp_path, 'a test')
-    random_c3d = results['tables']['3']['rows'][0]
-    assert random_c3d['cells'][0] == dict(
+    reproduce_paper.write_results(tmp_path, 'a test')
+    results = json.loads((tmp_path / 'results.json').read_text())
+    assert results['source'] == 'a test'
+    tables = results['tables']
+    assert tables['3']['rows'][0]['name'] == 'c3d random'
+    assert tables['3']['rows'][0]['cells'][0] == dict(
         paper=61.8,
         ours=pytest.approx(60.),
         runs={
@@ -240,35 +237,12 @@ def test_results_lay_out_every_table_with_the_papers_numbers(
             'split 2': 60.,
             'split 3': 70.
         })
-    markdown = paper_tables.results_markdown(results)
-    for line in (
-            '## Table 1. Classification accuracy of the discriminative '
-            'perception (DP) model under different sampling intervals',
-            '| Samp. interval | Random acc. (%) | DP acc. (%) paper / ours |',
-            '| {1,2} | 50 | 88.3 / not run |',
-            '| {1,2,4} | 33 | 80.1 / 75.0 (n=1) |',
-            '| Method | Samp. interval | Rec. rate | UCF101 (%) paper / ours '
-            '| UCF101 retrieval top-1 (%) paper / ours |',
-            '| Random | - | - | 62.0 / 50.0 (n=1) | - / not run |',
-            '| DP | {1,2,4,8,16} | - | 67.9 / not run | - / not run |',
-            '| GP | {1,2,4,8} | 1 (w/o MA) | 67.1 / not run | - / not run |',
-            '| DG-P | {1,2,4,8} | 2 (w/ MA) | 70.9 / 80.0 (n=1) | - / not '
-            'run |',
-            '| Method | UCF101 (%) paper / ours | HMDB51 (%) paper / ours |',
-            '| C3D (random) | 61.8 / 60.0 (n=3) | 24.7 / not run |',
-            '| C3D (PRP) | 69.1 / 80.0 (n=1) | 34.5 / not run |',
-            '| R(2+1)D (PRP) | 72.1 / not run | 35.0 / not run |',
-            '| C3D (random) | UCF101 | 50.0 | 60.0 | 70.0 |',
-            '## Table 4. Video retrieval performance on UCF101',
-            '| Method | top1 paper / ours | top5 paper / ours | top10 paper / '
-            'ours | top20 paper / ours | top50 paper / ours |',
-            '| R3D (random) | 9.9 / not run | 18.9 / not run | 26.0 / not run '
-            '| 35.5 / not run | 51.9 / not run |',
-            '## Table 5. Video retrieval performance on HMDB51',
-            '| R3D (random) | 6.7 / 1.0 (n=1) | 18.3 / 5.0 (n=1) | 28.3 / '
-            '10.0 (n=1) | 43.1 / 20.0 (n=1) | 67.9 / 50.0 (n=1) |',
-    ):
-        assert line in markdown.splitlines(), line
+    assert tables['5']['rows'][3]['name'] == 'r3d prp'
+    assert [cell['ours'] for cell in tables['5']['rows'][3]['cells']
+            ] == [1., 5., 10., 20., 50.]
+    assert tables['1']['rows'][1]['cells'][0]['ours'] == 75.
+    markdown = (tmp_path / 'results.md').read_text()
+    assert '| C3D (random) | 61.8 / 60.0 (n=3) | 24.7 / not run |' in markdown
 
 
 def test_from_authors_dry_run_converts_instead_of_pretraining(
