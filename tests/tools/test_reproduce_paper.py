@@ -6,17 +6,15 @@ PRP pretraining -> the paper's finetuning from its best checkpoint -> 10-clip
 test (1 clip here) -> retrieval -> results.json and results.md. A second
 invocation runs nothing.
 """
-import importlib.util
 import json
 import math
 import subprocess
 from pathlib import Path
-from types import ModuleType
 from typing import List
 
 import pytest
 
-from helpers import REPO, run_command
+from helpers import REPO, load_tool, run_command
 
 pytestmark = pytest.mark.slow
 
@@ -53,13 +51,6 @@ def tiny_options(ucf101_root: Path) -> List[str]:
     ]
 
 
-def load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location('reproduce_paper', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def ucf101_root(tmp_path_factory, synthetic_ucf101, python) -> Path:
     """A prepared UCF101 folder: videos/ and the lists of splits 1-3."""
@@ -67,7 +58,8 @@ def ucf101_root(tmp_path_factory, synthetic_ucf101, python) -> Path:
     root.mkdir()
     (root / 'videos').symlink_to(synthetic_ucf101.video_dir)
     run_command([
-        python, REPO / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
+        python,
+        REPO / 'tools' / 'data' / 'ucf101' / 'prepare_ucf101_annotations.py',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         root / 'videos', '--out-dir', root, '--num-val', '2'
     ],
@@ -211,7 +203,7 @@ def test_missing_authors_model_is_named(tmp_path, python) -> None:
 
 
 def test_results_average_the_splits(tmp_path) -> None:
-    tool = load_tool()
+    tool = load_tool('reproduce_paper')
     for split, top1 in zip((1, 2, 3), (0.5, 0.6, 0.7)):
         folder = (
             tmp_path / 'finetune' / f'finetune_r3d_hmdb51_split{split}'

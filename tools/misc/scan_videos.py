@@ -21,9 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-# run as a script: make the repository's `tools` package importable
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.misc.video_scan import scan_video_list
+from mmprp.datasets.preparation.video_scan import scan_video_list
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,4 +1,4 @@
-"""End-to-end tests of ``tools/data/{ucf101,hmdb51}/prepare_annotations.py``.
+"""End-to-end tests of ``tools/data/<dataset>/prepare_<dataset>_annotations.py``.
 
 Each CLI runs once as a subprocess; the failing runs call the same scripts
 in-process (``runpy``), which spares a second start-up of MMAction2.
@@ -16,10 +16,10 @@ import pytest
 from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
+from mmprp.datasets.preparation import hold_out_validation, read_mmaction_list
+from mmprp.datasets.preparation.annotation_lists import SUBSETS
+from mmprp.testing.synthetic_ucf101 import SyntheticDataset
 from helpers import REPO
-from tools.data.splits import hold_out_validation, read_mmaction_list
-from tools.data.splits.prepare import SUBSETS
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 # HMDB51 classes in creation order (not sorted) and, per split, the ids of
 # each class's four videos: 1 train, 2 test, 0 unused.
@@ -28,8 +28,9 @@ HMDB51_IDS = {1: '1120', 2: '2110', 3: '0211'}
 
 
 def _script(dataset: str) -> Path:
-    """The ``prepare_annotations.py`` of a dataset."""
-    return REPO / 'tools' / 'data' / dataset / 'prepare_annotations.py'
+    """The ``prepare_<dataset>_annotations.py`` of a dataset."""
+    return (REPO / 'tools' / 'data' / dataset
+            / f'prepare_{dataset}_annotations.py')
 
 
 def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:

@@ -12,10 +12,10 @@ For each split ``k`` and a dataset ``<prefix>`` (``ucf101``, ``hmdb51``),
   authors hold out 800 for UCF101 and 400 for HMDB51).
 
 :func:`check_videos` opens every listed video first; :func:`main` (behind
-``tools/data/{ucf101,hmdb51}/prepare_annotations.py``) leaves the missing,
-unusable (unreadable, truncated, corrupt, too narrow for decord, crashing
-decord) and too short ones out of every list and names them in a report, or
-with ``--strict`` fails naming them.
+``tools/data/<dataset>/prepare_<dataset>_annotations.py``) leaves the
+missing, unusable (unreadable, truncated, corrupt, too narrow for decord,
+crashing decord) and too short ones out of every list and names them in a
+report, or with ``--strict`` fails naming them.
 """
 import argparse
 import random
@@ -28,10 +28,10 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from mmengine.utils import track_iter_progress
 
-from .hmdb51 import read_hmdb51_split
-from .ucf101 import (Entry, OfficialSplit, PathLike, _write_lines,
-                     read_ucf101_split, write_mmaction_list)
-from tools.misc.video_probe import PROBLEMS, VideoProbe, VideoProber
+from .hmdb51_splits import read_hmdb51_split
+from .ucf101_splits import (Entry, OfficialSplit, PathLike, _write_lines,
+                            read_ucf101_split, write_mmaction_list)
+from .video_probe import PROBLEMS, VideoProbe, VideoProber
 
 SplitReader = Callable[[PathLike, int], OfficialSplit]
 Splits = Dict[int, Tuple[List[Entry], List[Entry]]]
@@ -127,7 +127,7 @@ class VideoReport:
 
         Returns:
             list[str]: ``'<problem>: <video> (<detail>)'`` lines, in the
-            order of :data:`~tools.misc.video_probe.PROBLEMS`.
+            order of :data:`~mmprp.datasets.preparation.video_probe.PROBLEMS`.
         """
         return [
             f'{problem}: {video} ({probe.detail})' for problem in PROBLEMS
@@ -180,7 +180,7 @@ def check_videos(video_dir: PathLike,
     shipped configs' opener) and ``sample_frames`` of its frames, spread
     from the first to the last, are decoded, in a child process that is
     started again when decord crashes (see
-    :class:`~tools.misc.video_probe.VideoProber`).
+    :class:`~mmprp.datasets.preparation.video_probe.VideoProber`).
 
     Args:
         video_dir (str | Path): The folder the paths are relative to.
@@ -219,8 +219,8 @@ def read_splits(read_split: SplitReader, split_dir: PathLike,
 
     Args:
         read_split (SplitReader): Reads one split, as
-            :func:`~tools.data.splits.read_ucf101_split` or
-            :func:`~tools.data.splits.read_hmdb51_split`.
+            :func:`~mmprp.datasets.preparation.read_ucf101_split` or
+            :func:`~mmprp.datasets.preparation.read_hmdb51_split`.
         split_dir (str | Path): The official split files.
         splits (Sequence[int]): The split numbers.
 
@@ -319,7 +319,7 @@ HMDB51 = DatasetFormat('hmdb51', read_hmdb51_split, 400,
 
 def parse_args(dataset: DatasetFormat,
                argv: Optional[List[str]] = None) -> argparse.Namespace:
-    """Parse the command line of a ``prepare_annotations.py`` tool.
+    """Parse the command line of a ``prepare_<dataset>_annotations.py`` tool.
 
     Args:
         dataset (DatasetFormat): The dataset.
@@ -417,7 +417,7 @@ def prepare_annotations(dataset: DatasetFormat,
 
 
 def main(dataset: DatasetFormat, argv: Optional[List[str]] = None) -> None:
-    """Run a ``prepare_annotations.py`` tool.
+    """Run a ``prepare_<dataset>_annotations.py`` tool.
 
     Args:
         dataset (DatasetFormat): The dataset.

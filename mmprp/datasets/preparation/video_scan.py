@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from mmprp.datasets import PRPVideoDataset
-from tools.data.splits.prepare import VideoReport, check_videos
+from .annotation_lists import VideoReport, check_videos
 
 
 @dataclass
@@ -68,7 +68,7 @@ def scan_video_list(ann_file: str,
     The list is parsed by :class:`PRPVideoDataset` (same checks and error
     messages as training); every existing video is opened as training opens
     it and a sample of its frames is decoded, in a child process
-    (:func:`~tools.data.splits.check_videos`); its frame count is
+    (:func:`~mmprp.datasets.preparation.check_videos`); its frame count is
     compared with each rate's window.
 
     Args:

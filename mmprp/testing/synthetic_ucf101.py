@@ -33,9 +33,10 @@ import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
 
+from mmprp.datasets.preparation import (convert_ucf101_splits,
+                                        write_class_index, write_split_lists)
+from mmprp.datasets.preparation.ucf101_splits import CLASS_INDEX_FILE, Entry
 from mmprp.utils.typing_utils import PathLike
-from .splits import convert_ucf101_splits, write_class_index, write_split_lists
-from .splits.ucf101 import CLASS_INDEX_FILE, Entry
 
 Track = Tuple[np.ndarray, np.ndarray, np.ndarray]
 

@@ -3,16 +3,11 @@
 Example, from the repository root (these are the defaults; see README.md in
 this folder)::
 
-    python tools/data/hmdb51/prepare_annotations.py \\
+    python tools/data/hmdb51/prepare_hmdb51_annotations.py \\
         --split-dir data/hmdb51/testTrainMulti_7030_splits \\
         --video-dir data/hmdb51/videos --out-dir data/hmdb51 --num-val 400
 """
-import sys
-from pathlib import Path
-
-# run as a script: make the repository's `tools` package importable
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tools.data.splits.prepare import HMDB51, main
+from mmprp.datasets.preparation.annotation_lists import HMDB51, main
 
 if __name__ == '__main__':
     main(HMDB51)
