@@ -1,9 +1,8 @@
 """Reproduce the paper's Table 3 (PRP, CVPR 2020) with one command.
 
-Given UCF101 and HMDB51 prepared by ``tools/data/ucf101/
-prepare_ucf101_annotations.py`` and its HMDB51 twin (videos under
-``ROOT/videos``, the lists in ``ROOT``), this runs, for the chosen
-encoders (C3D, R3D, R(2+1)D):
+Given UCF101 and HMDB51 prepared by ``tools/data/prepare_annotations.py``
+(videos under ``ROOT/videos``, the lists in ``ROOT``), this runs, for the
+chosen encoders (C3D, R3D, R(2+1)D):
 
 1. PRP pretraining on UCF101 split 1 (``configs/prp/prp_<arch>_ucf101.py``),
    keeping the lowest-validation-loss checkpoint; or, with

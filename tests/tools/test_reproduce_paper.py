@@ -58,8 +58,7 @@ def ucf101_root(tmp_path_factory, synthetic_ucf101, python) -> Path:
     root.mkdir()
     (root / 'videos').symlink_to(synthetic_ucf101.video_dir)
     run_command([
-        python,
-        REPO / 'tools' / 'data' / 'ucf101' / 'prepare_ucf101_annotations.py',
+        python, REPO / 'tools' / 'data' / 'prepare_annotations.py', 'ucf101',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         root / 'videos', '--out-dir', root, '--num-val', '2'
     ],

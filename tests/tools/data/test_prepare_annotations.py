@@ -1,4 +1,4 @@
-"""End-to-end tests of ``tools/data/<dataset>/prepare_<dataset>_annotations.py``.
+"""End-to-end tests of ``tools/data/prepare_annotations.py``.
 
 Each CLI runs once as a subprocess; the failing runs call the same scripts
 in-process (``runpy``), which spares a second start-up of MMAction2.
@@ -26,11 +26,7 @@ from helpers import REPO
 HMDB51_CLASSES = ('wave', 'brush_hair', 'climb_stairs')
 HMDB51_IDS = {1: '1120', 2: '2110', 3: '0211'}
 
-
-def _script(dataset: str) -> Path:
-    """The ``prepare_<dataset>_annotations.py`` of a dataset."""
-    return (REPO / 'tools' / 'data' / dataset
-            / f'prepare_{dataset}_annotations.py')
+SCRIPT = REPO / 'tools' / 'data' / 'prepare_annotations.py'
 
 
 def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:
@@ -44,7 +40,7 @@ def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:
         subprocess.CompletedProcess: The finished run.
     """
     result = subprocess.run(
-        [sys.executable, str(_script(dataset)), *args],
+        [sys.executable, str(SCRIPT), dataset, *args],
         cwd=REPO,
         stdin=subprocess.DEVNULL,
         text=True,
@@ -66,10 +62,9 @@ def _run_failing(dataset: str, args: List[str],
     Returns:
         str: The error message it exits with.
     """
-    script = _script(dataset)
-    monkeypatch.setattr(sys, 'argv', [str(script), *args])
+    monkeypatch.setattr(sys, 'argv', [str(SCRIPT), dataset, *args])
     with pytest.raises(SystemExit) as info:
-        runpy.run_path(str(script), run_name='__main__')
+        runpy.run_path(str(SCRIPT), run_name='__main__')
     assert isinstance(info.value.code, str), info.value.code
     return info.value.code
 
