@@ -2,9 +2,11 @@
 
 Builds the wheel, installs ``mmprp[lite,mim]`` into a fresh virtual
 environment (the CI pins as constraints, so the packages come from pip's
-cache), then from an empty directory: ``pip check``, ``mim search mmprp``
-and ``mim train mmprp prp_c3d_ucf101.py`` for one tiny epoch.
+cache), then from an empty directory: ``pip check``, ``mim search mmprp``,
+``--help`` of every shipped tool and ``mim train mmprp prp_c3d_ucf101.py``
+for one tiny epoch.
 """
+import json
 import shutil
 import sys
 import zipfile
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, run_command
+
+HELP_DRIVER = REPO / 'tests' / 'tool_help_driver.py'
 
 pytestmark = pytest.mark.slow
 
@@ -82,6 +86,20 @@ def test_mim_search_lists_the_pretraining_configs(venv: Path,
                  'prp_x3d-s_ucf101', 'prp_slowonly-r50_ucf101',
                  'prp_i3d-r50_ucf101'):
         assert f'config id: {name}\n' in output
+
+
+def test_every_shipped_tool_answers_help(
+        venv: Path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('PYTHONPATH', raising=False)  # the wheel's mmprp
+    site = next(venv.parent.glob('lib/python*/site-packages'))
+    tools = sorted((site / 'mmprp' / '.mim' / 'tools').rglob('*.py'))
+    assert len(tools) == len(list((REPO / 'tools').rglob('*.py')))
+    helps = json.loads(
+        run_command([venv / 'python', HELP_DRIVER, *tools],
+                    cwd=tmp_path).stdout.splitlines()[-1])
+    assert Path(helps.pop('mmprp')).is_relative_to(site)
+    for tool, (code, out, err) in helps.items():
+        assert code == 0 and out.startswith('usage: '), (tool, out, err)
 
 
 def test_mim_train_from_an_empty_directory(venv: Path, tmp_path,
