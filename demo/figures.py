@@ -6,7 +6,7 @@ from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import build_model
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
                                  plot_work_dirs, visualize_activations,
                                  visualize_motion_attention)

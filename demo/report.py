@@ -13,7 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from mmengine import Config
 
 from mmprp.apis import step_index
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from .reconstruction import PREDICTORS
 from .runs import prp_sampler
 from .settings import DemoSettings

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
+from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.testing.encode_video import encode_video
-from mmprp.testing.synthetic_ucf101 import (SyntheticDataset,
-                                            generate_synthetic_ucf101)
 from helpers import coded_frames, cut_copy
 
 

@@ -18,7 +18,7 @@ from mmengine import Config
 from mmengine.model import BaseModel
 from torch import nn
 
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
 #: Runs a script or ``-c`` code where mmprp cannot be imported.

@@ -1,14 +1,14 @@
 """A deterministic synthetic action-video dataset in UCF101's layout.
 
-Each class is a motion pattern of one object over a background, both
-textured by default (``appearance`` makes them flat or grey): drifts that
-differ in direction and speed, bounces, circles of either sense, a zigzag,
+Each class is a motion pattern of one object over a background
+(:mod:`~mmprp.testing.synthetic_motions`), both textured by default
+(``appearance`` makes them flat or grey,
+:mod:`~mmprp.testing.synthetic_appearance`): drifts that differ in
+direction and speed, bounces, circles of either sense, a zigzag,
 stop-and-go, oscillations and a pulsating scale. The class shows only in how
 the object moves over time; its shape, size, colour and texture, the
 background and the start position are drawn at random per video,
 independently of the class, and each speed is jittered by up to 15%.
-Speeds of 0.5-3 px/frame and periods of 40 frames or more keep the motion
-coherent when a clip is sampled every 8th frame, so playback rate shows too.
 
 Layout written under ``out_dir``::
 
@@ -22,12 +22,10 @@ split K. The videos of a group share a background family and palette, as the
 clips of a UCF101 group share actor and scene; families rotate over the
 groups of each class so that every class sees every family.
 """
-import functools
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -37,20 +35,16 @@ from mmprp.datasets.preparation import (convert_ucf101_splits,
                                         write_class_index, write_split_lists)
 from mmprp.datasets.preparation.ucf101_splits import CLASS_INDEX_FILE, Entry
 from mmprp.utils.typing_utils import PathLike
-
-Track = Tuple[np.ndarray, np.ndarray, np.ndarray]
+from .synthetic_appearance import (APPEARANCES, PATTERN_FAMILIES,
+                                   draw_background, make_object, paste)
+from .synthetic_motions import MAX_SCALE, MOTIONS, Motion, Stage
 
 NUM_SPLITS = 3
 MIN_FRAME_SIDE = 32
 SPEED_JITTER = 0.15
-MAX_SCALE = 1.35
 # Default object size range, as a fraction of the frame's shorter side.
 OBJECT_SIZE = (0.18, 0.28)
 MAX_OBJECT_SIZE = 0.5
-STOP_AND_GO_HALF_CYCLE = 20
-APPEARANCES = ('textured', 'flat', 'grey')
-# The two levels of the 'grey' appearance, BGR uint8 (light over dark).
-GREY_BACKGROUND, GREY_OBJECT = 50, 210
 # Seed-sequence stream tags keep group and video generators apart.
 _GROUP_STREAM, _VIDEO_STREAM = 0, 1
 
@@ -79,409 +73,6 @@ class SyntheticDataset:
     frame_counts: Dict[str, int]
 
 
-@dataclass(frozen=True)
-class _Stage:
-    """The frame and the range an object's centre keeps to.
-
-    Attributes:
-        height (int): Frame height in pixels.
-        width (int): Frame width in pixels.
-        margin (float): Half the largest extent of the object at its
-            largest scale; centres at least this far from the edges keep
-            the object whole.
-    """
-
-    height: int
-    width: int
-    margin: float
-
-    @property
-    def x_range(self) -> Tuple[float, float]:
-        """tuple[float, float]: Lowest and highest whole-object centre x."""
-        return self.margin, self.width - self.margin
-
-    @property
-    def y_range(self) -> Tuple[float, float]:
-        """tuple[float, float]: Lowest and highest whole-object centre y."""
-        return self.margin, self.height - self.margin
-
-    def random_point(self, rng: np.random.Generator) -> Tuple[float, float]:
-        """Draw a centre that keeps the object whole.
-
-        Args:
-            rng (np.random.Generator): The video's generator.
-
-        Returns:
-            tuple[float, float]: ``(x, y)``.
-        """
-        return rng.uniform(*self.x_range), rng.uniform(*self.y_range)
-
-
-Trajectory = Callable[[np.ndarray, float, _Stage, np.random.Generator], Track]
-
-
-class Motion(NamedTuple):
-    """One action class.
-
-    Attributes:
-        name (str): CamelCase class name.
-        speed (float): Typical object speed in px/frame before jitter.
-        trajectory (Trajectory): Maps ``(frame times, speed, stage, rng)``
-            to the object's centre x, centre y and scale per frame.
-    """
-
-    name: str
-    speed: float
-    trajectory: Trajectory
-
-
-def _track(t: np.ndarray, x: Union[float, np.ndarray],
-           y: Union[float, np.ndarray]) -> Track:
-    """Broadcast centre coordinates over the frames, at scale 1.
-
-    Args:
-        t (np.ndarray): Frame times.
-        x (float | np.ndarray): Centre x, per frame or constant.
-        y (float | np.ndarray): Centre y, per frame or constant.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    return (np.broadcast_to(x, t.shape), np.broadcast_to(y, t.shape),
-            np.ones_like(t))
-
-
-def _move(start: float, velocity: float, low: float, high: float, size: int,
-          wrap: bool, t: np.ndarray) -> np.ndarray:
-    """Move along one axis at constant velocity, wrapping or reflecting.
-
-    Args:
-        start (float): Position at ``t == 0``.
-        velocity (float): Px/frame.
-        low (float): Lowest position when reflecting.
-        high (float): Highest position when reflecting.
-        size (int): Frame extent along the axis, the period when wrapping.
-        wrap (bool): Wrap around the frame rather than bounce off
-            ``low`` and ``high``.
-        t (np.ndarray): Frame times.
-
-    Returns:
-        np.ndarray: Position per frame.
-    """
-    if wrap:
-        return np.mod(start + velocity * t, size)
-    span = high - low
-    unfolded = np.mod(start - low + velocity * t, 2 * span)
-    return low + span - np.abs(unfolded - span)
-
-
-def _translate(t: np.ndarray, speed: float, stage: _Stage,
-               rng: np.random.Generator, dx: float, dy: float, wrap_x: bool,
-               wrap_y: bool) -> Track:
-    """Constant-velocity motion, wrapping or bouncing per axis.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Px/frame.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-        dx (float): Direction x component.
-        dy (float): Direction y component.
-        wrap_x (bool): Wrap horizontally rather than bounce.
-        wrap_y (bool): Wrap vertically rather than bounce.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    x0, y0 = stage.random_point(rng)
-    x = _move(x0, dx * speed, *stage.x_range, stage.width, wrap_x, t)
-    y = _move(y0, dy * speed, *stage.y_range, stage.height, wrap_y, t)
-    return _track(t, x, y)
-
-
-def _drift(dx: float, dy: float) -> Trajectory:
-    """Constant-velocity motion that wraps around the frame.
-
-    Args:
-        dx (float): Direction x component.
-        dy (float): Direction y component.
-
-    Returns:
-        Trajectory: The class's trajectory.
-    """
-    return functools.partial(
-        _translate, dx=dx, dy=dy, wrap_x=True, wrap_y=True)
-
-
-def _billiard(t: np.ndarray, speed: float, stage: _Stage,
-              rng: np.random.Generator) -> Track:
-    """Diagonal motion bouncing off all four edges, random heading.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Px/frame.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    heading = (rng.integers(4) + 0.5) * math.pi / 2 + rng.uniform(-0.2, 0.2)
-    return _translate(t, speed, stage, rng, math.cos(heading),
-                      math.sin(heading), False, False)
-
-
-def _stop_and_go(t: np.ndarray, speed: float, stage: _Stage,
-                 rng: np.random.Generator) -> Track:
-    """Rightward drift that alternately moves and pauses.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Px/frame while moving.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    half = STOP_AND_GO_HALF_CYCLE
-    shifted = t + rng.integers(2 * half)
-    moving_time = (shifted //
-                   (2 * half)) * half + np.minimum(shifted % (2 * half), half)
-    return _drift(1, 0)(moving_time, speed, stage, rng)
-
-
-def _circle(t: np.ndarray, speed: float, stage: _Stage,
-            rng: np.random.Generator, clockwise: bool) -> Track:
-    """Uniform circular motion.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Px/frame along the circle.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-        clockwise (bool): Turn clockwise as seen on screen (y down).
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    (x_low, x_high), (y_low, y_high) = stage.x_range, stage.y_range
-    radius = min(x_high - x_low, y_high - y_low) / 2 * rng.uniform(0.6, 1.0)
-    cx = rng.uniform(x_low + radius, x_high - radius)
-    cy = rng.uniform(y_low + radius, y_high - radius)
-    sense = 1.0 if clockwise else -1.0
-    angle = rng.uniform(0, 2 * math.pi) + sense * speed / radius * t
-    return _track(t, cx + radius * np.cos(angle), cy + radius * np.sin(angle))
-
-
-def _oscillate(t: np.ndarray, speed: float, stage: _Stage,
-               rng: np.random.Generator, fx: int, fy: int) -> Track:
-    """Sinusoidal oscillation (a Lissajous figure) around a random centre.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Peak px/frame.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-        fx (int): Horizontal frequency multiple (0: no horizontal motion).
-        fy (int): Vertical frequency multiple (0: no vertical motion).
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    (x_low, x_high), (y_low, y_high) = stage.x_range, stage.y_range
-    ax = (x_high - x_low) / 2 * rng.uniform(0.6, 1.0)
-    ay = (y_high - y_low) / 2 * rng.uniform(0.6, 1.0)
-    cx = rng.uniform(x_low + ax, x_high - ax)
-    cy = rng.uniform(y_low + ay, y_high - ay)
-    phase = rng.uniform(0,
-                        2 * math.pi) + speed / math.hypot(ax * fx, ay * fy) * t
-    return _track(t, cx + ax * np.sin(fx * phase),
-                  cy + ay * np.sin(fy * phase))
-
-
-def _pulsate(t: np.ndarray, speed: float, stage: _Stage,
-             rng: np.random.Generator) -> Track:
-    """Object in place, growing and shrinking periodically.
-
-    Args:
-        t (np.ndarray): Frame times.
-        speed (float): Peak px/frame of the object's edge.
-        stage (_Stage): Frame and centre range.
-        rng (np.random.Generator): The video's generator.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: x, y and scale per frame.
-    """
-    depth = MAX_SCALE - 1
-    rate = speed * MAX_SCALE / (depth * stage.margin)
-    x, y, _ = _track(t, *stage.random_point(rng))
-    return x, y, 1 + depth * np.sin(rng.uniform(0, 2 * math.pi) + rate * t)
-
-
-MOTIONS: Tuple[Motion, ...] = (
-    Motion('DriftRightSlow', 0.8, _drift(1, 0)),
-    Motion('DriftRightFast', 2.4, _drift(1, 0)),
-    Motion('DriftLeft', 1.5, _drift(-1, 0)),
-    Motion(
-        'BounceVertical', 2.0,
-        functools.partial(_translate, dx=0, dy=1, wrap_x=False, wrap_y=False)),
-    Motion('CircleClockwise', 1.8, functools.partial(_circle, clockwise=True)),
-    Motion('CircleCounterClockwise', 1.8,
-           functools.partial(_circle, clockwise=False)),
-    Motion(
-        'ZigZag', 2.4,
-        functools.partial(
-            _translate, dx=0.45, dy=0.9, wrap_x=True, wrap_y=False)),
-    Motion('StopAndGo', 2.4, _stop_and_go),
-    Motion('PendulumSwing', 2.2, functools.partial(_oscillate, fx=1, fy=0)),
-    Motion('PulsatingScale', 0.5, _pulsate),
-    Motion('BilliardBounce', 2.2, _billiard),
-    Motion('FigureEight', 2.0, functools.partial(_oscillate, fx=1, fy=2)),
-    Motion('DriftUp', 1.2, _drift(0, -1)),
-    Motion('DriftDown', 1.2, _drift(0, 1)),
-)
-"""The classes in label order; ``num_classes`` takes the first ones."""
-
-PATTERN_FAMILIES = ('noise', 'stripes', 'checker')
-
-
-def _pattern(family: str, height: int, width: int,
-             rng: np.random.Generator) -> np.ndarray:
-    """Draw a texture of a family with random scale, orientation and phase.
-
-    Args:
-        family (str): ``'noise'`` (smoothed uniform noise), ``'stripes'``
-            (sinusoidal) or ``'checker'`` (checkerboard).
-        height (int): Pattern height.
-        width (int): Pattern width.
-        rng (np.random.Generator): The generator.
-
-    Returns:
-        np.ndarray: ``(height, width)`` float32 in [0, 1].
-    """
-    y, x = np.mgrid[:height, :width].astype(np.float32)
-    if family == 'noise':
-        cell = int(rng.integers(4, 9))
-        coarse = rng.random((height // cell + 2, width // cell + 2),
-                            dtype=np.float32)
-        return np.clip(
-            cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC),
-            0, 1)
-    if family == 'stripes':
-        angle, period = rng.uniform(0, math.pi), rng.uniform(6, 16)
-        wave = (x * math.cos(angle) + y * math.sin(angle)) * (2 * math.pi
-                                                              / period)
-        return 0.5 + 0.5 * np.sin(wave + rng.uniform(0, 2 * math.pi))
-    cell = int(rng.integers(5, 13))
-    oy, ox = rng.integers(cell, size=2)
-    return ((y + oy) // cell + (x + ox) // cell) % 2
-
-
-def _blend(pattern: np.ndarray, colors: np.ndarray) -> np.ndarray:
-    """Colour a [0, 1] pattern by mixing two colours.
-
-    Args:
-        pattern (np.ndarray): ``(H, W)`` weights of the second colour.
-        colors (np.ndarray): ``(2, 3)`` BGR colours.
-
-    Returns:
-        np.ndarray: ``(H, W, 3)`` uint8 image.
-    """
-    weights = pattern[..., None]
-    return np.rint(colors[0] * (1 - weights) + colors[1] * weights).astype(
-        np.uint8)
-
-
-def _shape_mask(height: int, width: int,
-                rng: np.random.Generator) -> np.ndarray:
-    """Draw one of ellipse, rectangle, diamond or triangle.
-
-    Args:
-        height (int): Mask height.
-        width (int): Mask width.
-        rng (np.random.Generator): The video's generator.
-
-    Returns:
-        np.ndarray: ``(height, width)`` bool mask.
-    """
-    v, u = np.meshgrid(
-        np.linspace(-1, 1, height), np.linspace(-1, 1, width), indexing='ij')
-    shapes = (u**2 + v**2 <= 1, np.ones_like(u,
-                                             dtype=bool), np.abs(u) + np.abs(v)
-              <= 1, np.abs(u) <= (v + 1) / 2)
-    return shapes[rng.integers(len(shapes))]
-
-
-def _make_object(
-        size: int,
-        rng: np.random.Generator,
-        appearance: str = 'textured') -> Tuple[np.ndarray, np.ndarray]:
-    """Draw an object of random shape and, unless grey, random colours.
-
-    Args:
-        size (int): Largest side in pixels.
-        rng (np.random.Generator): The video's generator.
-        appearance (str): ``'textured'``: a two-colour texture with a black
-            or white outline; ``'flat'``: one colour, no outline;
-            ``'grey'``: :data:`GREY_OBJECT`, no outline. Defaults to
-            ``'textured'``.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray]: ``(h, w, 3)`` float32 BGR sprite,
-        premultiplied by its ``(h, w)`` float32 alpha (0 or 1).
-    """
-    height, width = size, max(8, round(size * rng.uniform(0.6, 1.0)))
-    if rng.random() < 0.5:
-        height, width = width, height
-    mask = _shape_mask(height, width, rng)
-    alpha = mask.astype(np.float32)
-    if appearance != 'textured':
-        colour = (rng.uniform(0, 255, size=3) if appearance == 'flat' else
-                  np.full(3, GREY_OBJECT)).astype(np.float32)
-        return colour * alpha[..., None], alpha
-    texture = _pattern(rng.choice(PATTERN_FAMILIES), height, width, rng)
-    sprite = _blend(texture, rng.uniform(0, 255, size=(2, 3)))
-    inner = cv2.erode(
-        mask.astype(np.uint8),
-        np.ones((3, 3), np.uint8),
-        borderType=cv2.BORDER_CONSTANT,
-        borderValue=0)
-    sprite[mask & ~inner.astype(bool)] = 255 * rng.integers(2)
-    return sprite * alpha[..., None], alpha
-
-
-def _paste(frame: np.ndarray, sprite: np.ndarray, alpha: np.ndarray, cx: float,
-           cy: float, scale: float) -> None:
-    """Blend a scaled sprite centred at ``(cx, cy)``, wrapping at the edges.
-
-    The sprite is resampled bilinearly, so sub-pixel positions and scales
-    show as smooth motion.
-
-    Args:
-        frame (np.ndarray): ``(H, W, 3)`` uint8 frame, changed in place.
-        sprite (np.ndarray): ``(h, w, 3)`` float32 premultiplied sprite.
-        alpha (np.ndarray): ``(h, w)`` float32 alpha.
-        cx (float): Centre x in pixels (0 is the frame's left edge).
-        cy (float): Centre y in pixels (0 is the frame's top edge).
-        scale (float): Scale factor of the sprite.
-    """
-    height, width = alpha.shape
-    left, top = cx - scale * width / 2, cy - scale * height / 2
-    x0, y0 = math.floor(left) - 1, math.floor(top) - 1
-    # Sprite pixel centre i + 0.5 lands on frame pixel centre u + 0.5.
-    matrix = np.float32([[scale, 0, left - x0 + 0.5 * (scale - 1)],
-                         [0, scale, top - y0 + 0.5 * (scale - 1)]])
-    size = (math.ceil(scale * width) + 3, math.ceil(scale * height) + 3)
-    color = cv2.warpAffine(sprite, matrix, size, flags=cv2.INTER_LINEAR)
-    weight = cv2.warpAffine(alpha, matrix, size, flags=cv2.INTER_LINEAR)
-    rows = (y0 + np.arange(size[1])) % frame.shape[0]
-    cols = (x0 + np.arange(size[0])) % frame.shape[1]
-    window = np.ix_(rows, cols)
-    blended = frame[window] * (1 - weight[..., None]) + color
-    frame[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-
-
 def _render_video(motion: Motion,
                   background: np.ndarray,
                   num_frames: int,
@@ -498,7 +89,8 @@ def _render_video(motion: Motion,
         object_size (Sequence[float]): Range of the object's largest side
             as a fraction of the frame's shorter side. Defaults to
             :data:`OBJECT_SIZE`.
-        appearance (str): Of the object, see :func:`_make_object`.
+        appearance (str): Of the object, see
+            :func:`~mmprp.testing.synthetic_appearance.make_object`.
             Defaults to ``'textured'``.
 
     Returns:
@@ -506,14 +98,14 @@ def _render_video(motion: Motion,
     """
     height, width = background.shape[:2]
     size = round(min(height, width) * rng.uniform(*object_size))
-    sprite, alpha = _make_object(size, rng, appearance)
-    stage = _Stage(height, width, margin=size / 2 * MAX_SCALE)
+    sprite, alpha = make_object(size, rng, appearance)
+    stage = Stage(height, width, margin=size / 2 * MAX_SCALE)
     speed = motion.speed * rng.uniform(1 - SPEED_JITTER, 1 + SPEED_JITTER)
     xs, ys, scales = motion.trajectory(
         np.arange(num_frames, dtype=np.float64), speed, stage, rng)
     frames = np.repeat(background[None], num_frames, axis=0)
     for frame, cx, cy, scale in zip(frames, xs, ys, scales):
-        _paste(frame, sprite, alpha, cx, cy, scale)
+        paste(frame, sprite, alpha, cx, cy, scale)
     return frames
 
 
@@ -592,9 +184,8 @@ def _background(seed: int,
     """Draw a video's background from its group's family and palette.
 
     The family rotates with ``label + group`` so each class sees each
-    family; the palette is drawn per group and the pattern per video. A flat
-    background is the palette's first colour, so the videos of a group share
-    it; a grey one is :data:`GREY_BACKGROUND` everywhere.
+    family; the palette is drawn per group (so the flat backgrounds of a
+    group share their colour) and the pattern per video.
 
     Args:
         seed (int): Dataset seed.
@@ -603,21 +194,17 @@ def _background(seed: int,
         height (int): Frame height.
         width (int): Frame width.
         rng (np.random.Generator): The video's generator.
-        appearance (str): ``'textured'`` (a pattern of the group's
-            family), ``'flat'`` or ``'grey'``. Defaults to ``'textured'``.
+        appearance (str): See
+            :func:`~mmprp.testing.synthetic_appearance.draw_background`.
+            Defaults to ``'textured'``.
 
     Returns:
         np.ndarray: ``(height, width, 3)`` uint8 BGR background.
     """
     group_rng = np.random.default_rng([_GROUP_STREAM, seed, label, group])
     palette = group_rng.uniform(30, 225, size=(2, 3))
-    if appearance == 'grey':
-        return np.full((height, width, 3), GREY_BACKGROUND, np.uint8)
-    if appearance == 'flat':
-        return np.full((height, width, 3), np.rint(palette[0]), np.uint8)
     family = PATTERN_FAMILIES[(label + group) % len(PATTERN_FAMILIES)]
-    pattern = _pattern(family, height, width, rng)
-    return _blend(pattern, palette)
+    return draw_background(height, width, palette, family, rng, appearance)
 
 
 def _write_official_splits(entries: Sequence[Tuple[str, int, int]],
@@ -708,9 +295,10 @@ def generate_synthetic_ucf101(
         appearance (str): ``'textured'``: textured, outlined objects over
             textured backgrounds; ``'flat'``: each object one random colour
             without outline, over one random colour per group;
-            ``'grey'``: every object light grey (:data:`GREY_OBJECT`) over
-            dark grey (:data:`GREY_BACKGROUND`), so that only the shape,
-            size and motion vary. Defaults to ``'textured'``.
+            ``'grey'``: every object light grey over dark grey
+            (:data:`~mmprp.testing.GREY_OBJECT` over
+            :data:`~mmprp.testing.GREY_BACKGROUND`), so that only the
+            shape, size and motion vary. Defaults to ``'textured'``.
 
     Returns:
         SyntheticDataset: Where everything was written.

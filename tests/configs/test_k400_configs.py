@@ -13,7 +13,7 @@ from mmengine import Config
 from mmengine.dataset import BaseDataset
 from mmengine.hub import get_config
 
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from helpers import REPO
 
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')

@@ -14,7 +14,7 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
 from mmprp.engine.optimizers import amp_device_available
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from helpers import REPO, small_frames
 
 PRP = REPO / 'configs' / 'prp'

@@ -1,7 +1,7 @@
 """Tests of the demo's choice of videos to draw."""
 from pathlib import Path
 
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from demo import first_test_videos
 
 

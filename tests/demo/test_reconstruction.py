@@ -5,7 +5,7 @@ from mmengine.runner import Runner
 
 from mmprp.apis import build_model, load_config
 from mmprp.models.losses import MotionAttentionMSELoss
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from demo.reconstruction import (PREDICTORS, mean_colour, mean_frame,
                                  nearest_frame, nearest_frame_indices,
                                  reconstruction_errors)

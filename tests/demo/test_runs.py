@@ -7,8 +7,7 @@ import pytest
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
 
-from mmprp.testing.synthetic_ucf101 import (GREY_BACKGROUND, GREY_OBJECT,
-                                            SyntheticDataset)
+from mmprp.testing import GREY_BACKGROUND, GREY_OBJECT, SyntheticDataset
 from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
                   prp_sampler)
 

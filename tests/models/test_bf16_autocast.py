@@ -23,7 +23,7 @@ from mmengine.dataset import pseudo_collate
 from torch import nn
 
 from mmprp.datasets import SeededIndex
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from helpers import REPO, small_frames
 
 WIDTH = 8

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmprp.apis import build_model, load_config
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from mmprp.visualization.figure import DPI
 from helpers import REPO
 

@@ -12,7 +12,7 @@ from mmprp.datasets.preparation import (VideoReport, check_videos,
                                         read_ucf101_split, unique_videos,
                                         write_dataset_lists)
 from mmprp.datasets.preparation.video_probe import VideoProbe
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 
 ENTRIES = [(f'c{i % 3}/v{i}.avi', i % 3) for i in range(20)]
 

@@ -25,7 +25,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmprp.testing.synthetic_ucf101 import generate_synthetic_ucf101
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import REPO, small_frames
 
 pytestmark = pytest.mark.slow

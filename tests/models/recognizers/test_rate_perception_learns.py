@@ -35,7 +35,7 @@ import pytest
 from mmengine import Config
 from mmengine.runner import Runner
 
-from mmprp.testing.synthetic_ucf101 import generate_synthetic_ucf101
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import REPO
 
 ITERATIONS = 50

@@ -4,7 +4,7 @@ from typing import Dict, List
 
 import pytest
 
-from mmprp.testing.synthetic_ucf101 import generate_synthetic_ucf101
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import load_tool
 
 main = load_tool('data/generate_synthetic_ucf101').main

@@ -18,7 +18,7 @@ from mmaction.datasets import VideoDataset
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
 from mmprp.datasets.preparation import hold_out_validation, read_mmaction_list
 from mmprp.datasets.preparation.annotation_lists import SUBSETS
-from mmprp.testing.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 from helpers import REPO
 
 # HMDB51 classes in creation order (not sorted) and, per split, the ids of
