@@ -57,7 +57,7 @@ once as ``OpenCVForwardDecode`` does (see :func:`codec_frames`; the
 baseline: every frame through the last).
 
 With ``--b-frames`` the videos are re-encoded (same frames) as MPEG-4 AVIs
-with B-frames, UCF101's kind of file (``tools/data/encode_video.py``),
+with B-frames, UCF101's kind of file (``mmprp/testing/encode_video.py``),
 where decord's random access returns wrong frames; the pipeline seeks in
 them as in the others (its seek check passes there).
 
@@ -96,12 +96,12 @@ from mmprp.datasets.transforms.opencv_forward_decode import MIN_SEEK_FRAME
 from mmprp.datasets.video_container import (TruncatedVideoError,
                                             UnreadableVideoError)
 from mmprp.models.losses.motion_attention import sparse_motion_attention
+from mmprp.testing.encode_video import encode_video
 from benchmarks.common import (Video, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
                                pipeline_input, pipeline_step, quiet_notices,
                                target_lines, write_json)
-from tools.data.encode_video import encode_video
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)

@@ -20,7 +20,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import mmprp  # noqa: F401  (registers the PRP modules)
-from tools.data.synthetic_ucf101 import NUM_SPLITS, generate_synthetic_ucf101
+from mmprp.testing import NUM_SPLITS, generate_synthetic_ucf101
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PRP_CONFIG = REPO_ROOT / 'configs' / 'prp' / 'prp_c3d_ucf101.py'

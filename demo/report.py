@@ -13,10 +13,10 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from mmengine import Config
 
 from mmprp.apis import step_index
+from mmprp.testing import SyntheticDataset
 from .reconstruction import PREDICTORS
 from .runs import prp_sampler
 from .settings import DemoSettings
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 TOPK = (1, 5, 10, 20, 50)
 # The paper's C3D rows on UCF101 split 1 (retrieval, Table 4) and over the

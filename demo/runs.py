@@ -15,10 +15,9 @@ from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import step_index
+from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
-from tools.data.synthetic_ucf101 import (SyntheticDataset,
-                                         generate_synthetic_ucf101)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ class DemoSettings:
             frames is the shortest a rate-8 clip fits in. Defaults to
             (140, 200).
         appearance (str): Of the object and background, see
-            :func:`~tools.data.synthetic_ucf101.generate_synthetic_ucf101`.
+            :func:`~mmprp.testing.generate_synthetic_ucf101`.
             Defaults to ``'textured'``: with ``'grey'`` videos the decoder
             came closer to the mean frame but random initialisation beat
             PRP at retrieval (docs/demo.md, "The generative branch").

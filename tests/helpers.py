@@ -2,12 +2,14 @@
 shipped configs, videos whose frames carry their index."""
 import copy
 import functools
+import importlib.util
 import json
 import math
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Dict, List, Sequence, Tuple, Union
 
 import numpy as np
@@ -16,7 +18,7 @@ from mmengine import Config
 from mmengine.model import BaseModel
 from torch import nn
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
 #: Runs a script or ``-c`` code where mmprp cannot be imported.
@@ -40,6 +42,25 @@ SHIPPED_CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
     *(REPO / 'demo' / 'configs').glob('*.py')
 ])
+
+
+def load_tool(path: str) -> ModuleType:
+    """Load a script of ``tools/`` by its path, to call its functions.
+
+    The tools are scripts, not a package: each is loaded from its file.
+
+    Args:
+        path (str): The script's path under ``tools/``, without ``.py``
+            (``'analysis_tools/plot_training_curves'``).
+
+    Returns:
+        ModuleType: The loaded script, its ``__main__`` block not run.
+    """
+    script = REPO / 'tools' / f'{path}.py'
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.lru_cache(maxsize=None)

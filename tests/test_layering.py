@@ -2,8 +2,10 @@
 
 Layers from the bottom: utils -> datasets -> models -> evaluation ->
 engine -> apis -> visualization. A module may import its own layer and those
-below, never one above; ``mmprp`` has no command-line code (argparse), no
-demo and no data generator (those live in tools/ and demo/).
+below, never one above; ``mmprp`` has no command-line code (argparse) and
+no demo (those live in tools/ and demo/). ``mmprp.testing`` (the synthetic
+data of the tests, benchmarks and demo, as ``mmaction.testing``) stands
+apart: no other module of the library imports it.
 """
 import ast
 from pathlib import Path
@@ -53,6 +55,10 @@ def test_no_import_reaches_a_higher_layer(path: Path) -> None:
         assert module.split('.')[0] not in ('argparse', 'tools', 'demo'), (
             f'{path}:{line} imports {module}: CLI, demo and tooling code '
             f'belongs in tools/ or demo/')
+        assert not module.startswith('mmprp.testing') or (
+            path.parent.name == 'testing'), (
+                f'{path}:{line} imports {module}: the library does not '
+                f'use its test data')
         if module.startswith('mmprp.') and own >= 0:
             assert layer_of(module) <= own, (
                 f'{path}:{line} imports {module}, a higher layer')

@@ -267,7 +267,7 @@ class Check:
     def dataset(self):
         """The synthetic UCF101 (written on first use)."""
         if self._dataset is None:
-            from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
+            from mmprp.testing import generate_synthetic_ucf101
             self._dataset = generate_synthetic_ucf101(
                 self.data_dir / 'ucf101',
                 num_classes=self.plan.classes,

@@ -1,9 +1,8 @@
 """Reproduce the paper's Tables 1-5 (PRP, CVPR 2020) with one command.
 
-Given UCF101 and HMDB51 prepared by ``tools/data/{ucf101,hmdb51}/
-prepare_annotations.py`` (videos under ``ROOT/videos``, the lists in
-``ROOT``), this runs every job of the tables chosen with ``--tables``
-(default: all five):
+Given UCF101 and HMDB51 prepared by ``tools/data/prepare_annotations.py``
+(videos under ``ROOT/videos``, the lists in ``ROOT``), this runs every job
+of the tables chosen with ``--tables`` (default: all five):
 
 * Table 3 (action recognition), for the chosen encoders (C3D, R3D,
   R(2+1)D), the PRP and the random-initialisation rows: PRP pretraining on
@@ -32,7 +31,7 @@ pretraining and are not run then.
 
 It writes ``WORK_DIR/results.json`` and ``WORK_DIR/results.md``: Tables
 1-5 laid out as in the paper, the paper's numbers beside ours and the
-number of runs behind each of ours (``tools/paper_tables.py``).
+number of runs behind each of ours (``mmprp/evaluation/paper_tables.py``).
 
 Every job is a subprocess of ``tools/train.py`` / ``tools/test.py`` (with
 ``--launcher dist``: ``tools/dist_train.sh`` / ``dist_test.sh`` on all GPUs),
@@ -63,12 +62,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from mmengine import Config
 
-# run as a script: make the repository's `tools` package importable
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools.paper_tables import (ABLATION_NAMES, ARCH_NAMES, ARCHS, DATASETS,
-                                RETRIEVAL_SPLIT, RETRIEVAL_TABLES, SPLITS,
-                                TABLES, ablation, build_tables,
-                                results_markdown)
+from mmprp.evaluation.paper_tables import (ABLATION_NAMES, ARCH_NAMES, ARCHS,
+                                           DATASETS, RETRIEVAL_SPLIT,
+                                           RETRIEVAL_TABLES, SPLITS, TABLES,
+                                           ablation, build_tables,
+                                           results_markdown)
 
 REPO = Path(__file__).resolve().parents[1]
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -223,8 +221,7 @@ def retrieval_folder(work_dir: Path, init: str, arch: str,
 
 
 def result_folder(work_dir: Path, key: tuple) -> Path:
-    """The work dir of the job a result key of ``tools/paper_tables.py``
-    names."""
+    """The work dir of the job that a result key of ``paper_tables`` names."""
     kind, init, *rest = key
     if kind == 'test':
         return finetune_folder(work_dir, init, *rest) / 'test'
@@ -870,7 +867,7 @@ def collect_results(work_dir: Path, source: str) -> dict:
         source (str): Where the PRP encoders came from, for the tables.
 
     Returns:
-        dict: ``source`` and ``tables`` (``tools/paper_tables.py``'s
+        dict: ``source`` and ``tables`` (``mmprp/evaluation/paper_tables.py``'s
         ``build_tables``).
     """
     tables = build_tables(functools.partial(metrics_in, work_dir))

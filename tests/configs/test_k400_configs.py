@@ -13,8 +13,8 @@ from mmengine import Config
 from mmengine.dataset import BaseDataset
 from mmengine.hub import get_config
 
+from mmprp.testing import SyntheticDataset
 from helpers import REPO
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')
 K400_CONFIGS = {

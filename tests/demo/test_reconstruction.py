@@ -5,11 +5,11 @@ from mmengine.runner import Runner
 
 from mmprp.apis import build_model, load_config
 from mmprp.models.losses import MotionAttentionMSELoss
+from mmprp.testing import SyntheticDataset
 from demo.reconstruction import (PREDICTORS, mean_colour, mean_frame,
                                  nearest_frame, nearest_frame_indices,
                                  reconstruction_errors)
 from demo.settings import PRETRAIN_CONFIG
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 
 @pytest.mark.parametrize('clip_len,target_len,expected', [

@@ -5,8 +5,9 @@ in the suite until the quick mode is cheaper."""
 
 import pytest
 
-from helpers import REPO
-from tools import gpu_check
+from helpers import REPO, load_tool
+
+gpu_check = load_tool('gpu_check')
 
 
 def test_refuses_without_a_cuda_device(monkeypatch, capsys) -> None:

@@ -17,10 +17,11 @@ from typing import List
 import pytest
 from mmengine import Config
 
-from helpers import REPO, run_command
-from tools import paper_tables, reproduce_paper
+from mmprp.evaluation import paper_tables
+from helpers import REPO, load_tool, run_command
 
 TOOL = REPO / 'tools' / 'reproduce_paper.py'
+reproduce_paper = load_tool('reproduce_paper')
 C3D_UCF101_SPLIT1 = ['--archs', 'c3d', '--datasets', 'ucf101', '--splits', '1']
 
 
@@ -345,7 +346,7 @@ def ucf101_root(tmp_path_factory, synthetic_ucf101, python) -> Path:
     root.mkdir()
     (root / 'videos').symlink_to(synthetic_ucf101.video_dir)
     run_command([
-        python, REPO / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
+        python, REPO / 'tools' / 'data' / 'prepare_annotations.py', 'ucf101',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         root / 'videos', '--out-dir', root, '--num-val', '2'
     ],

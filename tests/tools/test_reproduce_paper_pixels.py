@@ -8,7 +8,9 @@ import pytest
 from mmengine import Config
 from mmengine.config import DictAction
 
-from tools import reproduce_paper
+from helpers import load_tool
+
+reproduce_paper = load_tool('reproduce_paper')
 
 
 def resolved_configs(argv: List[str]) -> Dict[str, Config]:

@@ -35,8 +35,8 @@ import pytest
 from mmengine import Config
 from mmengine.runner import Runner
 
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import REPO
-from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
 ITERATIONS = 50
 RATES = (1, 8)

@@ -1,9 +1,9 @@
-"""tools/paper_tables.py: the paper's Tables 1-5 filled with results."""
+"""mmprp.evaluation.paper_tables: the paper's Tables 1-5 with results."""
 import math
 
 import pytest
 
-from tools import paper_tables
+from mmprp.evaluation import paper_tables
 
 TOPK = {f'retrieval/top{k}': k / 100 for k in (1, 5, 10, 20, 50)}
 RESULTS = {
