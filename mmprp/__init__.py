@@ -14,6 +14,7 @@ from .utils.checkpoint_loading import \
 
 register_checkpoint_loaders()
 
+from . import structures  # noqa: E402,F401
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 

@@ -1,9 +1,9 @@
 """The library holds only runtime code and keeps its layering.
 
-Layers from the bottom: utils -> datasets -> models -> evaluation ->
-engine -> apis -> visualization. A module may import its own layer and those
-below, never one above; ``mmprp`` has no command-line code (argparse), no
-demo and no data generator (those live in tools/ and demo/).
+Layers from the bottom: utils -> structures -> datasets -> models ->
+evaluation -> engine -> apis -> visualization. A module may import its own
+layer and those below, never one above; ``mmprp`` has no command-line code
+(argparse), no demo and no data generator (those live in tools/ and demo/).
 """
 import ast
 from pathlib import Path
@@ -14,8 +14,8 @@ import pytest
 from helpers import REPO
 
 PACKAGE = REPO / 'mmprp'
-LAYERS = ('utils', 'datasets', 'models', 'evaluation', 'engine', 'apis',
-          'visualization')
+LAYERS = ('utils', 'structures', 'datasets', 'models', 'evaluation', 'engine',
+          'apis', 'visualization')
 MODULES = sorted(PACKAGE.rglob('*.py'))
 
 

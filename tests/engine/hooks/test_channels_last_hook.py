@@ -11,8 +11,9 @@ from mmengine.logging import MMLogger
 from mmengine.model import stack_batch
 from torch import nn
 
-from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
+from mmprp.structures import PRP_SAMPLE_KEYS
 
 SIZE = 32
 Tensors = Dict[str, torch.Tensor]

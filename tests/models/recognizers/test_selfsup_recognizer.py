@@ -9,9 +9,10 @@ from mmaction.structures import ActionDataSample
 from mmengine.model import stack_batch
 
 import mmprp  # noqa: F401
-from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.models.losses.motion_attention import (dense_motion_attention,
                                                   sparse_motion_attention)
+from mmprp.structures import PRP_SAMPLE_KEYS
 
 SIZE = 32
 
@@ -25,17 +26,22 @@ def build_model(
     cfg = dict(
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
-        rate_head=dict(type='PRPHead', num_classes=len(rates), in_channels=32)
-        if rate_head else None,
+        prp=dict(rates=rates, recon_rate=recon_rate, attention=attention),
+        rate_head=dict(type='PRPHead', in_channels=32) if rate_head else None,
         decoder=dict(
             type='MotionAttentionDecoder',
             in_channels=32,
-            channels=(8, 8, 8, 8),
-            recon_rate=recon_rate,
-            attention=attention) if decoder else None)
+            channels=(8, 8, 8, 8)) if decoder else None)
     model = MODELS.build(cfg)
     model.init_weights()
     return model
+
+
+def preprocess(model: torch.nn.Module, inputs: torch.Tensor,
+               samples: list) -> dict:
+    """The model's inputs and data samples, through its data preprocessor."""
+    return model.data_preprocessor(
+        dict(inputs=list(inputs), data_samples=samples), model.training)
 
 
 def make_batch(sampler: PlaybackRateSampler,
@@ -66,7 +72,7 @@ def test_prepare_views_gathers_and_interpolates() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
     inputs, samples, frames = make_batch(sampler, [1, 8, 2])
-    views = model.prepare_views(inputs, samples)
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     assert views['clip'].shape == (3, 3, 16, SIZE, SIZE)
     assert views['target'].shape == (3, 3, 32, SIZE, SIZE)
     assert views['attention'].shape == (3, 3, 32, SIZE, SIZE)
@@ -90,7 +96,7 @@ def test_prepare_views_attention_matches_sparse_function() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
     inputs, samples, _ = make_batch(sampler, [4, 2, 4])
-    views = model.prepare_views(inputs, samples)
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, sample in enumerate(samples):
         rate = sample.playback_rate
         frames = inputs[index, 0][:, sample.attention_inds]  # C, S, 4, H, W
@@ -103,7 +109,7 @@ def test_prepare_views_dense_attention_uses_whole_window() -> None:
     model = build_model(attention='dense')
     sampler = PlaybackRateSampler(attention='dense')
     inputs, samples, frames = make_batch(sampler, [2, 1])
-    views = model.prepare_views(inputs, samples)
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, rate in enumerate((2, 1)):
         window = frames[index].transpose(0, 1)  # every raw frame, (C, T, ...)
         assert window.shape[1] == 16 * rate
@@ -115,7 +121,8 @@ def test_prepare_views_without_attention() -> None:
     model = build_model(attention=None)
     sampler = PlaybackRateSampler(attention=None)
     inputs, samples, _ = make_batch(sampler, [1, 2])
-    assert model.prepare_views(inputs, samples)['attention'] is None
+    assert model.data_preprocessor.prepare_views(inputs,
+                                                 samples)['attention'] is None
 
 
 def test_loss_gives_finite_weighted_losses() -> None:
@@ -123,7 +130,7 @@ def test_loss_gives_finite_weighted_losses() -> None:
     model = build_model()
     model.train()
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
-    losses = model.loss(inputs, samples)
+    losses = model.loss(**preprocess(model, inputs, samples))
     assert set(losses) == {'loss_rate', 'rate_acc', 'loss_recon'}
     for value in losses.values():
         assert torch.isfinite(value)
@@ -140,7 +147,7 @@ def test_discriminative_or_generative_only(rate_head: bool, decoder: bool,
                                            keys: set) -> None:
     model = build_model(rate_head=rate_head, decoder=decoder)
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8])
-    assert set(model.loss(inputs, samples)) == keys
+    assert set(model.loss(**preprocess(model, inputs, samples))) == keys
 
 
 def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
@@ -148,8 +155,8 @@ def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
     model.eval()
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
     with torch.no_grad():
-        batch_losses = model.loss(inputs, samples)
-        predicted = model.predict(inputs, samples)
+        batch_losses = model.loss(**preprocess(model, inputs, samples))
+        predicted = model.predict(**preprocess(model, inputs, samples))
     for key in ('loss_rate', 'loss_recon'):
         per_sample = torch.stack([s.get(key) for s in predicted])
         torch.testing.assert_close(per_sample.mean(), batch_losses[key])
@@ -178,14 +185,14 @@ def test_missing_sampler_keys_are_named() -> None:
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
     del samples[0].target_inds
     with pytest.raises(KeyError, match='target_inds'):
-        model.prepare_views(inputs, samples)
+        model.data_preprocessor.prepare_views(inputs, samples)
 
 
 def test_attention_without_attention_frames_is_named() -> None:
     model = build_model(attention='sparse')
     inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
     with pytest.raises(KeyError, match='attention_inds'):
-        model.prepare_views(inputs, samples)
+        model.data_preprocessor.prepare_views(inputs, samples)
 
 
 @pytest.mark.parametrize(
@@ -202,9 +209,9 @@ def test_rate_head_classes_must_equal_the_samplers_rates(
     match = (f'draws from {len(sampler_rates)} rates.*'
              f'num_classes={len(head_rates)}')
     with pytest.raises(ValueError, match=match):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
     with pytest.raises(ValueError, match=match):
-        model.predict(inputs, samples)
+        model.predict(**preprocess(model, inputs, samples))
 
 
 def test_samples_without_num_rates_are_named() -> None:
@@ -212,15 +219,9 @@ def test_samples_without_num_rates_are_named() -> None:
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
     del samples[0].num_rates
     with pytest.raises(KeyError, match='lacks `num_rates`.*PackPRPInputs'):
-        model.loss(inputs, samples)
-    build_model(rate_head=False).loss(inputs, samples)  # decoder only
-
-
-def test_sampler_and_model_disagreeing_recon_rate_are_named() -> None:
-    model = build_model(recon_rate=4)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
-    with pytest.raises(ValueError, match='32 target frames.*recon_rate=4'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
+    decoder_only = build_model(rate_head=False)
+    decoder_only.loss(**preprocess(decoder_only, inputs, samples))
 
 
 def test_default_preprocessor_scales_to_unit_range() -> None:
@@ -234,18 +235,18 @@ def test_default_preprocessor_scales_to_unit_range() -> None:
 
 
 def test_clips_the_encoder_cannot_take_are_named() -> None:
-    model = build_model(decoder=False)
+    model = build_model(decoder=False, attention=None)
     sampler = PlaybackRateSampler(clip_len=4, attention=None)
     inputs, samples, _ = make_batch(sampler, [1, 2])
     with pytest.raises(
             ValueError,
             match=r'C3DEncoder cannot encode clips of '
             r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
 
 
 def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
-    model = build_model(decoder=False)
+    model = build_model(decoder=False, attention=None)
     inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
 
     def out_of_memory(clip):
@@ -253,7 +254,7 @@ def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
 
     monkeypatch.setattr(model, 'extract_feat', out_of_memory)
     with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
 
 
 # Tiny MMAction2 backbones (map sizes as the ResNet-50 ones, few channels)
@@ -328,7 +329,7 @@ def build_probed(backbone: dict,
         backbone=backbone,
         neck=neck,
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4, **heads),
+        rate_head=dict(type='PRPHead', **heads),
         decoder=dict(type='MotionAttentionDecoder', **heads))
     model = MODELS.build(cfg)
     model.init_weights()
@@ -359,7 +360,7 @@ def test_given_in_channels_are_checked_against_the_probe(key: str) -> None:
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4),
+        rate_head=dict(type='PRPHead'),
         decoder=dict(type='MotionAttentionDecoder'))
     cfg[key]['in_channels'] = 512
     with pytest.raises(
@@ -382,9 +383,9 @@ def test_mmaction_backbones_train_every_parameter(backbone: dict, neck: dict,
     model = build_probed(backbone, neck)
     model.train()
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
-    views = model.prepare_views(inputs, samples)
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     assert model.extract_feat(views['clip']).shape[1:] == feat_shape
-    losses = model.loss(inputs, samples)
+    losses = model.loss(**preprocess(model, inputs, samples))
     assert all(torch.isfinite(value) for value in losses.values())
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     for name, param in model.named_parameters():
@@ -405,7 +406,7 @@ def test_planned_model_refuses_clips_of_another_size() -> None:
             match=r'planned for a \(2, 4, 4\) map and a \(32, 64, 64\) '
             r'target.*\(2, 2, 2\) map and a \(32, 32, 32\) target.*'
             r'model.input_size'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
 
 
 @pytest.mark.parametrize('backbone,match', [
@@ -427,7 +428,7 @@ def test_flop_shares_set_the_default_widths() -> None:
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4),
+        rate_head=dict(type='PRPHead'),
         decoder=dict(type='MotionAttentionDecoder'))
     wide = MODELS.build(
         dict(
@@ -449,7 +450,7 @@ def test_parameter_share_bounds_the_rate_head() -> None:
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
         head_flops_share=100,
-        rate_head=dict(type='PRPHead', num_classes=4))
+        rate_head=dict(type='PRPHead'))
     encoder = sum(p.numel() for p in MODELS.build(cfg).backbone.parameters())
     for share in (1.0, 0.25, 0.05):
         model = MODELS.build(dict(cfg, head_params_share=share))
@@ -464,7 +465,7 @@ def test_prepare_views_equal_separate_gathers() -> None:
     """One gather per view gives what gathering each end apart gave."""
     model = build_model()
     inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8, 2, 4])
-    views = model.prepare_views(inputs, samples)
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     frames = inputs.flatten(1, 2).transpose(1, 2)  # (N, T, C, H, W)
     batch = torch.arange(len(samples))[:, None]
     target_inds = torch.as_tensor(np.stack([s.target_inds for s in samples]))
