@@ -99,8 +99,9 @@ from mmprp.models.losses.motion_attention import sparse_motion_attention
 from benchmarks.common import (Video, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
-                               pipeline_input, pipeline_step, quiet_notices,
-                               target_lines, write_json)
+                               pipeline_input, pipeline_step,
+                               prp_train_pipeline, quiet_notices, target_lines,
+                               write_json)
 from tools.data.encode_video import encode_video
 
 # The authors' sparse attention frames inside each 16-frame segment.
@@ -718,10 +719,10 @@ def run_benchmark(
             else:
                 videos, left_out = own_videos(
                     video_files, num_videos,
-                    longest_window(cfg.train_pipeline), seed)
+                    longest_window(prp_train_pipeline(cfg)), seed)
             if b_frames:
                 videos = with_b_frames(videos, Path(work_dir) / 'b_frames')
-            measured = _measure(videos, cfg.train_pipeline,
+            measured = _measure(videos, prp_train_pipeline(cfg),
                                 cfg.train_dataloader.batch_size, num_samples,
                                 warmup, seed)
     finally:

@@ -197,8 +197,8 @@ def test_static_video_gives_unit_attention_and_finite_losses(
             inputs=[sample['inputs'] for sample in samples],
             data_samples=[sample['data_samples'] for sample in samples]),
         training=True)
-    views = model.prepare_views(batch['inputs'], batch['data_samples'])
-    assert torch.all(views['attention'] == 1)
+    _, _, attention = model.decoder.target_views(batch['data_samples'])
+    assert torch.all(attention == 1)
     losses = model.loss(batch['inputs'], batch['data_samples'])
     assert all(torch.isfinite(value) for value in losses.values())
 

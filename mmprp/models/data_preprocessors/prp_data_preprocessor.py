@@ -70,9 +70,23 @@ class PRPDataPreprocessor(ActionDataPreprocessor):
         """
         data = super().forward_onesample(data, training)
         samples = data['data_samples']
-        if not samples or CLIP_INDS_KEY not in samples[0]:
-            return data
-        views = self.prepare_views(data['inputs'], samples)
+        if samples and CLIP_INDS_KEY in samples[0]:
+            data.update(self.add_views(data['inputs'], samples))
+        return data
+
+    def add_views(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """The clips as inputs; target, mask and attention into the samples.
+
+        Args:
+            inputs (Tensor): See :meth:`prepare_views`.
+            data_samples (list[ActionDataSample]): See :meth:`prepare_views`.
+
+        Returns:
+            dict: ``inputs``, the clips (N, C, L, H, W), and
+            ``data_samples``, each with ``recon_target``, ``recon_valid``
+            and, with attention, ``motion_attention``.
+        """
+        views = self.prepare_views(inputs, data_samples)
         fields = {
             RECON_TARGET_KEY: views['target'],
             RECON_VALID_KEY: views['target_valid'],
@@ -80,10 +94,9 @@ class PRPDataPreprocessor(ActionDataPreprocessor):
         }
         for key, batch in fields.items():
             if batch is not None:
-                for sample, value in zip(samples, batch):
+                for sample, value in zip(data_samples, batch):
                     sample.set_field(value, key)
-        data['inputs'] = views['clip']
-        return data
+        return dict(inputs=views['clip'], data_samples=data_samples)
 
     def prepare_views(self, inputs: Tensor,
                       data_samples: SampleList) -> Dict[str, Optional[Tensor]]:

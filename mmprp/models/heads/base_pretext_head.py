@@ -1,12 +1,12 @@
 """What a PRP pretext head provides to SelfSupRecognizer."""
 from abc import ABCMeta, abstractmethod
-from typing import Dict
+from typing import Callable, Dict, Optional, Union
 
 from mmaction.utils import SampleList
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ...structures import LOSS_PREFIX
+from ...structures import LOSS_PREFIX, PRPProtocol
 
 
 class BasePretextHead(BaseModule, metaclass=ABCMeta):
@@ -41,17 +41,33 @@ class BasePretextHead(BaseModule, metaclass=ABCMeta):
     @abstractmethod
     def predict(self, feats: Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
-        """Write predictions and each sample's weighted losses.
+        """Write predictions and, per loss of :meth:`loss`, a 0-d ``loss_*``
+        field of each sample (which :class:`PretextLossMetric` averages);
+        arguments as :meth:`loss`; returns ``data_samples``."""
+
+    @staticmethod
+    def setting_from_protocol(name: str, given: Optional[int],
+                              protocol: Union[PRPProtocol, dict, None],
+                              value_of: Callable[[PRPProtocol], int]) -> int:
+        """A head's setting: ``given``, else the protocol's.
 
         Args:
-            feats (Tensor): Encoder map (N, C, T', H', W').
-            data_samples (list[ActionDataSample]): The batch's samples.
+            name (str): The setting, for the error.
+            given (int, optional): The head's own argument.
+            protocol (PRPProtocol | dict, optional): PRP's settings.
+            value_of (callable): The setting from a protocol.
 
         Returns:
-            list[ActionDataSample]: ``data_samples`` with the head's
-            predictions and a 0-d ``loss_*`` field per loss of :meth:`loss`,
-            which :class:`PretextLossMetric` averages.
+            int: The setting.
+
+        Raises:
+            ValueError: If ``given`` and the protocol's value differ.
         """
+        derived = value_of(PRPProtocol.of(protocol))
+        if protocol is not None and given not in (None, derived):
+            raise ValueError(f'{name}={given}, but prp gives {derived}: '
+                             f'leave {name} out')
+        return derived if given is None else given
 
     @staticmethod
     def write_sample_losses(losses: Dict[str, Tensor],

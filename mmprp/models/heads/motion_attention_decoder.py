@@ -167,12 +167,9 @@ class MotionAttentionDecoder(BasePretextHead):
             type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
     ) -> None:
         super().__init__(init_cfg=init_cfg)
-        planned_rate = PRPProtocol.of(protocol).recon_rate
-        if protocol is not None and recon_rate not in (None, planned_rate):
-            raise ValueError(
-                f'decoder.recon_rate={recon_rate}, but prp.recon_rate='
-                f'{planned_rate}: leave the decoder\'s out')
-        recon_rate = recon_rate or planned_rate
+        recon_rate = self.setting_from_protocol('decoder.recon_rate',
+                                                recon_rate, protocol,
+                                                lambda prp: prp.recon_rate)
         if recon_rate not in RECON_RATES:
             raise ValueError(f'recon_rate must be one of {RECON_RATES}, '
                              f'got {recon_rate}')
@@ -326,10 +323,18 @@ class MotionAttentionDecoder(BasePretextHead):
         return x
 
     @staticmethod
-    def _views(
-            data_samples: SampleList,
-            device: torch.device) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+    def target_views(
+            data_samples: SampleList
+    ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         """The batch's target, validity mask and attention (or None).
+
+        Args:
+            data_samples (list[ActionDataSample]): With the fields of
+                :class:`PRPDataPreprocessor`.
+
+        Returns:
+            tuple: ``recon_target`` (N, C, T, H, W), ``recon_valid`` (N, T)
+            and ``motion_attention`` (N, C, T, H, W) or None, stacked.
 
         Raises:
             KeyError: If the samples lack the view builder's fields.
@@ -341,8 +346,7 @@ class MotionAttentionDecoder(BasePretextHead):
                 f'pipeline have PlaybackRateSampler and PackPRPInputs)')
 
         def stacked(key: str) -> Tensor:
-            return torch.stack([sample.get(key)
-                                for sample in data_samples]).to(device)
+            return torch.stack([sample.get(key) for sample in data_samples])
 
         attention = None
         if MOTION_ATTENTION_KEY in data_samples[0]:
@@ -366,7 +370,7 @@ class MotionAttentionDecoder(BasePretextHead):
         Returns:
             Dict[str, Tensor]: ``loss_recon``, a scalar or (N,).
         """
-        target, valid, attention = self._views(data_samples, feats.device)
+        target, valid, attention = self.target_views(data_samples)
         reconstruction = self(feats, target_size=tuple(target.shape[2:]))
         return dict(
             loss_recon=self.loss_recon(reconstruction, target, valid,

@@ -105,12 +105,9 @@ class PRPHead(BaseHead, BasePretextHead):
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Normal', layer='Linear', std=0.01)
     ) -> None:
-        num_rates = PRPProtocol.of(protocol).num_rates
-        if protocol is not None and num_classes not in (None, num_rates):
-            raise ValueError(
-                f'rate_head.num_classes={num_classes}, but prp.rates has '
-                f'{num_rates} rates: leave num_classes out')
-        num_classes = num_classes or num_rates
+        num_classes = self.setting_from_protocol('rate_head.num_classes',
+                                                 num_classes, protocol,
+                                                 lambda prp: prp.num_rates)
         super().__init__(
             num_classes=num_classes,
             in_channels=in_channels,

@@ -72,7 +72,7 @@ def losses_and_grads(
     Returns:
         tuple[dict, dict]: Losses by name, gradients by parameter name.
     """
-    losses = model.loss(*batch)
+    losses = model.loss(**model.data_preprocessor.add_views(*batch))
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     grads = {name: param.grad for name, param in model.named_parameters()}
     return {k: v.detach() for k, v in losses.items()}, grads
@@ -110,7 +110,8 @@ def test_hook_is_registered_and_keeps_losses_and_gradients(
     assert conv.is_contiguous(memory_format=torch.channels_last_3d)
     assert not conv.is_contiguous()
     # activations follow the weights' format from the first convolution on
-    feats = model.extract_feat(model.prepare_views(*batch)['clip'])
+    feats = model.extract_feat(
+        model.data_preprocessor.prepare_views(*batch)['clip'])
     assert feats.is_contiguous(memory_format=torch.channels_last_3d)
     expected_losses, expected_grads = losses_and_grads(reference, batch)
     losses, grads = losses_and_grads(model, batch)

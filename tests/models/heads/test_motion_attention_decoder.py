@@ -50,7 +50,7 @@ def test_recon_rate_comes_from_the_protocol() -> None:
     decoder = MotionAttentionDecoder(
         channels=SMALL, protocol=dict(recon_rate=4))
     assert decoder.recon_rate == 4 and decoder.strides[-1] == (4, 2, 2)
-    with pytest.raises(ValueError, match='recon_rate=2, but prp.recon_rate=4'):
+    with pytest.raises(ValueError, match='recon_rate=2, but prp gives 4'):
         MotionAttentionDecoder(recon_rate=2, protocol=dict(recon_rate=4))
 
 

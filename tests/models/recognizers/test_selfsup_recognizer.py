@@ -1,18 +1,15 @@
 """Tests of SelfSupRecognizer: views, losses, predictions, errors."""
-from typing import List, Tuple
-
 import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from mmengine.model import stack_batch
 
 import mmprp  # noqa: F401
 from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.models.losses.motion_attention import (dense_motion_attention,
                                                   sparse_motion_attention)
-from mmprp.structures import PRP_SAMPLE_KEYS
+from helpers import prp_batch
 
 SIZE = 32
 
@@ -39,39 +36,14 @@ def build_model(
 
 def preprocess(model: torch.nn.Module, inputs: torch.Tensor,
                samples: list) -> dict:
-    """The model's inputs and data samples, through its data preprocessor."""
-    return model.data_preprocessor(
-        dict(inputs=list(inputs), data_samples=samples), model.training)
-
-
-def make_batch(sampler: PlaybackRateSampler,
-               rates: List[int],
-               seed: int = 0) -> Tuple[torch.Tensor, list, list]:
-    """Videos whose frame i is a random image seeded by i, one per rate.
-
-    Returns the padded batch (N, 1, 3, T, H, W) in [0, 1], the data samples
-    and the absolute decoded frame indices of each sample.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    video = torch.rand(300, 3, SIZE, SIZE, generator=generator)
-    inputs, samples, frame_inds = [], [], []
-    for rate in rates:
-        sampler.keep_rate(sampler.rates.index(rate))
-        results = sampler.transform(dict(total_frames=300))
-        frame_inds.append(results['frame_inds'])
-        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
-        sample = ActionDataSample()
-        for key in PRP_SAMPLE_KEYS:
-            if key in results:
-                sample.set_field(results[key], key)
-        samples.append(sample)
-    return stack_batch(inputs), samples, [video[i] for i in frame_inds]
+    """The model's inputs and data samples: its preprocessor's views."""
+    return model.data_preprocessor.add_views(inputs, samples)
 
 
 def test_prepare_views_gathers_and_interpolates() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
-    inputs, samples, frames = make_batch(sampler, [1, 8, 2])
+    inputs, samples, frames = prp_batch(sampler, [1, 8, 2])
     views = model.data_preprocessor.prepare_views(inputs, samples)
     assert views['clip'].shape == (3, 3, 16, SIZE, SIZE)
     assert views['target'].shape == (3, 3, 32, SIZE, SIZE)
@@ -95,7 +67,7 @@ def test_prepare_views_gathers_and_interpolates() -> None:
 def test_prepare_views_attention_matches_sparse_function() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
-    inputs, samples, _ = make_batch(sampler, [4, 2, 4])
+    inputs, samples, _ = prp_batch(sampler, [4, 2, 4])
     views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, sample in enumerate(samples):
         rate = sample.playback_rate
@@ -108,7 +80,7 @@ def test_prepare_views_attention_matches_sparse_function() -> None:
 def test_prepare_views_dense_attention_uses_whole_window() -> None:
     model = build_model(attention='dense')
     sampler = PlaybackRateSampler(attention='dense')
-    inputs, samples, frames = make_batch(sampler, [2, 1])
+    inputs, samples, frames = prp_batch(sampler, [2, 1])
     views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, rate in enumerate((2, 1)):
         window = frames[index].transpose(0, 1)  # every raw frame, (C, T, ...)
@@ -120,7 +92,7 @@ def test_prepare_views_dense_attention_uses_whole_window() -> None:
 def test_prepare_views_without_attention() -> None:
     model = build_model(attention=None)
     sampler = PlaybackRateSampler(attention=None)
-    inputs, samples, _ = make_batch(sampler, [1, 2])
+    inputs, samples, _ = prp_batch(sampler, [1, 2])
     assert model.data_preprocessor.prepare_views(inputs,
                                                  samples)['attention'] is None
 
@@ -129,7 +101,7 @@ def test_loss_gives_finite_weighted_losses() -> None:
     torch.manual_seed(0)
     model = build_model()
     model.train()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
     losses = model.loss(**preprocess(model, inputs, samples))
     assert set(losses) == {'loss_rate', 'rate_acc', 'loss_recon'}
     for value in losses.values():
@@ -146,14 +118,14 @@ def test_loss_gives_finite_weighted_losses() -> None:
 def test_discriminative_or_generative_only(rate_head: bool, decoder: bool,
                                            keys: set) -> None:
     model = build_model(rate_head=rate_head, decoder=decoder)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 8])
     assert set(model.loss(**preprocess(model, inputs, samples))) == keys
 
 
 def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
     model = build_model()
     model.eval()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
     with torch.no_grad():
         batch_losses = model.loss(**preprocess(model, inputs, samples))
         predicted = model.predict(**preprocess(model, inputs, samples))
@@ -182,7 +154,7 @@ def test_needs_a_head() -> None:
 
 def test_missing_sampler_keys_are_named() -> None:
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     del samples[0].target_inds
     with pytest.raises(KeyError, match='target_inds'):
         model.data_preprocessor.prepare_views(inputs, samples)
@@ -190,7 +162,7 @@ def test_missing_sampler_keys_are_named() -> None:
 
 def test_attention_without_attention_frames_is_named() -> None:
     model = build_model(attention='sparse')
-    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
     with pytest.raises(KeyError, match='attention_inds'):
         model.data_preprocessor.prepare_views(inputs, samples)
 
@@ -205,7 +177,7 @@ def test_rate_head_classes_must_equal_the_samplers_rates(
         head_rates, sampler_rates) -> None:
     model = build_model(rates=head_rates)
     sampler = PlaybackRateSampler(rates=sampler_rates)
-    inputs, samples, _ = make_batch(sampler, [1, 2])  # labels 0 and 1 only
+    inputs, samples, _ = prp_batch(sampler, [1, 2])  # labels 0 and 1 only
     match = (f'draws from {len(sampler_rates)} rates.*'
              f'num_classes={len(head_rates)}')
     with pytest.raises(ValueError, match=match):
@@ -216,7 +188,7 @@ def test_rate_head_classes_must_equal_the_samplers_rates(
 
 def test_samples_without_num_rates_are_named() -> None:
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     del samples[0].num_rates
     with pytest.raises(KeyError, match='lacks `num_rates`.*PackPRPInputs'):
         model.loss(**preprocess(model, inputs, samples))
@@ -237,7 +209,7 @@ def test_default_preprocessor_scales_to_unit_range() -> None:
 def test_clips_the_encoder_cannot_take_are_named() -> None:
     model = build_model(decoder=False, attention=None)
     sampler = PlaybackRateSampler(clip_len=4, attention=None)
-    inputs, samples, _ = make_batch(sampler, [1, 2])
+    inputs, samples, _ = prp_batch(sampler, [1, 2])
     with pytest.raises(
             ValueError,
             match=r'C3DEncoder cannot encode clips of '
@@ -247,7 +219,7 @@ def test_clips_the_encoder_cannot_take_are_named() -> None:
 
 def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
     model = build_model(decoder=False, attention=None)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
 
     def out_of_memory(clip):
         raise torch.OutOfMemoryError('CUDA out of memory. Tried to allocate')
@@ -255,6 +227,38 @@ def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
     monkeypatch.setattr(model, 'extract_feat', out_of_memory)
     with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
         model.loss(**preprocess(model, inputs, samples))
+
+
+def test_a_runtime_error_no_shape_check_explains_passes_unchanged(
+        monkeypatch) -> None:
+    model = build_model(decoder=False, attention=None)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
+    error = RuntimeError('a bug in the encoder')
+
+    def broken(clip):
+        raise error
+
+    monkeypatch.setattr(model.backbone, 'forward', broken)
+    with pytest.raises(RuntimeError) as raised:
+        model.loss(**preprocess(model, inputs, samples))
+    assert raised.value is error
+
+
+@pytest.mark.parametrize('error', [
+    torch.OutOfMemoryError('CUDA out of memory. Tried to allocate'),
+    RuntimeError('a bug in the encoder')
+])
+def test_probe_passes_errors_no_shape_check_explains(monkeypatch,
+                                                     error) -> None:
+    encoder = MODELS.get('C3DEncoder')
+
+    def broken(self, clip):
+        raise error
+
+    monkeypatch.setattr(encoder, 'forward', broken)
+    with pytest.raises(type(error)) as raised:
+        build_probed(dict(type='C3DEncoder', base_channels=4))
+    assert raised.value is error
 
 
 # Tiny MMAction2 backbones (map sizes as the ResNet-50 ones, few channels)
@@ -382,7 +386,7 @@ def test_mmaction_backbones_train_every_parameter(backbone: dict, neck: dict,
     torch.manual_seed(0)
     model = build_probed(backbone, neck)
     model.train()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
     views = model.data_preprocessor.prepare_views(inputs, samples)
     assert model.extract_feat(views['clip']).shape[1:] == feat_shape
     losses = model.loss(**preprocess(model, inputs, samples))
@@ -400,7 +404,7 @@ def test_planned_model_refuses_clips_of_another_size() -> None:
             backbone=dict(type='C3DEncoder', base_channels=4),
             input_size=(16, 64, 64),
             decoder=dict(type='MotionAttentionDecoder', channels=(8, 8))))
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     with pytest.raises(
             ValueError,
             match=r'planned for a \(2, 4, 4\) map and a \(32, 64, 64\) '
@@ -464,7 +468,7 @@ def test_parameter_share_bounds_the_rate_head() -> None:
 def test_prepare_views_equal_separate_gathers() -> None:
     """One gather per view gives what gathering each end apart gave."""
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8, 2, 4])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 8, 2, 4])
     views = model.data_preprocessor.prepare_views(inputs, samples)
     frames = inputs.flatten(1, 2).transpose(1, 2)  # (N, T, C, H, W)
     batch = torch.arange(len(samples))[:, None]
