@@ -8,7 +8,7 @@ frame count from the container's header) and decodes only the distinct
 frames a sample needs (one checked seek, then forward, converting only
 those frames to RGB, each resized as soon as it is decoded);
 the clip, target and motion attention are built later, on the model's
-device (``SelfSupRecognizer.prepare_views``), so its cost ends at packing.
+device (``PRPDataPreprocessor.prepare_views``), so its cost ends at packing.
 
 BASELINE: the authors' data path (``datasets/predict_dataset.py`` of their
 code) reproduced per sample in this process: the same rate and window draw

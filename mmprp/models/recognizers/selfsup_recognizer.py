@@ -99,18 +99,12 @@ class SelfSupRecognizer(BaseRecognizer):
             data_preprocessor=data_preprocessor)
         self.input_size = None if input_size is None else tuple(input_size)
         if self.input_size is not None:
-            feat_shape, flops = probe_encoder(self, self.extract_feat,
-                                              self.input_size)
-            params = sum(param.numel() for param in self._encoder_parameters())
-            heads = complete_head_configs(
-                heads, feat_shape,
+            heads = self._sized_heads(
+                heads,
                 dict(
-                    rate_head=dict(
-                        max_flops=head_flops_share * flops,
-                        max_params=head_params_share * params),
-                    decoder=dict(
-                        max_flops=decoder_flops_share * flops,
-                        clip_size=self.input_size)))
+                    head_flops=head_flops_share,
+                    head_params=head_params_share,
+                    decoder_flops=decoder_flops_share))
         for name, cfg in heads.items():
             self.add_module(name, self._build_head(name, cfg))
         self.head_names = tuple(heads)
@@ -118,6 +112,32 @@ class SelfSupRecognizer(BaseRecognizer):
             setattr(self, name, None)  # PRP's two heads, read as absent
         # MMAction2's BaseRecognizer takes no init_cfg; mmengine reads it here
         self.init_cfg = copy.deepcopy(init_cfg)
+
+    def _sized_heads(self, heads: Dict[str, ConfigType],
+                     shares: Dict[str, float]) -> Dict[str, ConfigType]:
+        """Probe the encoder at ``input_size``; complete the head configs.
+
+        Args:
+            heads (dict[str, dict]): Head configs by name.
+            shares (dict[str, float]): ``head_flops``, ``head_params`` and
+                ``decoder_flops``, the shares of the encoder's forward FLOPs
+                and parameters the default widths must fit.
+
+        Returns:
+            dict[str, dict]: The completed configs.
+        """
+        feat_shape, flops = probe_encoder(self, self.extract_feat,
+                                          self.input_size)
+        params = sum(param.numel() for param in self._encoder_parameters())
+        return complete_head_configs(
+            heads, feat_shape,
+            dict(
+                rate_head=dict(
+                    max_flops=shares['head_flops'] * flops,
+                    max_params=shares['head_params'] * params),
+                decoder=dict(
+                    max_flops=shares['decoder_flops'] * flops,
+                    clip_size=self.input_size)))
 
     def _build_head(self, name: str, cfg: ConfigType) -> BasePretextHead:
         """Build a head, giving it the protocol.
@@ -214,16 +234,7 @@ class SelfSupRecognizer(BaseRecognizer):
 
     def loss(self, inputs: Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, Tensor]:
-        """Encode the clips; each head's weighted losses, merged.
-
-        Args:
-            inputs (Tensor): Clips (N, C, T, H, W) from the preprocessor.
-            data_samples (list[ActionDataSample]): With the heads' targets.
-
-        Returns:
-            dict: E.g. ``loss_rate`` and ``rate_acc`` (rate head),
-            ``loss_recon`` (decoder).
-        """
+        """Encode the clips (N, C, T, H, W); the heads' losses, merged."""
         feats = self._encode(inputs)
         losses = {}
         for head in self.heads():
