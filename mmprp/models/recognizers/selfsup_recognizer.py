@@ -65,6 +65,7 @@ class SelfSupRecognizer(BaseRecognizer):
     Raises:
         ValueError: Without any head, or if the probe finds the backbone
             unfit (see :func:`probe_encoder`).
+        TypeError: If a head is no :class:`BasePretextHead`.
     """
 
     def __init__(self,
