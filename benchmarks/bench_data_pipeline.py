@@ -8,7 +8,7 @@ frame count from the container's header) and decodes only the distinct
 frames a sample needs (one checked seek, then forward, converting only
 those frames to RGB, each resized as soon as it is decoded);
 the clip, target and motion attention are built later, on the model's
-device (``SelfSupRecognizer.prepare_views``), so its cost ends at packing.
+device (``PRPDataPreprocessor.prepare_views``), so its cost ends at packing.
 
 BASELINE: the authors' data path (``datasets/predict_dataset.py`` of their
 code) reproduced per sample in this process: the same rate and window draw
@@ -100,8 +100,9 @@ from mmprp.testing.encode_video import encode_video
 from benchmarks.common import (Video, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
-                               pipeline_input, pipeline_step, quiet_notices,
-                               target_lines, write_json)
+                               pipeline_input, pipeline_step,
+                               prp_train_pipeline, quiet_notices, target_lines,
+                               write_json)
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)
@@ -718,10 +719,10 @@ def run_benchmark(
             else:
                 videos, left_out = own_videos(
                     video_files, num_videos,
-                    longest_window(cfg.train_pipeline), seed)
+                    longest_window(prp_train_pipeline(cfg)), seed)
             if b_frames:
                 videos = with_b_frames(videos, Path(work_dir) / 'b_frames')
-            measured = _measure(videos, cfg.train_pipeline,
+            measured = _measure(videos, prp_train_pipeline(cfg),
                                 cfg.train_dataloader.batch_size, num_samples,
                                 warmup, seed)
     finally:

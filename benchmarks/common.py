@@ -20,6 +20,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import mmprp  # noqa: F401  (registers the PRP modules)
+from mmprp.datasets import pipeline_with_protocol
 from mmprp.testing import NUM_SPLITS, generate_synthetic_ucf101
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,20 @@ def build_pipeline(steps: Sequence[dict]) -> Compose:
         Compose: The pipeline, as a dataset would run it.
     """
     return Compose([TRANSFORMS.build(step) for step in steps])
+
+
+def prp_train_pipeline(cfg: Config) -> List[dict]:
+    """A PRP config's training pipeline, its sampler given the protocol.
+
+    Args:
+        cfg (Config): A PRP config (``train_pipeline``, and ``prp`` in the
+            training dataset).
+
+    Returns:
+        list[dict]: The steps.
+    """
+    return pipeline_with_protocol(cfg.train_pipeline,
+                                  cfg.train_dataloader.dataset.get('prp'))
 
 
 def pipeline_step(pipeline: Sequence[dict], type_name: str) -> dict:

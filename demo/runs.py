@@ -15,6 +15,7 @@ from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import step_index
+from mmprp.datasets import pipeline_with_protocol
 from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
@@ -85,9 +86,10 @@ def prp_sampler(cfg: Config) -> dict:
         cfg (Config): A PRP config.
 
     Returns:
-        dict: The step's config.
+        dict: The step's config, with the dataset's protocol (``prp``).
     """
-    steps = cfg.train_dataloader.dataset.pipeline
+    dataset = cfg.train_dataloader.dataset
+    steps = pipeline_with_protocol(dataset.pipeline, dataset.get('prp'))
     return steps[step_index(steps, 'PlaybackRateSampler')]
 
 

@@ -16,6 +16,7 @@ from .utils.import_repairs import apply_repairs  # noqa: E402
 
 apply_repairs()
 
+from . import structures  # noqa: E402,F401
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 

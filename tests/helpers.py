@@ -358,3 +358,40 @@ class ToyModel(BaseModel):
         if mode == 'loss':
             return dict(loss=outputs.pow(2).mean())
         return [outputs]
+
+
+def prp_batch(sampler: object,
+              rates: List[int],
+              seed: int = 0,
+              size: int = 32) -> Tuple[torch.Tensor, list, list]:
+    """Videos whose frame i is a random image seeded by i, one per rate.
+
+    Args:
+        sampler (PlaybackRateSampler): Samples each video at the given rate.
+        rates (list[int]): One video per rate, in this order.
+        seed (int): Seed of the frames. Defaults to 0.
+        size (int): Frame height and width. Defaults to 32.
+
+    Returns:
+        tuple: The padded batch (N, 1, 3, T, H, W) in [0, 1], the data
+        samples (as PackPRPInputs makes them) and each sample's decoded
+        frames.
+    """
+    from mmaction.structures import ActionDataSample
+    from mmengine.model import stack_batch
+
+    from mmprp.structures import PRP_SAMPLE_KEYS
+    generator = torch.Generator().manual_seed(seed)
+    video = torch.rand(300, 3, size, size, generator=generator)
+    inputs, samples, frame_inds = [], [], []
+    for rate in rates:
+        sampler.keep_rate(sampler.rates.index(rate))
+        results = sampler.transform(dict(total_frames=300))
+        frame_inds.append(results['frame_inds'])
+        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
+        sample = ActionDataSample()
+        for key in PRP_SAMPLE_KEYS:
+            if key in results:
+                sample.set_field(results[key], key)
+        samples.append(sample)
+    return stack_batch(inputs), samples, [video[i] for i in frame_inds]

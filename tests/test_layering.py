@@ -1,11 +1,12 @@
 """The library holds only runtime code and keeps its layering.
 
-Layers from the bottom: utils -> datasets -> models -> evaluation ->
-engine -> apis -> visualization. A module may import its own layer and those
-below, never one above; ``mmprp`` has no command-line code (argparse) and
-no demo (those live in tools/ and demo/). ``mmprp.testing`` (the synthetic
-data of the tests, benchmarks and demo, as ``mmaction.testing``) stands
-apart: no other module of the library imports it.
+Layers from the bottom: utils -> structures -> datasets -> models ->
+evaluation -> engine -> apis -> visualization. A module may import its own
+layer and those below, never one above; ``mmprp`` has no command-line code
+(argparse) and no demo (those live in tools/ and demo/). ``mmprp.testing``
+(the synthetic data of the tests, benchmarks and demo, as
+``mmaction.testing``) stands apart: no other module of the library imports
+it.
 """
 import ast
 from pathlib import Path
@@ -16,8 +17,8 @@ import pytest
 from helpers import REPO
 
 PACKAGE = REPO / 'mmprp'
-LAYERS = ('utils', 'datasets', 'models', 'evaluation', 'engine', 'apis',
-          'visualization')
+LAYERS = ('utils', 'structures', 'datasets', 'models', 'evaluation', 'engine',
+          'apis', 'visualization')
 MODULES = sorted(PACKAGE.rglob('*.py'))
 
 

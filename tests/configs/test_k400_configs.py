@@ -134,7 +134,7 @@ def check_packed(packed: dict, label: int, rates: tuple) -> int:
 def test_train_and_val_pipelines_on_k400_lists(encoder: str, k400_list: Path,
                                                synthetic_ucf101) -> None:
     cfg = Config.fromfile(K400_CONFIGS[encoder])
-    rates = tuple(cfg.sampler.rates)
+    rates = tuple(cfg.prp.rates)
     labels = [
         int(line.split()[1]) for line in k400_list.read_text().splitlines()
     ]

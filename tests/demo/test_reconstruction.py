@@ -57,7 +57,13 @@ def per_video_m_mse(model, loader, predict) -> list:
     with torch.no_grad():
         for batch in loader:
             data = model.data_preprocessor(batch, False)
-            views = model.prepare_views(data['inputs'], data['data_samples'])
+            target, valid, attention = model.decoder.target_views(
+                data['data_samples'])
+            views = dict(
+                clip=data['inputs'],
+                target=target,
+                target_valid=valid,
+                attention=attention)
             prediction = predict(model, views)
             for i in range(len(prediction)):
                 index = slice(i, i + 1)

@@ -118,7 +118,6 @@ def test_cli_cfg_options_change_the_config(tmp_path, demo_config, videos,
         str(demo_config),
         str(videos[0]), '--out',
         str(tmp_path / 'o.png'), '--rate', '1', '--cfg-options',
-        'model.decoder.recon_rate=4',
-        'val_dataloader.dataset.pipeline.1.recon_rate=4'
+        'model.prp.recon_rate=4', 'val_dataloader.dataset.prp.recon_rate=4'
     ])
     assert 'reconstruction rate 4' in capsys.readouterr().out

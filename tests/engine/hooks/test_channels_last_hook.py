@@ -11,8 +11,9 @@ from mmengine.logging import MMLogger
 from mmengine.model import stack_batch
 from torch import nn
 
-from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.engine.hooks import ChannelsLast3dHook, to_channels_last_3d
+from mmprp.structures import PRP_SAMPLE_KEYS
 
 SIZE = 32
 Tensors = Dict[str, torch.Tensor]
@@ -71,7 +72,7 @@ def losses_and_grads(
     Returns:
         tuple[dict, dict]: Losses by name, gradients by parameter name.
     """
-    losses = model.loss(*batch)
+    losses = model.loss(**model.data_preprocessor.add_views(*batch))
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     grads = {name: param.grad for name, param in model.named_parameters()}
     return {k: v.detach() for k, v in losses.items()}, grads
@@ -109,7 +110,8 @@ def test_hook_is_registered_and_keeps_losses_and_gradients(
     assert conv.is_contiguous(memory_format=torch.channels_last_3d)
     assert not conv.is_contiguous()
     # activations follow the weights' format from the first convolution on
-    feats = model.extract_feat(model.prepare_views(*batch)['clip'])
+    feats = model.extract_feat(
+        model.data_preprocessor.prepare_views(*batch)['clip'])
     assert feats.is_contiguous(memory_format=torch.channels_last_3d)
     expected_losses, expected_grads = losses_and_grads(reference, batch)
     losses, grads = losses_and_grads(model, batch)
