@@ -432,10 +432,10 @@ def small_clip_options(cfg, size: int) -> Dict:
     def small(pipeline: List[Dict]) -> List[Dict]:
         return [dict(step, **swaps.get(step['type'], {})) for step in pipeline]
 
+    loader_pipeline = cfg.train_dataloader.dataset.pipeline
     options = {
         'train_pipeline': small(cfg.train_pipeline),
-        'train_dataloader.dataset.pipeline':
-        small(cfg.train_dataloader.dataset.pipeline)
+        'train_dataloader.dataset.pipeline': small(loader_pipeline)
     }
     if cfg.model.get('input_size') is not None:
         options['model.input_size'] = (cfg.model.input_size[0], size, size)
