@@ -302,7 +302,7 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'pretraining: {epochs} epochs of batch {loader.batch_size} '
         f'({steps} steps) per seed, {optimizer.type} lr {optimizer.lr}, '
         'unlabelled train videos; the last checkpoint is evaluated; '
-        f'{torch.get_num_threads()} torch threads',
+        f'torch threads: {torch.get_num_threads()}',
     ]
 
 

@@ -100,7 +100,7 @@ def test_report_tables_and_figure_links(demo_run) -> None:
                 for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
     assert '4 test videos query 8 train videos' in report
-    assert 'is evaluated; 1 torch threads' in report  # --threads 1
+    assert 'is evaluated; torch threads: 1' in report  # --threads 1
     assert results['settings']['threads'] == 1
     for seed in results['seeds']:
         errors = seed['reconstruction']
