@@ -92,7 +92,8 @@ NARROW_RESNET = {
     'model.decoder.channels': [16, 16, 16, 16],
 }
 #: ``--quick``: X3D at a third of X3D-S's width (base 8 instead of 24), no
-#: bottleneck expansion, X3D-M's depth (1, 2, 5, 3 blocks): a 64-channel map.
+#: bottleneck expansion, depth factor 1 (1, 2, 5, 3 blocks instead of 3, 5,
+#: 11, 7): a 64-channel map.
 NARROW_X3D = {
     'model.backbone.gamma_w': 1 / 3,
     'model.backbone.gamma_b': 1.0,
