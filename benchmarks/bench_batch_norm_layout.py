@@ -4,7 +4,8 @@ On the CPU, torch's BatchNorm kernel for channels-last (NDHWC) 5-D inputs
 computes the batch statistics less exactly than the kernel for contiguous
 (NCDHW) ones; ``ChannelsLast3dHook`` stores every PRP model channels-last,
 so every BN of a PRP model gets channels-last inputs.
-``to_channels_last_3d`` therefore gives every BN two hooks
+``to_channels_last_3d(model, contiguous_cpu_batch_norm=True)`` (off by
+default, for the cost measured here) gives every BN two hooks
 (``contiguous_batch_norm_on_cpu``): on the CPU, in training, the layer
 gets a contiguous copy of its input and its output is copied back to
 channels-last. Two tables:
@@ -68,7 +69,7 @@ def batch_norm(channels: int, hooks: bool) -> nn.BatchNorm3d:
     """A training-mode BN whose running statistics are the batch's."""
     layer = nn.BatchNorm3d(channels, momentum=1.0).train()
     if hooks:
-        to_channels_last_3d(layer)
+        to_channels_last_3d(layer, contiguous_cpu_batch_norm=True)
     return layer
 
 

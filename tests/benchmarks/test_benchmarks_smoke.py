@@ -195,10 +195,15 @@ def test_authors_pixels_tiny_run() -> None:
 def test_batch_norm_layout_benchmark_parts() -> None:
     x = torch.rand(
         (2, 3, 4, 8, 8), generator=torch.Generator().manual_seed(0)) + 0.5
-    for layout in bench_batch_norm_layout.LAYOUTS:
-        errors = bench_batch_norm_layout.statistics_error(x, layout)
-        assert set(errors) == {'var', 'mean'}
-        assert all(0 <= error < 1e-4 for error in errors.values()), layout
+    errors = {
+        layout: bench_batch_norm_layout.statistics_error(x, layout)
+        for layout in bench_batch_norm_layout.LAYOUTS
+    }
+    for layout, error in errors.items():
+        assert set(error) == {'var', 'mean'}
+        assert all(0 <= value < 1e-4 for value in error.values()), layout
+    # the hooks run the contiguous kernel
+    assert errors['channels-last, NCDHW hooks'] == errors['contiguous']
     steps = {
         hooks:
         bench_batch_norm_layout.layer_step(
