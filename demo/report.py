@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
+import torch
 from mmengine import Config
 
 from mmprp.apis import step_index
@@ -300,7 +301,8 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'{model.decoder.loss.loss_weight}',
         f'pretraining: {epochs} epochs of batch {loader.batch_size} '
         f'({steps} steps) per seed, {optimizer.type} lr {optimizer.lr}, '
-        'unlabelled train videos; the last checkpoint is evaluated',
+        'unlabelled train videos; the last checkpoint is evaluated; '
+        f'torch threads: {torch.get_num_threads()}',
     ]
 
 

@@ -2,7 +2,7 @@
 
 The same pipeline as ``make demo`` (dataset, pretraining per seed,
 evaluation of PRP and random init per seed, figures, report), with 4
-classes, one epoch, two seeds and one clip per video.
+classes, one epoch, two seeds, one clip per video and one thread.
 """
 import json
 import math
@@ -31,7 +31,7 @@ def demo_run(tmp_path_factory, python) -> tuple:
     result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
         '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
-        '--eval-clips', '1'
+        '--eval-clips', '1', '--threads', '1'
     ],
                          cwd=REPO)
     return work_dir, result.stdout
@@ -100,6 +100,8 @@ def test_report_tables_and_figure_links(demo_run) -> None:
                 for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
     assert '4 test videos query 8 train videos' in report
+    assert 'is evaluated; torch threads: 1' in report  # --threads 1
+    assert results['settings']['threads'] == 1
     for seed in results['seeds']:
         errors = seed['reconstruction']
         cells = ' | '.join(f'{errors[name]:.4f}'

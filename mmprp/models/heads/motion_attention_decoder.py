@@ -148,7 +148,15 @@ class MotionAttentionDecoder(BasePretextHead):
     Raises:
         ValueError: If ``recon_rate``, ``channels`` or the sizes are
             invalid, or ``recon_rate`` differs from ``protocol``'s.
+
+    Attributes:
+        fusion (bool, optional): Whether each deconvolution + conv pair runs
+            fused (:meth:`_fuses`): None (the default) by the CPU rule,
+            True every pair, False none. Set on an instance to time both
+            ways (``tools/gpu_check.py``).
     """
+
+    fusion: Optional[bool] = None
 
     def __init__(
         self,
@@ -290,17 +298,9 @@ class MotionAttentionDecoder(BasePretextHead):
                 x, size=output_size, mode='trilinear', align_corners=False)
         return x
 
-    @staticmethod
-    def _upsample_conv(x: Tensor, deconv: Optional[nn.Module],
+    def _upsample_conv(self, x: Tensor, deconv: Optional[nn.Module],
                        block: ConvModule) -> Tensor:
-        """``block(deconv(x))``; on a CPU, where cheaper, as one conv.
-
-        A deconvolution and the conv of the block after it are linear with
-        nothing between them: on a CPU they run as :func:`upsample_conv3d`
-        where :func:`fusion_is_cheaper` says so (same outputs and gradients
-        at float tolerance, fewer FLOPs for the full-resolution pairs;
-        docs/performance.md, "Decoder"). On other devices the layers run as
-        they are.
+        """``block(deconv(x))``, as one conv where :meth:`_fuses` says so.
 
         Args:
             x (Tensor): (N, C, T, H, W).
@@ -311,9 +311,7 @@ class MotionAttentionDecoder(BasePretextHead):
         Returns:
             Tensor: The block's output.
         """
-        if (not isinstance(deconv, nn.ConvTranspose3d)
-                or x.device.type != 'cpu'
-                or not fusion_is_cheaper(x.shape, deconv, block.conv)):
+        if not self._fuses(x, deconv, block):
             return block(x if deconv is None else deconv(x))
         x = upsample_conv3d(x, deconv, block.conv)
         if block.with_norm:
@@ -321,6 +319,32 @@ class MotionAttentionDecoder(BasePretextHead):
         if block.with_activation:
             x = block.activate(x)
         return x
+
+    def _fuses(self, x: Tensor, deconv: Optional[nn.Module],
+               block: ConvModule) -> bool:
+        """Whether ``block.conv(deconv(x))`` runs as :func:`upsample_conv3d`.
+
+        A deconvolution and the conv of the block after it are linear with
+        nothing between them, so they can run as one conv (same outputs and
+        gradients at float tolerance). :attr:`fusion` None (the default):
+        on a CPU where :func:`fusion_is_cheaper` says so (docs/performance.md,
+        "Decoder"); on other devices (not measured) never.
+        True: every pair with a deconvolution, on any device; False: none.
+
+        Args:
+            x (Tensor): The deconvolution's input (N, C, T, H, W).
+            deconv (nn.Module, optional): The block's upsampling.
+            block (ConvModule): Conv + norm + activation.
+
+        Returns:
+            bool: Fuse this pair.
+        """
+        if not isinstance(deconv, nn.ConvTranspose3d):
+            return False
+        if self.fusion is not None:
+            return self.fusion
+        return x.device.type == 'cpu' and fusion_is_cheaper(
+            x.shape, deconv, block.conv)
 
     @staticmethod
     def target_views(

@@ -245,12 +245,11 @@ def test_fused_blocks_match_the_layers(
         fused_calls.append(args)
         return upsample_conv3d(*args)
 
-    # fuse every block, cheaper or not
-    monkeypatch.setattr(fusion, 'FUSION_MAX_SHARE', float('inf'))
     monkeypatch.setattr(decoder_module, 'upsample_conv3d', counted)
     torch.manual_seed(0)
     decoder = MotionAttentionDecoder(
         in_channels=16, channels=(8, 4), recon_rate=recon_rate).double()
+    decoder.fusion = True  # fuse every block, cheaper or not
     decoder.init_weights()
     for module in decoder.modules():
         if isinstance(module, torch.nn.ConvTranspose3d):
@@ -271,6 +270,9 @@ def test_fused_blocks_match_the_layers(
     assert len(fused_calls) == 2  # the up block and the output block
     for fused, layers in zip(*results):
         torch.testing.assert_close(fused, layers, rtol=1e-9, atol=1e-9)
+    decoder.fusion = False
+    decoder(feats)
+    assert len(fused_calls) == 2
 
 
 def test_authors_decoder_fuses_its_large_blocks() -> None:
