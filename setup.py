@@ -72,6 +72,7 @@ setup(
     extras_require={
         'lite': read_requirements('lite'),
         'mim': read_requirements('mim'),
+        'testing': read_requirements('testing'),
     },
     cmdclass={'build_py': BuildPyWithMim},
     zip_safe=False,

@@ -8,7 +8,7 @@ frame count from the container's header) and decodes only the distinct
 frames a sample needs (one checked seek, then forward, converting only
 those frames to RGB, each resized as soon as it is decoded);
 the clip, target and motion attention are built later, on the model's
-device (``SelfSupRecognizer.prepare_views``), so its cost ends at packing.
+device (``PRPDataPreprocessor.prepare_views``), so its cost ends at packing.
 
 BASELINE: the authors' data path (``datasets/predict_dataset.py`` of their
 code) reproduced per sample in this process: the same rate and window draw
@@ -57,7 +57,7 @@ once as ``OpenCVForwardDecode`` does (see :func:`codec_frames`; the
 baseline: every frame through the last).
 
 With ``--b-frames`` the videos are re-encoded (same frames) as MPEG-4 AVIs
-with B-frames, UCF101's kind of file (``tools/data/encode_video.py``),
+with B-frames, UCF101's kind of file (``mmprp/testing/encode_video.py``),
 where decord's random access returns wrong frames; the pipeline seeks in
 them as in the others (its seek check passes there).
 
@@ -96,12 +96,13 @@ from mmprp.datasets.transforms.opencv_forward_decode import MIN_SEEK_FRAME
 from mmprp.datasets.video_container import (TruncatedVideoError,
                                             UnreadableVideoError)
 from mmprp.models.losses.motion_attention import sparse_motion_attention
+from mmprp.testing.encode_video import encode_video
 from benchmarks.common import (Video, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
-                               pipeline_input, pipeline_step, quiet_notices,
-                               target_lines, write_json)
-from tools.data.encode_video import encode_video
+                               pipeline_input, pipeline_step,
+                               prp_train_pipeline, quiet_notices, target_lines,
+                               write_json)
 
 # The authors' sparse attention frames inside each 16-frame segment.
 AUTHORS_ATTENTION_OFFSETS = (0, 5, 10, 15)
@@ -718,10 +719,10 @@ def run_benchmark(
             else:
                 videos, left_out = own_videos(
                     video_files, num_videos,
-                    longest_window(cfg.train_pipeline), seed)
+                    longest_window(prp_train_pipeline(cfg)), seed)
             if b_frames:
                 videos = with_b_frames(videos, Path(work_dir) / 'b_frames')
-            measured = _measure(videos, cfg.train_pipeline,
+            measured = _measure(videos, prp_train_pipeline(cfg),
                                 cfg.train_dataloader.batch_size, num_samples,
                                 warmup, seed)
     finally:

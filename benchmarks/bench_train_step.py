@@ -112,8 +112,9 @@ from benchmarks.authors_model import AUTHORS_ARCHS, build_authors_prp
 from benchmarks.common import (REPO_ROOT, base_parser, build_pipeline,
                                check_targets, format_table, load_average,
                                load_config, load_text, make_videos,
-                               pipeline_input, pipeline_step, quiet_notices,
-                               target_lines, write_json)
+                               pipeline_input, pipeline_step,
+                               prp_train_pipeline, quiet_notices, target_lines,
+                               write_json)
 
 CONFIG_DIR = REPO_ROOT / 'configs' / 'prp'
 CONFIG_GLOB = 'prp_*_ucf101.py'
@@ -485,7 +486,7 @@ class AuthorsPRP(nn.Module):
         Args:
             views (dict): ``clip``, ``target``, ``target_valid``,
                 ``attention`` and ``rate_label``, as
-                ``SelfSupRecognizer.prepare_views`` returns them.
+                ``PRPDataPreprocessor.prepare_views`` returns them.
             optimizer (torch.optim.SGD): From :meth:`build_optimizer`.
 
         Returns:
@@ -511,14 +512,21 @@ class AuthorsPRP(nn.Module):
 def authors_views(model: nn.Module, data: Dict) -> Dict[str, Tensor]:
     """The views our PRP model builds for ``data``, in NCDHW layout."""
     batch = model.data_preprocessor(data, True)
-    views = model.prepare_views(batch['inputs'], batch['data_samples'])
+    samples = batch['data_samples']
+    target, valid, attention = model.decoder.target_views(samples)
+    views = dict(
+        clip=batch['inputs'],
+        target=target,
+        target_valid=valid,
+        attention=attention,
+        rate_label=torch.as_tensor([int(s.rate_label) for s in samples]))
     return {key: value.contiguous() for key, value in views.items()}
 
 
 def _prp_parts(model: nn.Module) -> Dict[str, Tuple[object, str]]:
     """The overhead parts of a ``SelfSupRecognizer`` step."""
     return dict(
-        prepare_views=(model, 'prepare_views'),
+        prepare_views=(model.data_preprocessor, 'prepare_views'),
         loss_rate=(model.rate_head, 'loss_by_feat'),
         loss_recon=(model.decoder.loss_recon, 'forward'))
 
@@ -670,7 +678,7 @@ def build_jobs(
         channels_last = uses_channels_last(cfg)
     optim_cfg = amp_optim_cfg(cfg.optim_wrapper) if amp else cfg.optim_wrapper
     prp_data, supervised_data, batch_rates = build_batches(
-        cfg.train_pipeline, batch_size, seed)
+        prp_train_pipeline(cfg), batch_size, seed)
     torch.manual_seed(seed)
     prp, prp_optim = build_model(cfg.model, optim_cfg, device, channels_last)
     # mmengine's AmpOptimWrapper autocasts to float16 where no dtype is set

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, TypeVar
 
+import torch
+
 from demo import (DemoSettings, SeedResult, describe_setup, draw_figures,
                   evaluate, make_dataset, measure_reconstruction, pretrain,
                   pretrain_config, prp_sampler, random_init_checkpoint,
@@ -77,6 +79,12 @@ def parse_args() -> DemoSettings:
         type=int,
         help="clips per video in evaluation (default: the "
         "config's)")
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=DEFAULTS.threads,
+        help="torch's threads; the numbers depend on it (default: "
+        f'{DEFAULTS.threads})')
     args = parser.parse_args()
     return DemoSettings(
         work_dir=args.work_dir,
@@ -85,7 +93,8 @@ def parse_args() -> DemoSettings:
         clips_per_group=args.clips,
         seeds=tuple(args.seeds),
         epochs=args.epochs,
-        eval_clips=args.eval_clips)
+        eval_clips=args.eval_clips,
+        threads=args.threads)
 
 
 def stage(timings: Dict[str, float], name: str, action: Callable[[], T]) -> T:
@@ -101,6 +110,7 @@ def stage(timings: Dict[str, float], name: str, action: Callable[[], T]) -> T:
 
 def main() -> None:
     settings = parse_args()
+    torch.set_num_threads(settings.threads)
     start = time.perf_counter()
     timings: Dict[str, float] = {}
     dataset = stage(timings, 'synthetic dataset',

@@ -6,12 +6,12 @@ from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import build_model
+from mmprp.testing import SyntheticDataset
 from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
                                  plot_retrieval_monitor, plot_work_dirs,
                                  visualize_activations,
                                  visualize_motion_attention)
 from .runs import PretrainRun, prp_sampler
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 NUM_ACTIVATION_VIDEOS = 4
 

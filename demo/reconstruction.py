@@ -118,8 +118,9 @@ def reconstruction_errors(model: nn.Module,
     bar = ProgressBar(len(dataloader.dataset))
     for batch in dataloader:
         data = model.data_preprocessor(batch, False)
-        views = model.prepare_views(data['inputs'], data['data_samples'])
-        clip, target = views['clip'], views['target']
+        clip = data['inputs']
+        target, valid, attention = model.decoder.target_views(
+            data['data_samples'])
         feats = model.extract_feat(clip)
         predictions = dict(
             decoder=model.decoder(feats, tuple(target.shape[2:])),
@@ -129,8 +130,7 @@ def reconstruction_errors(model: nn.Module,
         num = target.shape[0]
         for name, prediction in predictions.items():
             totals[name] += num * float(
-                m_mse(prediction, target, views['target_valid'],
-                      views['attention']))
+                m_mse(prediction, target, valid, attention))
         count += num
         bar.update(num)
     errors = {name: total / count for name, total in totals.items()}

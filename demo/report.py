@@ -10,13 +10,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
+import torch
 from mmengine import Config
 
 from mmprp.apis import step_index
+from mmprp.testing import SyntheticDataset
 from .reconstruction import PREDICTORS
 from .runs import prp_sampler
 from .settings import DemoSettings
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 TOPK = (1, 5, 10, 20, 50)
 # The paper's C3D rows on UCF101 split 1 (retrieval, Table 4) and over the
@@ -331,7 +332,8 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'{model.decoder.loss.loss_weight}',
         f'pretraining: {epochs} epochs of batch {loader.batch_size} '
         f'({steps} steps) per seed, {optimizer.type} lr {optimizer.lr}, '
-        'unlabelled train videos; the last checkpoint is evaluated',
+        'unlabelled train videos; the last checkpoint is evaluated; '
+        f'torch threads: {torch.get_num_threads()}',
     ]
 
 

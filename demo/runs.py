@@ -16,13 +16,13 @@ from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import step_index
+from mmprp.datasets import pipeline_with_protocol
+from mmprp.datasets.preparation import read_mmaction_list, write_mmaction_list
+from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
 from mmprp.visualization import read_training_curves
 from mmprp.visualization.training_curves import MONITOR_TOP1
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
-from tools.data.splits.ucf101 import read_mmaction_list, write_mmaction_list
-from tools.data.synthetic_ucf101 import (SyntheticDataset,
-                                         generate_synthetic_ucf101)
 
 # Split 1's train videos less the held-out ones: what pretraining learns from
 PRETRAIN_LIST = 'ucf101_prp_train_split_1_videos.txt'
@@ -166,9 +166,10 @@ def prp_sampler(cfg: Config) -> dict:
         cfg (Config): A PRP config.
 
     Returns:
-        dict: The step's config.
+        dict: The step's config, with the dataset's protocol (``prp``).
     """
-    steps = cfg.train_dataloader.dataset.pipeline
+    dataset = cfg.train_dataloader.dataset
+    steps = pipeline_with_protocol(dataset.pipeline, dataset.get('prp'))
     return steps[step_index(steps, 'PlaybackRateSampler')]
 
 

@@ -38,7 +38,7 @@ class DemoSettings:
             frames is the shortest a rate-8 clip fits in. Defaults to
             (140, 200).
         appearance (str): Of the object and background, see
-            :func:`~tools.data.synthetic_ucf101.generate_synthetic_ucf101`.
+            :func:`~mmprp.testing.generate_synthetic_ucf101`.
             Defaults to ``'textured'``: with ``'grey'`` videos the decoder
             came closer to the mean frame but random initialisation beat
             PRP at retrieval (docs/demo.md, "The generative branch").
@@ -49,6 +49,13 @@ class DemoSettings:
         eval_clips (int, optional): Clips per video for retrieval and the
             probe; None keeps the config's.
         data_seed (int): Seed of the synthetic dataset. Defaults to 0.
+        threads (int): torch's threads for the whole demo. The float sums
+            of the CPU kernels (oneDNN's convolutions, BatchNorm) are split
+            by thread, so another thread count trains each seed along
+            another path and gives other numbers (docs/demo.md); pinned so
+            that ``make demo`` gives the same numbers on any machine with
+            the same torch build and CPU kind, however many cores it has
+            (fewer than 2 cores only make it slower). Defaults to 2.
     """
 
     work_dir: Path = Path('work_dirs/demo')
@@ -63,6 +70,7 @@ class DemoSettings:
     epochs: Optional[int] = None
     eval_clips: Optional[int] = None
     data_seed: int = 0
+    threads: int = 2
 
     @property
     def data_dir(self) -> Path:

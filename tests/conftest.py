@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
+from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
+from mmprp.testing.encode_video import encode_video
 from helpers import coded_frames, cut_copy
-from tools.data.encode_video import encode_video
-from tools.data.synthetic_ucf101 import (SyntheticDataset,
-                                         generate_synthetic_ucf101)
 
 
 @pytest.fixture(scope='session')
@@ -184,7 +183,7 @@ def coded_videos(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
 
     Keys: ``mjpg_avi`` and ``xvid_avi`` (OpenCV's writer), ``mpeg4_b_avi``
     (MPEG-4 with B-frames, as many UCF101 files) and ``h264_b_mp4`` (H.264
-    with B-frames), both written by ``tools/data/encode_video.py``; for each
+    with B-frames), both written by ``mmprp/testing/encode_video.py``; for each
     ``<key>_cut``, its first CODED_CUT of bytes (its container shows the
     cut). Cuts the container check cannot see: ``<key>_cut_riff0`` for the
     AVIs (RIFF size zeroed) and ``h264_b_mkv_cut`` (Matroska declares no

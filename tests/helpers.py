@@ -2,12 +2,14 @@
 shipped configs, videos whose frames carry their index."""
 import copy
 import functools
+import importlib.util
 import json
 import math
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Dict, List, Sequence, Tuple, Union
 
 import numpy as np
@@ -16,7 +18,7 @@ from mmengine import Config
 from mmengine.model import BaseModel
 from torch import nn
 
-from tools.data.synthetic_ucf101 import SyntheticDataset
+from mmprp.testing import SyntheticDataset
 
 REPO = Path(__file__).resolve().parents[1]
 #: Runs a script or ``-c`` code where mmprp cannot be imported.
@@ -40,6 +42,25 @@ SHIPPED_CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),
     *(REPO / 'demo' / 'configs').glob('*.py')
 ])
+
+
+def load_tool(path: str) -> ModuleType:
+    """Load a script of ``tools/`` by its path, to call its functions.
+
+    The tools are scripts, not a package: each is loaded from its file.
+
+    Args:
+        path (str): The script's path under ``tools/``, without ``.py``
+            (``'analysis_tools/plot_training_curves'``).
+
+    Returns:
+        ModuleType: The loaded script, its ``__main__`` block not run.
+    """
+    script = REPO / 'tools' / f'{path}.py'
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.lru_cache(maxsize=None)
@@ -337,3 +358,40 @@ class ToyModel(BaseModel):
         if mode == 'loss':
             return dict(loss=outputs.pow(2).mean())
         return [outputs]
+
+
+def prp_batch(sampler: object,
+              rates: List[int],
+              seed: int = 0,
+              size: int = 32) -> Tuple[torch.Tensor, list, list]:
+    """Videos whose frame i is a random image seeded by i, one per rate.
+
+    Args:
+        sampler (PlaybackRateSampler): Samples each video at the given rate.
+        rates (list[int]): One video per rate, in this order.
+        seed (int): Seed of the frames. Defaults to 0.
+        size (int): Frame height and width. Defaults to 32.
+
+    Returns:
+        tuple: The padded batch (N, 1, 3, T, H, W) in [0, 1], the data
+        samples (as PackPRPInputs makes them) and each sample's decoded
+        frames.
+    """
+    from mmaction.structures import ActionDataSample
+    from mmengine.model import stack_batch
+
+    from mmprp.structures import PRP_SAMPLE_KEYS
+    generator = torch.Generator().manual_seed(seed)
+    video = torch.rand(300, 3, size, size, generator=generator)
+    inputs, samples, frame_inds = [], [], []
+    for rate in rates:
+        sampler.keep_rate(sampler.rates.index(rate))
+        results = sampler.transform(dict(total_frames=300))
+        frame_inds.append(results['frame_inds'])
+        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
+        sample = ActionDataSample()
+        for key in PRP_SAMPLE_KEYS:
+            if key in results:
+                sample.set_field(results[key], key)
+        samples.append(sample)
+    return stack_batch(inputs), samples, [video[i] for i in frame_inds]

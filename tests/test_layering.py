@@ -1,9 +1,12 @@
 """The library holds only runtime code and keeps its layering.
 
-Layers from the bottom: utils -> datasets -> models -> evaluation ->
-engine -> apis -> visualization. A module may import its own layer and those
-below, never one above; ``mmprp`` has no command-line code (argparse), no
-demo and no data generator (those live in tools/ and demo/).
+Layers from the bottom: utils -> structures -> datasets -> models ->
+evaluation -> engine -> apis -> visualization. A module may import its own
+layer and those below, never one above; ``mmprp`` has no command-line code
+(argparse) and no demo (those live in tools/ and demo/). ``mmprp.testing``
+(the synthetic data of the tests, benchmarks and demo, as
+``mmaction.testing``) stands apart: no other module of the library imports
+it.
 """
 import ast
 from pathlib import Path
@@ -14,8 +17,8 @@ import pytest
 from helpers import REPO
 
 PACKAGE = REPO / 'mmprp'
-LAYERS = ('utils', 'datasets', 'models', 'evaluation', 'engine', 'apis',
-          'visualization')
+LAYERS = ('utils', 'structures', 'datasets', 'models', 'evaluation', 'engine',
+          'apis', 'visualization')
 MODULES = sorted(PACKAGE.rglob('*.py'))
 
 
@@ -53,6 +56,10 @@ def test_no_import_reaches_a_higher_layer(path: Path) -> None:
         assert module.split('.')[0] not in ('argparse', 'tools', 'demo'), (
             f'{path}:{line} imports {module}: CLI, demo and tooling code '
             f'belongs in tools/ or demo/')
+        assert not module.startswith('mmprp.testing') or (
+            path.parent.name == 'testing'), (
+                f'{path}:{line} imports {module}: the library does not '
+                f'use its test data')
         if module.startswith('mmprp.') and own >= 0:
             assert layer_of(module) <= own, (
                 f'{path}:{line} imports {module}, a higher layer')

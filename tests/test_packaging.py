@@ -2,17 +2,24 @@
 
 Builds the wheel, installs ``mmprp[lite,mim]`` into a fresh virtual
 environment (the CI pins as constraints, so the packages come from pip's
-cache), then from an empty directory: ``pip check``, ``mim search mmprp``
-and ``mim train mmprp prp_c3d_ucf101.py`` for one tiny epoch.
+cache), then from an empty directory: ``pip check``, ``mim search mmprp``,
+``--help`` of every shipped tool and ``mim train mmprp prp_c3d_ucf101.py``
+for one tiny epoch.
 """
+import json
 import shutil
 import sys
 import zipfile
 from pathlib import Path
+from typing import List, Set
 
 import pytest
 
 from helpers import REPO, run_command
+
+HELP_DRIVER = REPO / 'tests' / 'tool_help_driver.py'
+TOP_LEVEL_RUN_FOLDERS = {'.git', '.venv', 'build', 'work_dirs', 'data'}
+LEFT_OUT_EVERYWHERE = shutil.ignore_patterns('*.egg-info', '__pycache__')
 
 pytestmark = pytest.mark.slow
 
@@ -20,6 +27,17 @@ NARROW_MODEL = [
     'model.backbone.base_channels=4', 'model.rate_head.in_channels=32',
     'model.decoder.in_channels=32', 'model.decoder.channels=[8,8,8,8]'
 ]
+
+
+def _not_shipped(folder: str, names: List[str]) -> Set[str]:
+    """The names that the wheel's source copy leaves out of ``folder``.
+
+    Run folders are left out at the top only: ``tools/data/`` ships.
+    """
+    left_out = set(LEFT_OUT_EVERYWHERE(folder, names))
+    if Path(folder) == REPO:
+        left_out |= set(names) & TOP_LEVEL_RUN_FOLDERS
+    return left_out
 
 
 @pytest.fixture(scope='module')
@@ -31,11 +49,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     out = tmp_path_factory.mktemp('wheel')
     source = out / 'source'
-    shutil.copytree(
-        REPO,
-        source,
-        ignore=shutil.ignore_patterns('.git', '.venv', 'build', 'work_dirs',
-                                      'data', '*.egg-info', '__pycache__'))
+    shutil.copytree(REPO, source, ignore=_not_shipped)
     run_command([
         sys.executable, '-m', 'pip', 'wheel', '--no-deps',
         '--no-build-isolation', '--quiet', '-w', out, source
@@ -64,7 +78,8 @@ def test_wheel_ships_configs_tools_and_model_index(wheel: Path) -> None:
     for path in ('mmprp/.mim/model-index.yml',
                  'mmprp/.mim/configs/prp/metafile.yml',
                  'mmprp/.mim/configs/prp/prp_c3d_ucf101.py',
-                 'mmprp/.mim/tools/train.py', 'mmprp/.mim/tools/test.py'):
+                 'mmprp/.mim/tools/train.py', 'mmprp/.mim/tools/test.py',
+                 'mmprp/.mim/tools/data/prepare_annotations.py'):
         assert path in names, path
     assert not [name for name in names if '__pycache__' in name]
 
@@ -82,6 +97,20 @@ def test_mim_search_lists_the_pretraining_configs(venv: Path,
                  'prp_x3d-s_ucf101', 'prp_slowonly-r50_ucf101',
                  'prp_i3d-r50_ucf101'):
         assert f'config id: {name}\n' in output
+
+
+def test_every_shipped_tool_answers_help(
+        venv: Path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('PYTHONPATH', raising=False)  # the wheel's mmprp
+    site = next(venv.parent.glob('lib/python*/site-packages'))
+    tools = sorted((site / 'mmprp' / '.mim' / 'tools').rglob('*.py'))
+    assert len(tools) == len(list((REPO / 'tools').rglob('*.py')))
+    helps = json.loads(
+        run_command([venv / 'python', HELP_DRIVER, *tools],
+                    cwd=tmp_path).stdout.splitlines()[-1])
+    assert Path(helps.pop('mmprp')).is_relative_to(site)
+    for tool, (code, out, err) in helps.items():
+        assert code == 0 and out.startswith('usage: '), (tool, out, err)
 
 
 def test_mim_train_from_an_empty_directory(venv: Path, tmp_path,

@@ -16,10 +16,11 @@ on one GPU; not yet measured). Rows (markdown, for docs/performance.md):
   is ``torch.cuda.max_memory_allocated``).
 * ``decoder fusion``: the PRP decoder's forward + backward on the
   encoder's real map, with every deconvolution + conv pair fused
-  (``upsample_conv3d``) and with none fused, alternating, median of the
-  timed repeats. The library fuses on the CPU only
-  (``fusion_is_cheaper``); the verdict says whether fusing should be
-  enabled on CUDA. This tool changes no rule.
+  (``upsample_conv3d``) and with none fused (the decoder's ``fusion``
+  attribute set to True, then False), alternating, median of the timed
+  repeats. The library fuses on the CPU only (``fusion_is_cheaper``); the
+  verdict says whether fusing should be enabled on CUDA. This tool changes
+  no rule.
 * ``data loader``: samples/s of the config's training data loader (its
   workers and batch size, the real pipeline) on synthetic videos of
   UCF101's frame size, after the first batch (worker start-up), against
@@ -38,15 +39,17 @@ on one GPU; not yet measured). Rows (markdown, for docs/performance.md):
 A row whose check raises gets ``FAILED`` and the error in its verdict (the
 traceback on stderr); the command then exits 1.
 
-``--device cpu --quick`` checks the tool itself on a CPU: batch 1, one
-step each, C3D at width 4, the ResNets at 1/8 width, 1 data-loader worker,
-small videos, the DDP run on the narrow demo config with the gloo backend
-(through ``tests/tools/cpu_distributed.py``, hence from a clone only). It
-takes about 7 minutes on two busy cores (X3D-S at full width the most):
-too long for the test suite so far, which checks the refusals and the
-layout. Its numbers mean nothing. Without ``--device
-cpu`` and with no CUDA device it refuses. ``--layout`` prints the table
-with empty cells (docs/performance.md holds it until a GPU run).
+``--device cpu --quick`` checks the tool itself on a CPU, every row of
+the table at a toy size (:data:`QUICK`): batch 1, one step after one
+warm-up, 16x32x32 clips, C3D at width 4, the ResNets at 1/8 width, X3D at
+a third of X3D-S's width without bottleneck expansion, 1 data-loader
+worker, one torch thread, small videos, the DDP runs (one iteration each)
+on the narrow demo config with the gloo backend (through
+``tests/tools/cpu_distributed.py``, hence from a clone only). The test
+suite runs it (tests/tools/test_gpu_check.py). Its numbers mean nothing.
+Without ``--device cpu`` and with no CUDA device it refuses. ``--layout``
+prints the table with empty cells (docs/performance.md holds it until a
+GPU run).
 
 Usage (from a clone)::
 
@@ -88,6 +91,14 @@ NARROW_RESNET = {
     'model.decoder.in_channels': 64,
     'model.decoder.channels': [16, 16, 16, 16],
 }
+#: ``--quick``: X3D at a third of X3D-S's width (base 8 instead of 24), no
+#: bottleneck expansion, depth factor 1 (1, 2, 5, 3 blocks instead of 3, 5,
+#: 11, 7): a 64-channel map.
+NARROW_X3D = {
+    'model.backbone.gamma_w': 1 / 3,
+    'model.backbone.gamma_b': 1.0,
+    'model.backbone.gamma_d': 1.0,
+}
 CPU_DISTRIBUTED = REPO_ROOT / 'tests' / 'tools' / 'cpu_distributed.py'
 DEMO_CONFIG = REPO_ROOT / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
@@ -100,33 +111,58 @@ class Plan(NamedTuple):
         warmup (int): Untimed steps (and decoder repeats) first.
         steps (int): Timed steps (and decoder repeats).
         c3d_width (int): C3D base width.
-        resnet_options (dict): Merged into the ResNet configs.
+        options (dict): Config name to keys merged into that config.
+        crop_size (int, optional): Height and width of the clips (frames
+            decoded at that short side, centre-cropped); None: the
+            config's (112).
         frame_size (tuple): Synthetic videos' (height, width).
         classes (int): Synthetic classes (3 videos each; 2 train split 1).
         loader (dict): Overrides of the config's ``train_dataloader``.
         loader_batches (int): Batches timed after the first.
         busy_steps (int): Training iterations timed after the first.
         ddp_config (Path): What ``dist_train.sh`` trains.
+        ddp_loader (dict): Overrides of its train and val data loaders.
+        threads (int, optional): torch's threads in this process and the
+            DDP run's (``OMP_NUM_THREADS``); None: torch's default.
     """
 
     batch_size: int
     warmup: int
     steps: int
     c3d_width: int
-    resnet_options: Dict
+    options: Dict[str, Dict]
+    crop_size: Optional[int]
     frame_size: tuple
     classes: int
     loader: Dict
     loader_batches: int
     busy_steps: int
     ddp_config: Path
+    ddp_loader: Dict
+    threads: Optional[int]
 
 
-FULL = Plan(8, 2, 5, 64, {}, (240, 320), 8, {}, 10, 10,
-            REPO_ROOT / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
-QUICK = Plan(1, 1, 1, 4, NARROW_RESNET, (48, 64), 4,
-             dict(batch_size=2, num_workers=1, persistent_workers=False), 2, 2,
-             DEMO_CONFIG)
+FULL = Plan(8, 2, 5, 64, {}, None, (240, 320), 8, {}, 10, 10,
+            REPO_ROOT / 'configs' / 'prp' / 'prp_c3d_ucf101.py', {}, None)
+#: Tiny: every model narrow, 16x32x32 clips (C3D and the ResNets: a 2x2x2
+#: map), 2 videos per DDP epoch (1 iteration), no data-loader workers
+#: but the loader check's one, one thread (with two on a loaded 2-core
+#: machine each tiny operator waits at a thread barrier for the other
+#: thread's time slice: at a load average of 9 the run took 8 min 22 s
+#: with two threads, 2 min 21 s with one).
+QUICK = Plan(
+    1, 1, 1, 4, {
+        'prp_r3d_ucf101': NARROW_RESNET,
+        'prp_r21d_ucf101': NARROW_RESNET,
+        'prp_x3d-s_ucf101': NARROW_X3D
+    }, 32, (48, 64), 4,
+    dict(batch_size=2, num_workers=1, persistent_workers=False), 2, 2,
+    DEMO_CONFIG,
+    dict(
+        batch_size=2,
+        num_workers=0,
+        persistent_workers=False,
+        dataset=dict(indices=2)), 1)
 
 
 def bench():
@@ -204,11 +240,12 @@ class Check:
 
     def config_args(self, name: str) -> Dict:
         """``width`` and ``cfg_options`` of ``name`` under the plan."""
-        if name == 'prp_c3d_ucf101':
-            return dict(width=self.plan.c3d_width, cfg_options=None)
-        narrow = name in ('prp_r3d_ucf101', 'prp_r21d_ucf101')
-        return dict(
-            width=64, cfg_options=self.plan.resnet_options if narrow else None)
+        options = dict(self.plan.options.get(name, {}))
+        if self.plan.crop_size is not None:
+            cfg = bench().load_config(self.config(name))
+            options.update(small_clip_options(cfg, self.plan.crop_size))
+        width = self.plan.c3d_width if name == 'prp_c3d_ucf101' else 64
+        return dict(width=width, cfg_options=options or None)
 
     def load_config(self, name: str):
         """The config ``name`` under the plan."""
@@ -267,7 +304,7 @@ class Check:
     def dataset(self):
         """The synthetic UCF101 (written on first use)."""
         if self._dataset is None:
-            from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
+            from mmprp.testing import generate_synthetic_ucf101
             self._dataset = generate_synthetic_ucf101(
                 self.data_dir / 'ucf101',
                 num_classes=self.plan.classes,
@@ -318,11 +355,12 @@ class Check:
         """The DDP train and resume rows."""
         work_dir = self.data_dir / 'ddp'
         config = ddp_config(self.plan.ddp_config, self.dataset(),
-                            self.data_dir, self.device)
+                            self.data_dir, self.device, self.plan.ddp_loader)
         rows = {}
         for check, epochs in (('DDP train', 1), ('DDP resume', 2)):
             options = ['--resume'] if epochs == 2 else []
-            result = dist_train(config, work_dir, epochs, options, self.device)
+            result = dist_train(config, work_dir, epochs, options, self.device,
+                                self.plan.threads)
             written = (work_dir / f'epoch_{epochs}.pth').is_file()
             ok = result.returncode == 0 and written
             if not ok:
@@ -375,24 +413,34 @@ class Check:
         return markdown([(*key, *self.cells[key]) for key in planned_rows()])
 
 
-def fused_upsample_conv(x, deconv, block):
-    """``block(deconv(x))`` as :func:`upsample_conv3d` wherever it can be.
+def small_clip_options(cfg, size: int) -> Dict:
+    """Config keys that make the training clips ``size`` x ``size``.
 
-    The fused branch of ``MotionAttentionDecoder._upsample_conv`` without
-    its rule (CPU only, where cheaper): fusion forced on.
+    Args:
+        cfg (Config): A PRP config (``OpenCVForwardDecode`` and
+            ``CenterCrop`` in its training pipeline).
+        size (int): Short side of the decoded frames and crop size.
+
+    Returns:
+        dict: The training pipelines (the config's and its data loader's)
+        with those two steps changed, and ``model.input_size`` where the
+        model plans its heads from it.
     """
-    from mmprp.models.common.upsample_conv3d import upsample_conv3d
-    if not isinstance(deconv, torch.nn.ConvTranspose3d):
-        return block(x if deconv is None else deconv(x))
-    x = upsample_conv3d(x, deconv, block.conv)
-    if block.with_norm:
-        x = block.norm(x)
-    return block.activate(x) if block.with_activation else x
+    swaps = dict(
+        OpenCVForwardDecode=dict(scale=(-1, size), keep_ratio=True),
+        CenterCrop=dict(crop_size=size))
 
+    def small(pipeline: List[Dict]) -> List[Dict]:
+        return [dict(step, **swaps.get(step['type'], {})) for step in pipeline]
 
-def unfused_upsample_conv(x, deconv, block):
-    """``block(deconv(x))`` layer by layer: fusion forced off."""
-    return block(x if deconv is None else deconv(x))
+    loader_pipeline = cfg.train_dataloader.dataset.pipeline
+    options = {
+        'train_pipeline': small(cfg.train_pipeline),
+        'train_dataloader.dataset.pipeline': small(loader_pipeline)
+    }
+    if cfg.model.get('input_size') is not None:
+        options['model.input_size'] = (cfg.model.input_size[0], size, size)
+    return options
 
 
 def decoder_times(cfg, plan: Plan, device: torch.device,
@@ -410,7 +458,8 @@ def decoder_times(cfg, plan: Plan, device: torch.device,
         dict: ``fused`` and ``unfused`` to the timed repeats' ms.
     """
     tool = bench()
-    data, _, _ = tool.build_batches(cfg.train_pipeline, plan.batch_size, 0)
+    data, _, _ = tool.build_batches(
+        tool.prp_train_pipeline(cfg), plan.batch_size, 0)
     torch.manual_seed(0)
     model, _ = tool.build_model(cfg.model, cfg.optim_wrapper, device,
                                 tool.uses_channels_last(cfg))
@@ -421,12 +470,12 @@ def decoder_times(cfg, plan: Plan, device: torch.device,
     dtype = getattr(torch,
                     tool.load_config(tool.AMP_CONFIG).optim_wrapper.dtype)
     enabled = amp and device.type == 'cuda'
-    paths = dict(fused=fused_upsample_conv, unfused=unfused_upsample_conv)
+    paths = ('fused', 'unfused')
     times: Dict[str, List[float]] = {name: [] for name in paths}
     for index in range(plan.warmup + plan.steps):
-        order = list(paths) if index % 2 == 0 else list(paths)[::-1]
+        order = paths if index % 2 == 0 else paths[::-1]
         for name in order:
-            model.decoder._upsample_conv = paths[name]
+            model.decoder.fusion = name == 'fused'
             x = feats.detach().requires_grad_()
             tool.synchronize(device)
             start = time.perf_counter()
@@ -489,9 +538,21 @@ def busy_share(cfg, loader_cfg: Dict, device: torch.device,
             if share >= 0.9 else f'waits for data {1 - share:.0%} of the time')
 
 
-def ddp_config(base: Path, dataset, folder: Path,
-               device: torch.device) -> Path:
-    """A config of ``base`` on the synthetic videos for the DDP runs."""
+def ddp_config(base: Path, dataset, folder: Path, device: torch.device,
+               loader: Dict) -> Path:
+    """A config of ``base`` on the synthetic videos for the DDP runs.
+
+    Args:
+        base (Path): The config trained.
+        dataset (SyntheticDataset): The synthetic UCF101 (split 1).
+        folder (Path): Where the config is written.
+        device (torch.device): A CPU run gets the gloo backend and
+            ``tests/tools/cpu_distributed.py``.
+        loader (dict): Overrides of the train and val data loaders.
+
+    Returns:
+        Path: The config file.
+    """
     lines = [f'_base_ = [{str(base)!r}]']
     if device.type == 'cpu':
         lines += [
@@ -502,10 +563,12 @@ def ddp_config(base: Path, dataset, folder: Path,
             "env_cfg = dict(dist_cfg=dict(backend='gloo'))"
         ]
     train_list, val_list = dataset.ann_files[1]
-    for loader, ann_file in (('train', train_list), ('val', val_list)):
-        lines.append(f'{loader}_dataloader = dict(dataset=dict('
-                     f'ann_file={str(ann_file)!r}, '
-                     f'data_prefix=dict(video={str(dataset.video_dir)!r})))')
+    for split, ann_file in (('train', train_list), ('val', val_list)):
+        data = dict(
+            loader.get('dataset', {}),
+            ann_file=str(ann_file),
+            data_prefix=dict(video=str(dataset.video_dir)))
+        lines.append(f'{split}_dataloader = {dict(loader, dataset=data)!r}')
     path = folder / 'gpu_check_ddp.py'
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -519,9 +582,15 @@ def free_port() -> int:
 
 
 def dist_train(config: Path, work_dir: Path, epochs: int, options: List[str],
-               device: torch.device) -> subprocess.CompletedProcess:
-    """Run ``tools/dist_train.sh CONFIG 1`` up to ``epochs`` epochs."""
+               device: torch.device,
+               threads: Optional[int]) -> subprocess.CompletedProcess:
+    """Run ``tools/dist_train.sh CONFIG 1`` up to ``epochs`` epochs.
+
+    ``threads`` (None: torch's default) sets ``OMP_NUM_THREADS``.
+    """
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()))
+    if threads is not None:
+        env['OMP_NUM_THREADS'] = str(threads)
     if device.type == 'cpu':
         if not CPU_DISTRIBUTED.is_file():
             raise FileNotFoundError(
@@ -595,14 +664,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     device = torch.device(args.device)
     plan = QUICK if args.quick else FULL
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix='gpu_check_') as folder:
-        check = Check(device, plan, Path(folder))
-        check.run()
+    threads = torch.get_num_threads()
+    try:
+        if plan.threads is not None:
+            torch.set_num_threads(plan.threads)
+        with tempfile.TemporaryDirectory(prefix='gpu_check_') as folder:
+            check = Check(device, plan, Path(folder))
+            check.run()
+    finally:
+        torch.set_num_threads(threads)
     name = (
         torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU')
     print(f'GPU check on {name} ({args.device}, torch {torch.__version__}'
           f'{", quick" if args.quick else ""}): batch {plan.batch_size}, '
-          f'median of {plan.steps} steps after {plan.warmup}; memory: '
+          f'median of {plan.steps} steps after {plan.warmup}, '
+          f'{plan.threads or threads} torch threads; memory: '
           f'{tool.PeakMemory(device).kind}; '
           f'{time.perf_counter() - start:.0f} s')
     print(check.table())

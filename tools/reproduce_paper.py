@@ -1,27 +1,37 @@
-"""Reproduce the paper's Table 3 (PRP, CVPR 2020) with one command.
+"""Reproduce the paper's Tables 1-5 (PRP, CVPR 2020) with one command.
 
-Given UCF101 and HMDB51 prepared by ``tools/data/{ucf101,hmdb51}/
-prepare_annotations.py`` (videos under ``ROOT/videos``, the lists in
-``ROOT``), this runs, for the chosen encoders (C3D, R3D, R(2+1)D):
+Given UCF101 and HMDB51 prepared by ``tools/data/prepare_annotations.py``
+(videos under ``ROOT/videos``, the lists in ``ROOT``), this runs every job
+of the tables chosen with ``--tables`` (default: all five):
 
-1. PRP pretraining on UCF101 split 1 (``configs/prp/prp_<arch>_ucf101.py``),
-   keeping the lowest-validation-loss checkpoint; or, with
-   ``--from-authors DIR``, the authors' released models converted by
-   ``tools/convert_authors_checkpoint.py`` instead (``DIR/<arch>.pth``),
-   every later job then resizing frames with PIL's bilinear filter as the
-   authors' code does (``OpenCVForwardDecode``'s ``backend='pillow'``);
-2. finetuning with the authors' recipe on UCF101 and HMDB51 splits 1-3
-   (``configs/finetune/finetune_<arch>_<dataset>_split<N>.py``; both
-   datasets start from the UCF101-pretrained encoder, as in the paper), then
-   10-clip testing of the lowest-validation-loss checkpoint on the official
-   test list (top-1);
-3. retrieval on split 1 of each dataset, no finetuning
-   (``configs/retrieval/retrieval_<arch>_<dataset>_split1.py``; needs split
-   1 among ``--splits``): top-1/5/10/20/50;
+* Table 3 (action recognition), for the chosen encoders (C3D, R3D,
+  R(2+1)D), the PRP and the random-initialisation rows: PRP pretraining on
+  UCF101 split 1 (``configs/prp/prp_<arch>_ucf101.py``, lowest-validation-
+  loss checkpoint) or a random initialisation of the same model
+  (``tools/random_init_checkpoint.py``, seed 0); finetuning with the
+  authors' recipe on UCF101 and HMDB51 splits 1-3 from either
+  (``configs/finetune/finetune_<arch>_<dataset>_split<N>.py``), then the
+  10-clip test of the lowest-validation-loss checkpoint (top-1);
+* Tables 4 and 5 (retrieval on UCF101 / HMDB51 split 1, no finetuning;
+  need split 1 among ``--splits``): the same encoders through
+  ``configs/retrieval/retrieval_<arch>_<dataset>_split1.py``;
+* Table 2 (ablations, C3D, UCF101 split 1): a pretraining per ablation
+  (``configs/prp/ablation/prp_c3d_ucf101_<row>.py``), its finetuning and
+  test on UCF101 split 1 and its retrieval; the rows "Random" and "DG-P"
+  are the C3D runs of Tables 3-4 (DG-P's config is the PRP config);
+* Table 1 (the DP ablations' rate accuracy): ``tools/test.py`` of each DP
+  pretraining on the UCF101 split-1 test videos.
 
-and writes ``WORK_DIR/results.json`` and ``WORK_DIR/results.md``: the
-README's results table, the paper's numbers beside ours (means over the
-splits run), and the top-1 of every split.
+With ``--from-authors DIR`` the PRP rows start from the authors' released
+models converted by ``tools/convert_authors_checkpoint.py``
+(``DIR/<arch>.pth``) instead of pretraining, every job then resizing frames
+with PIL's bilinear filter as the authors' code does
+(``OpenCVForwardDecode``'s ``backend='pillow'``); Tables 1-2 need
+pretraining and are not run then.
+
+It writes ``WORK_DIR/results.json`` and ``WORK_DIR/results.md``: Tables
+1-5 laid out as in the paper, the paper's numbers beside ours and the
+number of runs behind each of ours (``mmprp/evaluation/paper_tables.py``).
 
 Every job is a subprocess of ``tools/train.py`` / ``tools/test.py`` (with
 ``--launcher dist``: ``tools/dist_train.sh`` / ``dist_test.sh`` on all GPUs),
@@ -29,15 +39,18 @@ as a user would run it; its output goes to ``driver.log`` in its folder. A
 job that succeeded leaves ``done.json`` there and is skipped afterwards; a
 training job that was interrupted resumes from its last checkpoint. Run the
 same command again after a failure or a kill: it continues where it stopped.
-Examples::
+A job two tables share (e.g. the C3D pretraining) runs once. ``--dry-run``
+prints every job and an estimate of its GPU-hours, per table. Examples::
 
     python tools/reproduce_paper.py work_dirs/reproduce --gpus 4
+    python tools/reproduce_paper.py work_dirs/reproduce --tables 1 2 --dry-run
     python tools/reproduce_paper.py work_dirs/authors --gpus 4 \\
         --from-authors downloads/prp        # c3d.pth, r3d.pth, r21d.pth
-    python tools/reproduce_paper.py work_dirs/c3d --archs c3d \\
+    python tools/reproduce_paper.py work_dirs/c3d --tables 3 --archs c3d \\
         --datasets ucf101 --splits 1 --dry-run
 """
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -45,36 +58,17 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from mmengine import Config
 
+from mmprp.evaluation.paper_tables import (ABLATION_NAMES, ARCH_NAMES, ARCHS,
+                                           DATASETS, RETRIEVAL_SPLIT,
+                                           RETRIEVAL_TABLES, SPLITS, TABLES,
+                                           ablation, build_tables,
+                                           results_markdown)
+
 REPO = Path(__file__).resolve().parents[1]
-ARCHS = ('c3d', 'r3d', 'r21d')
-DATASETS = ('ucf101', 'hmdb51')
-SPLITS = (1, 2, 3)
-RETRIEVAL_SPLIT = 1
-TOPK = (1, 5, 10, 20, 50)
-ARCH_NAMES = dict(c3d='C3D', r3d='R3D', r21d='R(2+1)D')
-DATASET_NAMES = dict(ucf101='UCF101', hmdb51='HMDB51')
-# The paper's Table 3 (%): action recognition top-1 (mean of the 3 splits)
-# and retrieval top-1/5/10/20/50 on split 1, UCF101-pretrained encoders.
-PAPER = dict(
-    c3d=dict(
-        recognition=dict(ucf101=69.1, hmdb51=34.5),
-        retrieval=dict(
-            ucf101=(23.2, 38.1, 46.0, 55.7, 68.4),
-            hmdb51=(10.5, 27.2, 40.4, 56.2, 75.9))),
-    r3d=dict(
-        recognition=dict(ucf101=66.5, hmdb51=29.7),
-        retrieval=dict(
-            ucf101=(22.8, 38.5, 46.7, 55.2, 69.1),
-            hmdb51=(8.2, 25.8, 38.5, 53.3, 75.9))),
-    r21d=dict(
-        recognition=dict(ucf101=72.1, hmdb51=35.0),
-        retrieval=dict(
-            ucf101=(20.3, 34.0, 41.9, 51.7, 64.2),
-            hmdb51=(8.2, 25.3, 36.2, 51.0, 73.0))))
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 DONE_FILE = 'done.json'
 LOG_FILE = 'driver.log'
@@ -84,6 +78,70 @@ AUTHORS_SUFFIXES = ('.pth', '.pth.tar', '.pt')
 DECODE_STEP = 'OpenCVForwardDecode'
 AUTHORS_RESIZE_BACKEND = 'pillow'
 POLL_SECONDS = 0.5
+RANDOM_INIT_SEED = 0
+# Tables 3-5 before the ablations, PRP before random init: their jobs (the
+# PRP pretrainings first) are listed, hence started, first.
+BUILD_ORDER = (3, 4, 5, 2, 1)
+BUILD_INITS = ('prp', 'random')
+
+# The GPU-hour estimate of --dry-run: compute only. A job's multiply-adds
+# (GMAC per 16x112x112 clip: the encoder's counted with forward hooks on the
+# shipped encoders; the rate head's and the decoder's from their layer
+# shapes; backward = 2x forward) over ASSUMED_TFLOPS, an assumption (no GPU
+# has run this project): roughly a V100's fp32 peak, a modest share of an
+# A100's or H100's. Data loading, checkpoints and idle GPUs are not counted.
+ENCODER_GMAC = dict(c3d=38.5, r3d=19.9, r21d=21.4)
+RATE_HEAD_GMAC = 0.7
+DECODER_GMAC, DECODER_GMAC_PER_R = 21.5, 1.9
+ASSUMED_TFLOPS = 15.
+TRAIN_PASSES = 3
+TEST_CLIPS = 10
+# The paper's schedule, as the shipped configs set it: pretraining 300
+# epochs, finetuning 160, validation videos held out of the train list.
+PRETRAIN_EPOCHS, FINETUNE_EPOCHS = 300, 160
+HELD_OUT = dict(ucf101=800, hmdb51=400)
+# Videos of the official (train, test) lists, per dataset and split.
+VIDEOS = {
+    ('ucf101', 1): (9537, 3783),
+    ('ucf101', 2): (9586, 3734),
+    ('ucf101', 3): (9624, 3696),
+    **{
+        ('hmdb51', split): (3570, 1530)
+        for split in SPLITS
+    },
+}
+
+
+def gpu_seconds(gmac: float, trained: float, inferred: float) -> float:
+    """Estimated GPU-seconds of a job.
+
+    Args:
+        gmac (float): The network's GMAC per clip (forward).
+        trained (float): Clips through a training step.
+        inferred (float): Clips through a forward pass only.
+
+    Returns:
+        float: Seconds at :data:`ASSUMED_TFLOPS`.
+    """
+    flops = 2e9 * gmac * (TRAIN_PASSES * trained + inferred)
+    return flops / (ASSUMED_TFLOPS * 1e12)
+
+
+def pretext_gmac(arch: str, rate_head: bool,
+                 recon_rate: Optional[int]) -> float:
+    """GMAC per clip of a PRP model: encoder, rate head, decoder."""
+    decoder = 0. if recon_rate is None else (DECODER_GMAC
+                                             + DECODER_GMAC_PER_R * recon_rate)
+    return ENCODER_GMAC[arch] + RATE_HEAD_GMAC * rate_head + decoder
+
+
+def training_seconds(gmac: float, dataset: str, split: int,
+                     epochs: int) -> float:
+    """A training run: every epoch trains on the train list less the
+    held-out videos and validates on those."""
+    train = VIDEOS[dataset, split][0]
+    return gpu_seconds(gmac, epochs * (train - HELD_OUT[dataset]),
+                       epochs * HELD_OUT[dataset])
 
 
 @dataclass
@@ -98,6 +156,9 @@ class Job:
         collect (Callable[[], dict]): Reads its outputs after success.
         deps (list[Job]): Jobs that must be done first.
         trains (bool): Whether it trains (and can resume).
+        gpu_seconds (float): Its estimated GPU time (see
+            :func:`gpu_seconds`).
+        tables (set[int]): The paper's tables it serves.
     """
 
     name: str
@@ -106,6 +167,8 @@ class Job:
     collect: Callable[[], dict]
     deps: List['Job'] = field(default_factory=list)
     trains: bool = False
+    gpu_seconds: float = 0.
+    tables: Set[int] = field(default_factory=set)
 
     @property
     def done(self) -> bool:
@@ -125,9 +188,64 @@ class Job:
         record = dict(job=self.name, command=command, **self.collect())
         (self.folder / DONE_FILE).write_text(json.dumps(record, indent=2))
 
+    def serve(self, table: int) -> None:
+        """Count it, and the jobs it needs, as serving ``table``."""
+        self.tables.add(table)
+        for dep in self.deps:
+            dep.serve(table)
+
+
+def init_folder(work_dir: Path, init: str) -> Path:
+    """Where the jobs from one initialisation go: PRP's in the work dir,
+    random init's in ``random_init/``, an ablation's in
+    ``ablation/<name>/``."""
+    if init == 'prp':
+        return work_dir
+    if init == 'random':
+        return work_dir / 'random_init'
+    return work_dir / 'ablation' / init
+
+
+def finetune_folder(work_dir: Path, init: str, arch: str, dataset: str,
+                    split: int) -> Path:
+    """A finetuning's work dir (its test's: ``test/`` inside)."""
+    return init_folder(work_dir, init) / 'finetune' / (
+        f'finetune_{arch}_{dataset}_split{split}')
+
+
+def retrieval_folder(work_dir: Path, init: str, arch: str,
+                     dataset: str) -> Path:
+    """A retrieval's work dir."""
+    return init_folder(work_dir, init) / 'retrieval' / (
+        f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}')
+
+
+def result_folder(work_dir: Path, key: tuple) -> Path:
+    """The work dir of the job that a result key of ``paper_tables`` names."""
+    kind, init, *rest = key
+    if kind == 'test':
+        return finetune_folder(work_dir, init, *rest) / 'test'
+    if kind == 'retrieval':
+        return retrieval_folder(work_dir, init, *rest)
+    if kind == 'rate_accuracy':
+        return init_folder(work_dir, init) / 'rate_accuracy'
+    raise ValueError(f'unknown result key {key!r}')
+
+
+def init_suffix(init: str) -> str:
+    """How a job's name says where its encoder comes from."""
+    if init == 'prp':
+        return ''
+    if init == 'random':
+        return ' from random init'
+    return f' from ablation {init}'
+
 
 class Plan:
-    """Every job of a reproduction and how each is run.
+    """Every job of the chosen tables and how each is run.
+
+    A job two tables need (same work dir) is planned once; the list holds
+    each job after the jobs it needs.
 
     Args:
         args (argparse.Namespace): The parsed command line.
@@ -139,35 +257,126 @@ class Plan:
         self.roots = dict(
             ucf101=args.ucf101_root.resolve(),
             hmdb51=args.hmdb51_root.resolve())
-        self.jobs: List[Job] = []
-        for arch in args.archs:
-            self._add_arch(arch)
+        self._jobs: Dict[Path, Job] = {}
+        builders = {
+            1: self._table_1,
+            2: self._table_2,
+            3: self._table_3,
+            4: self._retrieval_table,
+            5: self._retrieval_table
+        }
+        for table in BUILD_ORDER:
+            if table in args.tables:
+                builders[table](table)
 
-    def _add_arch(self, arch: str) -> None:
-        source = self._authors_job(arch) if self.args.from_authors else (
-            self._pretrain_job(arch))
-        self.jobs.append(source)
-        for dataset in self.args.datasets:
-            for split in self.args.splits:
-                finetune = self._finetune_job(arch, dataset, split, source)
-                self.jobs += [
-                    finetune,
-                    self._test_job(finetune, f'{arch} {dataset} split {split}')
-                ]
-            if RETRIEVAL_SPLIT in self.args.splits:
-                self.jobs.append(self._retrieval_job(arch, dataset, source))
+    @property
+    def jobs(self) -> List[Job]:
+        """list[Job]: Every job, each after the jobs it needs."""
+        return list(self._jobs.values())
+
+    def _add(self, job: Job, table: int) -> Job:
+        """The planned job of ``job``'s folder (``job`` if new), serving
+        ``table``."""
+        job = self._jobs.setdefault(job.folder, job)
+        job.serve(table)
+        return job
+
+    def _table_1(self, table: int) -> None:
+        for name in self.args.ablations:
+            if ablation(name).method == 'DP':
+                self._add(self._rate_accuracy_job(name, table), table)
+
+    def _table_2(self, table: int) -> None:
+        for name in self.args.ablations:
+            init = ablation(name).init
+            self.test(init, 'c3d', 'ucf101', RETRIEVAL_SPLIT, table)
+            self.retrieval(init, 'c3d', 'ucf101', table)
+
+    def _table_3(self, table: int) -> None:
+        for arch in self.args.archs:
+            for init in BUILD_INITS:
+                for dataset in self.args.datasets:
+                    for split in self.args.splits:
+                        self.test(init, arch, dataset, split, table)
+
+    def _retrieval_table(self, table: int) -> None:
+        dataset = RETRIEVAL_TABLES[table]
+        if dataset not in self.args.datasets or (RETRIEVAL_SPLIT
+                                                 not in self.args.splits):
+            return
+        for arch in self.args.archs:
+            for init in BUILD_INITS:
+                self.retrieval(init, arch, dataset, table)
+
+    def encoder(self, init: str, arch: str, table: int) -> Job:
+        """The job giving an encoder: PRP's pretraining (or the authors'
+        model), a random initialisation or an ablation's pretraining."""
+        if init == 'prp':
+            job = self._authors_job(arch) if self.args.from_authors else (
+                self._pretrain_job(arch))
+        elif init == 'random':
+            job = self._random_init_job(arch)
+        else:
+            job = self._ablation_job(init)
+        return self._add(job, table)
+
+    def test(self, init: str, arch: str, dataset: str, split: int,
+             table: int) -> Job:
+        """The test of a finetuning (planned too) from an encoder."""
+        source = self.encoder(init, arch, table)
+        finetune = self._add(
+            self._finetune_job(init, arch, dataset, split, source), table)
+        return self._add(self._test_job(finetune, arch, dataset, split), table)
+
+    def retrieval(self, init: str, arch: str, dataset: str, table: int) -> Job:
+        """Retrieval on split 1 with an encoder."""
+        source = self.encoder(init, arch, table)
+        return self._add(
+            self._retrieval_job(init, arch, dataset, source), table)
 
     def _pretrain_job(self, arch: str) -> Job:
         config = config_path('prp', f'prp_{arch}_ucf101')
         folder = self.work_dir / 'pretrain' / config.stem
+        return self._pretraining(f'pretrain {arch} ucf101 split 1', config,
+                                 folder, pretext_gmac(arch, True, 2))
+
+    def _ablation_job(self, name: str) -> Job:
+        row = ablation(name)
+        config = config_path('prp', f'ablation/prp_c3d_ucf101_{name}')
+        folder = init_folder(self.work_dir, name) / 'pretrain' / config.stem
+        return self._pretraining(
+            f'pretrain ablation {name} (c3d ucf101 split 1)', config, folder,
+            pretext_gmac('c3d', row.rate_head, row.recon_rate))
+
+    def _pretraining(self, name: str, config: Path, folder: Path,
+                     gmac: float) -> Job:
         options = self.args.pretrain_cfg_options
         return Job(
-            name=f'pretrain {arch} ucf101 split 1',
+            name=name,
             folder=folder,
             command=lambda: self.train_command(config, folder, options),
             collect=lambda: dict(
                 checkpoint=best_checkpoint(folder, 'pretext_loss')),
-            trains=True)
+            trains=True,
+            gpu_seconds=training_seconds(gmac, 'ucf101', 1, PRETRAIN_EPOCHS))
+
+    def _random_init_job(self, arch: str) -> Job:
+        config = config_path('prp', f'prp_{arch}_ucf101')
+        out = init_folder(self.work_dir,
+                          'random') / 'init' / arch / 'random_init.pth'
+        tool = REPO / 'tools' / 'random_init_checkpoint.py'
+        head = [
+            sys.executable,
+            str(tool),
+            str(config),
+            str(out), '--seed',
+            str(RANDOM_INIT_SEED)
+        ]
+        return Job(
+            name=f'random init {arch}',
+            folder=out.parent,
+            command=lambda: [*head, *self.model_options(config)],
+            collect=lambda: dict(checkpoint=str(out), seed=RANDOM_INIT_SEED))
 
     def _authors_job(self, arch: str) -> Job:
         source = authors_file(self.args.from_authors, arch)
@@ -180,14 +389,15 @@ class Plan:
             command=lambda: [*command, '--arch', arch],
             collect=lambda: dict(checkpoint=str(out), source=str(source)))
 
-    def _finetune_job(self, arch: str, dataset: str, split: int,
+    def _finetune_job(self, init: str, arch: str, dataset: str, split: int,
                       source: Job) -> Job:
         config = config_path('finetune',
                              f'finetune_{arch}_{dataset}_split{split}')
-        folder = self.work_dir / 'finetune' / config.stem
+        folder = finetune_folder(self.work_dir, init, arch, dataset, split)
         options = self.args.finetune_cfg_options
         return Job(
-            name=f'finetune {arch} {dataset} split {split}',
+            name=f'finetune {arch} {dataset} split {split}'
+            f'{init_suffix(init)}',
             folder=folder,
             command=lambda: self.train_command(config, folder, [
                 f'load_from={self.output(source)}', *options
@@ -195,32 +405,72 @@ class Plan:
             collect=lambda: dict(
                 checkpoint=best_checkpoint(folder, 'cls_loss')),
             deps=[source],
-            trains=True)
+            trains=True,
+            gpu_seconds=training_seconds(ENCODER_GMAC[arch], dataset, split,
+                                         FINETUNE_EPOCHS))
 
-    def _test_job(self, finetune: Job, what: str) -> Job:
+    def _test_job(self, finetune: Job, arch: str, dataset: str,
+                  split: int) -> Job:
         config = config_path('finetune', finetune.folder.name)
         folder = finetune.folder / 'test'
         options = self.args.finetune_cfg_options
+        test_videos = VIDEOS[dataset, split][1]
         return Job(
-            name=f'test {what}',
+            name=finetune.name.replace('finetune', 'test', 1),
             folder=folder,
             command=lambda: self.test_command(config, self.output(finetune),
                                               folder, options),
             collect=lambda: dict(metrics=logged_test_metrics(folder)),
-            deps=[finetune])
+            deps=[finetune],
+            gpu_seconds=gpu_seconds(ENCODER_GMAC[arch], 0,
+                                    TEST_CLIPS * test_videos))
 
-    def _retrieval_job(self, arch: str, dataset: str, source: Job) -> Job:
+    def _retrieval_job(self, init: str, arch: str, dataset: str,
+                       source: Job) -> Job:
         config = config_path(
             'retrieval', f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}')
-        folder = self.work_dir / 'retrieval' / config.stem
+        folder = retrieval_folder(self.work_dir, init, arch, dataset)
         options = self.args.retrieval_cfg_options
+        videos = sum(VIDEOS[dataset, RETRIEVAL_SPLIT])
         return Job(
-            name=f'retrieval {arch} {dataset} split {RETRIEVAL_SPLIT}',
+            name=f'retrieval {arch} {dataset} split {RETRIEVAL_SPLIT}'
+            f'{init_suffix(init)}',
             folder=folder,
             command=lambda: self.test_command(config, self.output(source),
                                               folder, options),
             collect=lambda: dict(metrics=logged_test_metrics(folder)),
-            deps=[source])
+            deps=[source],
+            gpu_seconds=gpu_seconds(ENCODER_GMAC[arch], 0,
+                                    TEST_CLIPS * videos))
+
+    def _rate_accuracy_job(self, name: str, table: int) -> Job:
+        source = self.encoder(name, 'c3d', table)
+        config = config_path('prp', f'ablation/prp_c3d_ucf101_{name}')
+        folder = init_folder(self.work_dir, name) / 'rate_accuracy'
+        row = ablation(name)
+        return Job(
+            name=f'rate accuracy of ablation {name} (ucf101 split 1 test '
+            'videos)',
+            folder=folder,
+            command=lambda: self.test_command(
+                config, self.output(source), folder,
+                [*self.args.pretrain_cfg_options,
+                 self.test_list_option()]),
+            collect=lambda: dict(metrics=logged_test_metrics(folder)),
+            deps=[source],
+            gpu_seconds=gpu_seconds(
+                pretext_gmac('c3d', row.rate_head, row.recon_rate), 0,
+                VIDEOS['ucf101', RETRIEVAL_SPLIT][1]))
+
+    def test_list_option(self) -> str:
+        """``test_dataloader.dataset.ann_file=`` the UCF101 split-1 test
+        list (the finetune config's), under ``--ucf101-root``."""
+        finetune = load_config(
+            config_path('finetune',
+                        f'finetune_c3d_ucf101_split{RETRIEVAL_SPLIT}'))
+        test_list = relocate(finetune.test_dataloader.dataset.ann_file,
+                             self.roots)
+        return f'test_dataloader.dataset.ann_file={test_list}'
 
     def output(self, job: Job) -> str:
         """The checkpoint of a job (a placeholder in a dry run)."""
@@ -230,7 +480,8 @@ class Plan:
 
     def options(self, config: Path, stage_options: Sequence[str]) -> List[str]:
         """``--cfg-options``: data roots (and, from the authors' models,
-        their resampling), then the user's, then the stage's.
+        their resampling), then the user's, then the stage's (those that
+        apply to the config: :func:`applicable`).
 
         Args:
             config (Path): The job's config.
@@ -242,10 +493,17 @@ class Plan:
         pixels = authors_pixels_options(config) if (
             self.args.from_authors) else []
         items = [
-            *data_options(config, self.roots), *pixels, *self.args.cfg_options,
-            *stage_options
+            *data_options(config, self.roots), *pixels,
+            *applicable(config, [*self.args.cfg_options, *stage_options])
         ]
         return ['--cfg-options', *items]
+
+    def model_options(self, config: Path) -> List[str]:
+        """``--cfg-options`` of ``tools/random_init_checkpoint.py``: the
+        user's and the pretraining's that apply (none: no option)."""
+        items = applicable(
+            config, [*self.args.cfg_options, *self.args.pretrain_cfg_options])
+        return ['--cfg-options', *items] if items else []
 
     def train_command(self, config: Path, folder: Path,
                       stage_options: Sequence[str]) -> List[str]:
@@ -328,7 +586,7 @@ def data_options(config: Path, roots: Dict[str, Path]) -> List[str]:
     Returns:
         list[str]: The annotation lists and video folders of every loader.
     """
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     options = []
     for loader in LOADERS:
         dataset = (cfg.get(loader) or {}).get('dataset') or {}
@@ -358,7 +616,7 @@ def authors_pixels_options(config: Path) -> List[str]:
         ValueError: If a loader's pipeline resizes elsewhere (its pixels
             would stay OpenCV's) or has no decode step that resizes.
     """
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     options = []
     for loader in LOADERS:
         dataset = (cfg.get(loader) or {}).get('dataset') or {}
@@ -401,6 +659,45 @@ def authors_file(folder: Path, arch: str) -> Path:
     raise FileNotFoundError(
         f"--from-authors {folder}: none of {names}; save the authors' "
         f'released {ARCH_NAMES[arch]} model there under one of these names')
+
+
+@functools.lru_cache(maxsize=None)
+def load_config(config: Path) -> Config:
+    """A shipped config, read once per run (do not change it)."""
+    return Config.fromfile(config)
+
+
+def applicable(config: Path, items: Sequence[str]) -> List[str]:
+    """The ``key=value`` options that apply to a config: not those whose
+    key goes through a part the config sets to None (e.g. ``model.decoder.*``
+    for an ablation without a decoder, ``model.rate_head.*`` for one without
+    a rate head), which mmengine could not merge.
+
+    Args:
+        config (Path): A shipped config.
+        items (Sequence[str]): ``key=value`` options.
+
+    Returns:
+        list[str]: The items that apply, in their order.
+    """
+    cfg = load_config(config)
+    return [
+        item for item in items
+        if not through_none(cfg,
+                            item.split('=', 1)[0].split('.')[:-1])
+    ]
+
+
+def through_none(cfg: Config, parents: Sequence[str]) -> bool:
+    """Whether a key path's parents reach a None value of the config."""
+    node = cfg
+    for part in parents:
+        if not isinstance(node, (dict, Config)) or part not in node:
+            return False
+        node = node[part]
+        if node is None:
+            return True
+    return False
 
 
 def best_checkpoint(folder: Path, key: str) -> str:
@@ -550,52 +847,10 @@ def finish(job: Job, command: List[str], returncode: int) -> Optional[str]:
     return message
 
 
-def percent(value: Optional[float]) -> Optional[float]:
-    """A metric in [0, 1] as a percentage (None stays None)."""
-    return None if value is None else 100. * value
-
-
-def collect_results(work_dir: Path, source: str) -> dict:
-    """The results table from every job recorded in a work dir.
-
-    Args:
-        work_dir (Path): The reproduction's work dir.
-        source (str): Where the encoders came from, for the table.
-
-    Returns:
-        dict: ``source`` and, per encoder, ``recognition`` (per dataset:
-        ``paper``, ``ours`` = mean top-1 % over ``splits`` run) and
-        ``retrieval`` (per dataset: ``paper`` and ``ours`` top-k %).
-    """
-    encoders = {}
-    for arch in ARCHS:
-        recognition, retrieval = {}, {}
-        for dataset in DATASETS:
-            splits = {}
-            for split in SPLITS:
-                record = read_record(
-                    work_dir / 'finetune' /
-                    (f'finetune_{arch}_{dataset}_split{split}') / 'test')
-                if record:
-                    splits[str(split)] = percent(record['metrics']['acc/top1'])
-            mean = sum(splits.values()) / len(splits) if splits else None
-            recognition[dataset] = dict(
-                paper=PAPER[arch]['recognition'][dataset],
-                ours=mean,
-                splits=splits)
-            record = read_record(
-                work_dir / 'retrieval' /
-                (f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}'))
-            ours = [
-                percent(record['metrics'][f'retrieval/top{k}']) for k in TOPK
-            ] if record else None
-            retrieval[dataset] = dict(
-                paper=list(PAPER[arch]['retrieval'][dataset]), ours=ours)
-        encoders[arch] = dict(
-            name=ARCH_NAMES[arch],
-            recognition=recognition,
-            retrieval=retrieval)
-    return dict(source=source, topk=list(TOPK), encoders=encoders)
+def metrics_in(work_dir: Path, key: tuple) -> Optional[Dict[str, float]]:
+    """The metrics of the finished job a result key names, or None."""
+    record = read_record(result_folder(work_dir, key))
+    return None if record is None else record['metrics']
 
 
 def read_record(folder: Path) -> Optional[dict]:
@@ -604,63 +859,19 @@ def read_record(folder: Path) -> Optional[dict]:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def recognition_cell(entry: dict) -> str:
-    """``paper / ours`` top-1, ours marked with its splits unless all."""
-    if entry['ours'] is None:
-        return f"{entry['paper']:.1f} / not run"
-    cell = f"{entry['paper']:.1f} / {entry['ours']:.1f}"
-    splits = list(entry['splits'])
-    if len(splits) != len(SPLITS):
-        cell += f" (split{'s' * (len(splits) > 1)} {', '.join(splits)})"
-    return cell
+def collect_results(work_dir: Path, source: str) -> dict:
+    """Tables 1-5 with every result recorded in a work dir.
 
+    Args:
+        work_dir (Path): The reproduction's work dir.
+        source (str): Where the PRP encoders came from, for the tables.
 
-def retrieval_cell(entry: dict) -> str:
-    """``paper / ours`` top-1/5/10/20/50."""
-    paper = '/'.join(f'{value:.1f}' for value in entry['paper'])
-    ours = 'not run' if entry['ours'] is None else '/'.join(
-        f'{value:.1f}' for value in entry['ours'])
-    return f'{paper} / {ours}'
-
-
-def results_markdown(results: dict) -> str:
-    """The results as the README's table, then the top-1 of every split."""
-    lines = [
-        '# PRP reproduction: the paper\'s Table 3 next to this run', '',
-        f"Encoders: {results['source']}. Action recognition: top-1 (%) on "
-        'the official test lists, 10 clips per video, the mean over the '
-        'splits run (the paper: over splits 1-3), HMDB51 finetuned from the '
-        'UCF101-pretrained encoder. Retrieval: top-1/5/10/20/50 (%) on '
-        'split 1, no finetuning.', '',
-        '| encoder | UCF101 top-1 (paper / ours) | HMDB51 top-1 '
-        '(paper / ours) | UCF101 retrieval top-1/5/10/20/50 (paper / ours) '
-        '| HMDB51 retrieval (paper / ours) |', '|---|---|---|---|---|'
-    ]
-    for entry in results['encoders'].values():
-        cells = [entry['name']]
-        cells += [
-            recognition_cell(entry['recognition'][dataset])
-            for dataset in DATASETS
-        ]
-        cells += [
-            retrieval_cell(entry['retrieval'][dataset]) for dataset in DATASETS
-        ]
-        lines.append(f"| {' | '.join(cells)} |")
-    lines += [
-        '', 'Top-1 (%) per split:', '',
-        '| encoder | dataset | split 1 | split 2 | split 3 |',
-        '|---|---|---|---|---|'
-    ]
-    for entry in results['encoders'].values():
-        for dataset in DATASETS:
-            splits = entry['recognition'][dataset]['splits']
-            values = [
-                f'{splits[str(split)]:.1f}'
-                if str(split) in splits else 'not run' for split in SPLITS
-            ]
-            lines.append(f"| {entry['name']} | {DATASET_NAMES[dataset]} | "
-                         f"{' | '.join(values)} |")
-    return '\n'.join(lines) + '\n'
+    Returns:
+        dict: ``source`` and ``tables`` (``mmprp/evaluation/paper_tables.py``'s
+        ``build_tables``).
+    """
+    tables = build_tables(functools.partial(metrics_in, work_dir))
+    return dict(source=source, tables=tables)
 
 
 def write_results(work_dir: Path, source: str) -> Path:
@@ -673,7 +884,7 @@ def write_results(work_dir: Path, source: str) -> Path:
 
 
 def encoder_source(args: argparse.Namespace) -> str:
-    """Where the encoders come from, as the results table says it."""
+    """Where the PRP encoders come from, as the results say it."""
     if args.from_authors:
         return ("the authors' released UCF101 split-1 models, converted "
                 '(tools/convert_authors_checkpoint.py)')
@@ -698,17 +909,45 @@ def check_same_source(work_dir: Path, source: str) -> None:
         plan.write_text(json.dumps(dict(source=source), indent=2))
 
 
+def job_line(job: Job) -> str:
+    """``[state] name (tables ...; GPU-hours)`` for the dry run."""
+    if job.done:
+        state = '[done]  '
+    elif job.trains and (job.folder / 'last_checkpoint').is_file():
+        state = '[resume]'
+    else:
+        state = '[run]   '
+    tables = ', '.join(map(str, sorted(job.tables)))
+    return (f'{state} {job.name} (table{"s" * (len(job.tables) > 1)} '
+            f'{tables}; {job.gpu_seconds / 3600:.1f} GPU-h)')
+
+
+def estimate_lines(jobs: List[Job], tables: Sequence[int]) -> List[str]:
+    """The GPU-hour estimate per table, and of all jobs (each once)."""
+    lines = [
+        'Estimated GPU-hours (compute only, at an assumed '
+        f'{ASSUMED_TFLOPS:g} TFLOP/s per GPU: docs/downstream.md):', '',
+        '| table | jobs | GPU-hours | not done yet |', '|---|---|---|---|'
+    ]
+    groups = [(f'Table {table}', [job for job in jobs if table in job.tables])
+              for table in sorted(tables)]
+    groups.append(('all (shared jobs once)', jobs))
+    for name, group in groups:
+        total = sum(job.gpu_seconds for job in group) / 3600
+        left = sum(job.gpu_seconds for job in group if not job.done) / 3600
+        lines.append(f'| {name} | {len(group)} | {total:.1f} | {left:.1f} |')
+    return lines
+
+
 def print_plan(plan: Plan) -> None:
-    """Print every job, whether it is done or resumes, and its command."""
+    """Print every job, whether it is done or resumes, its command, its
+    tables and GPU-hours, then the estimate per table."""
     for job in plan.jobs:
-        if job.done:
-            print(f'[done]   {job.name}')
-        elif job.trains and (job.folder / 'last_checkpoint').is_file():
-            print(f'[resume] {job.name}\n  '
-                  f'{subprocess.list2cmdline(job.command())}')
-        else:
-            print(f'[run]    {job.name}\n  '
-                  f'{subprocess.list2cmdline(job.command())}')
+        print(job_line(job))
+        if not job.done:
+            print(f'  {subprocess.list2cmdline(job.command())}')
+    print()
+    print('\n'.join(estimate_lines(plan.jobs, plan.args.tables)))
 
 
 def key_values(text: str) -> str:
@@ -727,6 +966,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         epilog=__doc__.split('\n', 2)[2])
     parser.add_argument(
         'work_dir', type=Path, help='where every job and the results go')
+    parser.add_argument(
+        '--tables',
+        nargs='+',
+        type=int,
+        choices=TABLES,
+        help='the paper\'s tables to run (default: all; with '
+        '--from-authors: 3 4 5)')
     parser.add_argument(
         '--ucf101-root',
         type=Path,
@@ -748,11 +994,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'batch of 8 on one GPU (default); dist: each job on all --gpus GPUs '
         '(tools/dist_train.sh; batch 8 per GPU, the learning rate unchanged)')
     parser.add_argument(
-        '--archs', nargs='+', choices=ARCHS, default=list(ARCHS))
+        '--archs',
+        nargs='+',
+        choices=ARCHS,
+        default=list(ARCHS),
+        help='encoders of Tables 3-5 (Tables 1-2: C3D)')
     parser.add_argument(
-        '--datasets', nargs='+', choices=DATASETS, default=list(DATASETS))
+        '--datasets',
+        nargs='+',
+        choices=DATASETS,
+        default=list(DATASETS),
+        help='datasets of Tables 3-5 (Tables 1-2: UCF101)')
     parser.add_argument(
-        '--splits', nargs='+', type=int, choices=SPLITS, default=list(SPLITS))
+        '--splits',
+        nargs='+',
+        type=int,
+        choices=SPLITS,
+        default=list(SPLITS),
+        help='splits of Table 3 (Tables 4-5 need split 1; Tables 1-2: '
+        'split 1)')
+    parser.add_argument(
+        '--ablations',
+        nargs='+',
+        choices=ABLATION_NAMES,
+        default=list(ABLATION_NAMES),
+        help='rows of Tables 1-2 (default: all; the DP rows are Table 1\'s)')
     parser.add_argument(
         '--from-authors',
         type=Path,
@@ -760,8 +1026,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help="start from the authors' released models DIR/<arch>.pth "
         '(or .pth.tar) instead of pretraining; frames are then resized with '
         "PIL's bilinear filter, as the authors'")
-    for stage, what in (('', 'every job'), ('pretrain-', 'pretraining'),
-                        ('finetune-', 'finetuning and its test'),
+    for stage, what in (('', 'every job'),
+                        ('pretrain-', 'pretraining, random initialisation '
+                         'and rate accuracy'), ('finetune-',
+                                                'finetuning and its test'),
                         ('retrieval-', 'retrieval')):
         parser.add_argument(
             f'--{stage}cfg-options',
@@ -773,10 +1041,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--dry-run',
         action='store_true',
-        help='print the jobs and their commands, run nothing')
+        help='print the jobs, their commands and GPU-hours, run nothing')
     args = parser.parse_args(argv)
     if args.gpus < 1:
         parser.error('--gpus must be at least 1')
+    if args.from_authors and args.tables and {1, 2} & set(args.tables):
+        parser.error('--from-authors: the authors released the full '
+                     'method\'s models only; Tables 1-2 need pretraining '
+                     '(run them in another work dir, without --from-authors)')
+    if args.tables is None:
+        args.tables = [3, 4, 5] if args.from_authors else list(TABLES)
     return args
 
 

@@ -1,7 +1,8 @@
 # TensorBoard logging next to MMAction2's local logs (vis_data/scalars.json,
-# which tools/plot_training_curves.py reads). Only for environments with
-# TensorBoard installed (`pip install tensorboard`; this project does not
-# install it): without it training stops at its start with an ImportError.
+# which tools/analysis_tools/plot_training_curves.py reads). Only for
+# environments with TensorBoard installed (`pip install tensorboard`; this
+# project does not install it): without it training stops at its start with
+# an ImportError.
 #
 # mmengine refuses a key that two `_base_` files both define, and every
 # complete config already defines `visualizer` (via MMAction2's

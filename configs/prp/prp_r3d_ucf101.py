@@ -7,3 +7,5 @@ _base_ = [
     '../_base_/schedules/prp_sgd_300e.py'
 ]
 custom_imports = dict(imports=['mmprp'], allow_failed_imports=False)
+# the data's protocol (_base_/datasets/prp_ucf101.py) for the model too
+model = dict(prp=_base_.prp)

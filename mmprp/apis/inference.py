@@ -13,6 +13,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
 from torch import nn
 
+from ..datasets import pipeline_with_protocol
 from ..utils.state_dict_match import require_parts
 from ..utils.typing_utils import PathLike
 
@@ -98,9 +99,14 @@ def pipeline_steps(cfg: Config) -> List[ConfigDict]:
         cfg (Config): Config with a ``val_dataloader``.
 
     Returns:
-        list[ConfigDict]: The steps.
+        list[ConfigDict]: The steps; a ``PlaybackRateSampler`` step with the
+        dataset's ``prp`` (PRP's protocol), if it has one.
     """
-    return [step.copy() for step in cfg.val_dataloader.dataset.pipeline]
+    dataset = cfg.val_dataloader.dataset
+    return [
+        step.copy() for step in pipeline_with_protocol(dataset.pipeline,
+                                                       dataset.get('prp'))
+    ]
 
 
 def step_index(steps: List[ConfigDict], suffix: str) -> int:

@@ -2,7 +2,8 @@
 from . import samplers, transforms
 from .annotation_list import require_annotation_list
 from .finetune_video_dataset import FinetuneVideoDataset
-from .prp_video_dataset import BadVideoError, PRPVideoDataset
+from .prp_video_dataset import (BadVideoError, PRPVideoDataset,
+                                pipeline_with_protocol)
 from .retrieval_video_dataset import RetrievalVideoDataset
 from .samplers import *  # noqa: F401,F403
 from .seeded_index import SeededIndex
@@ -10,6 +11,6 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'BadVideoError', 'FinetuneVideoDataset', 'PRPVideoDataset',
-    'RetrievalVideoDataset', 'SeededIndex', 'require_annotation_list',
-    *samplers.__all__, *transforms.__all__
+    'RetrievalVideoDataset', 'SeededIndex', 'pipeline_with_protocol',
+    'require_annotation_list', *samplers.__all__, *transforms.__all__
 ]

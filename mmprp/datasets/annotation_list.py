@@ -4,8 +4,8 @@ import re
 
 from mmengine import fileio
 
-# The lists tools/data/{ucf101,hmdb51}/prepare_annotations.py write, and the
-# official split files and videos it reads, relative to its --out-dir.
+# The lists tools/data/prepare_annotations.py writes, and the official split
+# files and videos it reads, relative to its --out-dir.
 WRITTEN_LIST = re.compile(
     r'(?P<dataset>ucf101|hmdb51)_(train|val|prp_train|prp_val)_split_\d+'
     r'_videos\.txt')
@@ -23,8 +23,8 @@ def require_annotation_list(ann_file: str, arg_name: str = 'ann_file') -> None:
 
     Raises:
         FileNotFoundError: Naming the list and, for a UCF101 or HMDB51 list
-            of this project, the ``prepare_annotations.py`` command that
-            writes it.
+            of this project, the ``tools/data/prepare_annotations.py``
+            command that writes it.
     """
     if ann_file and fileio.exists(ann_file):
         return
@@ -48,6 +48,6 @@ def writer_hint(ann_file: str) -> str:
     dataset = written['dataset']
     root = osp.dirname(ann_file) or '.'
     return (f'; write it (with the other lists of {dataset}) with: python '
-            f'tools/data/{dataset}/prepare_annotations.py --split-dir '
+            f'tools/data/prepare_annotations.py {dataset} --split-dir '
             f'{root}/{SPLIT_FOLDERS[dataset]} --video-dir {root}/videos '
             f'--out-dir {root} (see tools/data/{dataset}/README.md)')

@@ -16,8 +16,8 @@ class FinetuneVideoDataset(VideoDataset):
 
     It reads the same ``<video> <label>`` lists, one entry per line, and
     adds two things: a missing list raises ``FileNotFoundError`` naming the
-    ``tools/data/{ucf101,hmdb51}/prepare_annotations.py`` command that
-    writes it (for the lists that command writes), and each data info gets
+    ``tools/data/prepare_annotations.py`` command that writes it (for the
+    lists that command writes), and each data info gets
     ``ann_line``, its line in the list, with which
     :class:`~mmprp.engine.LabelRangeHook` names the line of a label the
     classifier does not have.

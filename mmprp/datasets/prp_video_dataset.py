@@ -41,6 +41,42 @@ SCAN_HINT = 'tools/misc/scan_videos.py lists every unusable video of a list'
 BYTE_ORDER_MARK = '\ufeff'
 
 
+def pipeline_with_protocol(pipeline: List[Union[Dict, Callable]],
+                           prp: Optional[Dict]) -> List[Union[Dict, Callable]]:
+    """``pipeline`` with ``prp`` in its PlaybackRateSampler steps.
+
+    Args:
+        pipeline (list[dict | Callable]): Pipeline steps.
+        prp (dict, optional): PRP's protocol; None leaves the steps as
+            they are.
+
+    Returns:
+        list[dict | Callable]: The steps, the sampler configs completed.
+
+    Raises:
+        ValueError: If a sampler step sets a setting of ``prp`` too, or is
+            a sampler built already.
+    """
+    if prp is None:
+        return pipeline
+    steps = []
+    for step in pipeline:
+        if isinstance(step, PlaybackRateSampler):
+            raise ValueError('PRPVideoDataset: with prp, give the '
+                             'PlaybackRateSampler step as a config dict')
+        if isinstance(step,
+                      dict) and step.get('type') in ('PlaybackRateSampler',
+                                                     PlaybackRateSampler):
+            twice = sorted(set(prp) & set(step))
+            if twice:
+                raise ValueError(
+                    f'PRPVideoDataset: {twice} set in both prp and the '
+                    f'PlaybackRateSampler step; set them once, in prp')
+            step = dict(step, **prp)
+        steps.append(step)
+    return steps
+
+
 class BadVideoError(RuntimeError):
     """A listed video cannot be used; the message names it."""
 
@@ -92,14 +128,22 @@ class PRPVideoDataset(VideoDataset):
         pipeline (list[dict | Callable]): The data pipeline.
         bad_videos (str): ``'raise'`` or ``'skip'``. Defaults to
             ``'raise'``.
+        prp (dict, optional): PRP's protocol (``rates``, ``clip_len``,
+            ``recon_rate``, ``attention``; the config's ``prp``, which the
+            model takes too), given to every ``PlaybackRateSampler`` step of
+            ``pipeline``. Defaults to None: the steps' own settings.
         **kwargs: Other arguments of ``VideoDataset`` (``data_prefix``,
             ``delimiter``, ``test_mode``, ...).
+
+    Raises:
+        ValueError: If ``prp`` and a sampler step both set a setting.
     """
 
     def __init__(self,
                  ann_file: str,
                  pipeline: List[Union[Dict, Callable]],
                  bad_videos: str = 'raise',
+                 prp: Optional[Dict] = None,
                  **kwargs) -> None:
         if bad_videos not in BAD_VIDEO_POLICIES:
             raise ValueError(f'PRPVideoDataset: bad_videos must be one of '
@@ -109,7 +153,8 @@ class PRPVideoDataset(VideoDataset):
                              'multi_class=True is not supported')
         self.bad_videos = bad_videos
         self.missing_videos: List[str] = []
-        super().__init__(ann_file, pipeline, **kwargs)
+        super().__init__(ann_file, pipeline_with_protocol(pipeline, prp),
+                         **kwargs)
         # shared with data-loader workers, one flag per listed video
         self._skipped = torch.zeros(len(self), dtype=torch.bool)
         self._skipped.share_memory_()

@@ -18,11 +18,13 @@ checkpoints with a plain ``torch.load``, so ``load_from``, ``--resume`` and
   (real ones let a crafted file crash the process or rebind HistoryBuffer's
   statistics). numpy arrays, scalars and HistoryBuffers are then rebuilt
   from their checked parts.
-* **Every other scheme** mmengine knows (``http(s)://``, ``torchvision://``,
+* **mmengine's other schemes** (``http(s)://``, ``torchvision://``,
   ``open-mmlab://``, ``s3://`` ...): mmengine's own loader, run with
   ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` and no extra allow-list, so that every
   ``torch.load`` it makes, including ``torch.hub``'s explicit
-  ``weights_only=False``, reads plain tensors and containers only.
+  ``weights_only=False`` (which would run any code a downloaded file
+  holds), reads plain tensors and containers only. A scheme that another
+  package registers with its own loader is left as it is.
 
 Nothing is unpickled with ``weights_only=False``. A loaded checkpoint must be
 a dict whose state dict (its ``state_dict`` entry, or itself when it has
@@ -306,13 +308,14 @@ def weights_only_remote_loader(loader: Callable) -> Callable:
 
 
 def register_checkpoint_loaders() -> None:
-    """Register mmprp's loaders for local files and every other scheme.
+    """Register mmprp's loaders for local files and mmengine's other schemes.
 
-    Remote loaders registered with mmengine before this call are wrapped
-    once (calling this again changes nothing).
+    mmengine's own remote loaders are wrapped once (calling this again
+    changes nothing); loaders of other packages are left unchanged.
     """
     for prefix, loader in list(CheckpointLoader._schemes.items()):
-        if prefix and not getattr(loader, 'weights_only_forced', False):
+        if (prefix and loader.__module__ == CheckpointLoader.__module__
+                and not getattr(loader, 'weights_only_forced', False)):
             CheckpointLoader.register_scheme(
                 prefixes=prefix,
                 loader=weights_only_remote_loader(loader),

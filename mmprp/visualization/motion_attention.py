@@ -1,8 +1,8 @@
 """Motion attention maps over the reconstruction target (the paper's Fig. 4).
 
 The config's validation pipeline samples one video exactly as PRP does; the
-model's public :meth:`SelfSupRecognizer.prepare_views` then builds the input
-clip, the slowed-down target and the motion attention that weights the
+model's data preprocessor (:class:`PRPDataPreprocessor`) then builds the
+input clip, the slowed-down target and the motion attention that weights the
 reconstruction loss. The figure shows evenly spaced input-clip frames and
 target frames with the attention overlaid, each titled with its raw frame
 index (and, for the target, whether the frame is real or interpolated); with
@@ -23,6 +23,7 @@ from torch import nn
 
 from ..apis import (build_model, load_config, load_video_batch, pipeline_steps,
                     step_index, with_frame_indices)
+from ..structures import MOTION_ATTENTION_KEY
 from ..utils.typing_utils import PathLike
 from .figure import (add_colorbar, new_figure, overlay_heatmap, save_figure,
                      show_image, to_display)
@@ -148,7 +149,7 @@ def _decode(
 
     Args:
         model (nn.Module): The PRP model.
-        views (dict): From :meth:`SelfSupRecognizer.prepare_views`.
+        views (dict): ``clip`` and ``target`` (1, C, T, H, W).
         rates (Sequence[int]): The rate head's classes.
 
     Returns:
@@ -189,29 +190,29 @@ def compute_motion_attention(model: nn.Module,
     Raises:
         ValueError: If the model is not PRP's or has no motion attention.
     """
-    if not hasattr(model, 'prepare_views'):
-        raise ValueError(f'{type(model).__name__} has no prepare_views: use '
+    preprocessor = model.data_preprocessor
+    if not hasattr(preprocessor, 'prepare_views'):
+        raise ValueError(f'{type(model).__name__} builds no PRP views: use '
                          f'a PRP config (SelfSupRecognizer)')
     steps, rates = attention_pipeline(cfg, rate, seed)
     with _numpy_seed(seed):
         batch = load_video_batch(steps, video, model)
-    views = model.prepare_views(batch['inputs'], batch['data_samples'])
-    if views['attention'] is None:
-        raise ValueError('the model uses no motion attention (no decoder, or '
-                         'decoder.attention=None): nothing to show')
     sample = batch['data_samples'][0]
+    if MOTION_ATTENTION_KEY not in sample:
+        raise ValueError('the model uses no motion attention '
+                         '(prp.attention=None): nothing to show')
+    views = dict(clip=batch['inputs'], target=sample.recon_target[None])
     clip_frames, positions, kinds = _target_layout(sample)
-    preprocessor = model.data_preprocessor
     result = MotionAttentionViews(
         clip=to_display(views['clip'][0], preprocessor),
         target=to_display(views['target'][0], preprocessor),
-        attention=views['attention'][0].mean(0).cpu().numpy(),
+        attention=sample.motion_attention.mean(0).cpu().numpy(),
         clip_frames=clip_frames,
         target_positions=positions,
         target_kinds=kinds,
         playback_rate=int(sample.playback_rate),
         recon_rate=model.decoder.recon_rate,
-        attention_range=tuple(model.decoder.attention_range),
+        attention_range=preprocessor.attention_range,
         sampling=('validation sampler (centred window)' if seed is None else
                   f'training sampler (random window, seed {seed})'))
     if decode:

@@ -7,8 +7,10 @@ from typing import Dict, Sequence
 
 import numpy as np
 import pytest
+import torch
 
-from benchmarks import authors_pixels, bench_data_pipeline, bench_train_step
+from benchmarks import (authors_pixels, bench_batch_norm_layout,
+                        bench_data_pipeline, bench_train_step)
 from benchmarks.common import write_json
 
 
@@ -188,3 +190,25 @@ def test_authors_pixels_tiny_run() -> None:
     assert all(0 < value <= 1 + 1e-6 for value in results['cosine'])
     assert_finite_positive(results, ('relative_l2_between_videos', ))
     assert 'cosine(PIL, OpenCV)' in authors_pixels.report(results)
+
+
+def test_batch_norm_layout_benchmark_parts() -> None:
+    x = torch.rand(
+        (2, 3, 4, 8, 8), generator=torch.Generator().manual_seed(0)) + 0.5
+    errors = {
+        layout: bench_batch_norm_layout.statistics_error(x, layout)
+        for layout in bench_batch_norm_layout.LAYOUTS
+    }
+    for layout, error in errors.items():
+        assert set(error) == {'var', 'mean'}
+        assert all(0 <= value < 1e-4 for value in error.values()), layout
+    # the hooks run the contiguous kernel
+    assert errors['channels-last, NCDHW hooks'] == errors['contiguous']
+    steps = {
+        hooks:
+        bench_batch_norm_layout.layer_step(
+            x.contiguous(memory_format=torch.channels_last_3d), hooks)
+        for hooks in (True, False)
+    }
+    seconds = bench_batch_norm_layout.alternate(steps, repeats=1)
+    assert_finite_positive(seconds, (True, False))

@@ -16,10 +16,11 @@ import mmaction
 import pytest
 from mmengine import Config
 
+from mmprp.datasets.preparation import read_ucf101_split
+from mmprp.datasets.preparation.annotation_lists import (LIST_FILE, SUBSETS,
+                                                         read_splits,
+                                                         write_dataset_lists)
 from helpers import REPO
-from tools.data.splits import read_ucf101_split
-from tools.data.splits.prepare import (LIST_FILE, SUBSETS, read_splits,
-                                       write_dataset_lists)
 
 CONFIGS = sorted([
     *(REPO / 'configs').rglob('*.py'),

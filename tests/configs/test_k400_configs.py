@@ -13,8 +13,8 @@ from mmengine import Config
 from mmengine.dataset import BaseDataset
 from mmengine.hub import get_config
 
+from mmprp.testing import SyntheticDataset
 from helpers import REPO
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 ENCODERS = dict(c3d='C3DEncoder', r3d='ResNet3d', r21d='ResNet3d')
 K400_CONFIGS = {
@@ -134,7 +134,7 @@ def check_packed(packed: dict, label: int, rates: tuple) -> int:
 def test_train_and_val_pipelines_on_k400_lists(encoder: str, k400_list: Path,
                                                synthetic_ucf101) -> None:
     cfg = Config.fromfile(K400_CONFIGS[encoder])
-    rates = tuple(cfg.sampler.rates)
+    rates = tuple(cfg.prp.rates)
     labels = [
         int(line.split()[1]) for line in k400_list.read_text().splitlines()
     ]

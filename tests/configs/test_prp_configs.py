@@ -1,4 +1,4 @@
-"""Every PRP config parses, builds, and keeps sampler and model consistent."""
+"""Every PRP config parses, builds, and states its protocol once."""
 import re
 from pathlib import Path
 
@@ -57,15 +57,16 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
     train_sampler, val_sampler, test_sampler = samplers(cfg)
     assert not train_sampler.get('test_mode', False)
     assert val_sampler['test_mode'] and test_sampler['test_mode']
+    # the protocol is stated once: the model and every dataset take cfg.prp
+    prp = cfg.prp
+    assert cfg.model.prp == prp
+    for loader in ('train', 'val', 'test'):
+        assert cfg[f'{loader}_dataloader'].dataset.prp == prp
     for sampler in (train_sampler, val_sampler):
-        TRANSFORMS.build(sampler)
-        if cfg.model.rate_head:
-            assert cfg.model.rate_head.num_classes == len(sampler['rates'])
-        if cfg.model.decoder:
-            assert cfg.model.decoder.recon_rate == sampler['recon_rate']
-            assert cfg.model.decoder.attention == sampler['attention']
-        else:
-            assert sampler['attention'] is None
+        assert not set(prp) & set(sampler)
+        TRANSFORMS.build(dict(sampler, **prp))
+    if not cfg.model.decoder:
+        assert prp.attention is None
     for loader in ('train', 'val', 'test'):
         pack = cfg[f'{loader}_dataloader'].dataset.pipeline[-1]
         assert pack['type'] == 'PackPRPInputs'
@@ -75,24 +76,27 @@ def test_config_is_consistent_and_builds(path: Path) -> None:
             step['crop_size'] for step in cfg.train_dataloader.dataset.pipeline
             if step['type'] == 'CenterCrop'
         ]
-        assert tuple(cfg.model.input_size) == (train_sampler['clip_len'], crop,
-                                               crop)
+        assert tuple(cfg.model.input_size) == (prp.clip_len, crop, crop)
     model = MODELS.build(cfg.model)
     assert model.backbone is not None
+    assert model.data_preprocessor.protocol.attention == prp.attention
+    if cfg.model.rate_head:
+        assert model.rate_head.num_classes == len(prp.rates)
+    if cfg.model.decoder:
+        assert model.decoder.recon_rate == prp.recon_rate
 
 
 @pytest.mark.parametrize('name,setting', PAPER_SETTINGS.items())
 def test_ablation_rows_match_the_paper(name: str, setting: tuple) -> None:
     rates, has_rate_head, recon_rate, attention = setting
     cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'ablation' / name)
-    sampler = samplers(cfg)[0]
-    assert tuple(sampler['rates']) == rates
+    assert tuple(cfg.prp.rates) == rates
     assert bool(cfg.model.rate_head) == has_rate_head
     if recon_rate is None:
         assert cfg.model.decoder is None
     else:
-        assert cfg.model.decoder.recon_rate == recon_rate
-        assert cfg.model.decoder.attention == attention
+        assert cfg.prp.recon_rate == recon_rate
+        assert cfg.prp.attention == attention
     # a single loss gets weight 1 (lambda_d = 0.1 only balances two losses)
     if not has_rate_head:
         assert cfg.model.decoder.loss.loss_weight == 1.0
@@ -146,3 +150,27 @@ def test_logs_show_this_epochs_validation_loss() -> None:
         assert pattern.search(smoothed)
     for current in ('pretext/loss', 'pretext/loss_rate', 'pretext/rate_acc'):
         assert not pattern.search(current)
+
+
+@pytest.mark.parametrize('name,parent,setting', [
+    ('prp_c3d_ucf101_gp_r4.py', 'prp_c3d_ucf101_gp_r2.py', 'recon_rate'),
+    ('prp_c3d_ucf101_gp_r1_plain_mse.py', 'prp_c3d_ucf101_gp_r1.py',
+     'attention'),
+    ('prp_c3d_ucf101_dp_s12.py', 'prp_c3d_ucf101_dp_s1248.py', 'rates'),
+])
+def test_an_ablation_changes_one_protocol_value(name: str, parent: str,
+                                                setting: str) -> None:
+    folder = REPO / 'configs' / 'prp' / 'ablation'
+    child, base = (
+        Config.fromfile(folder / n).to_dict() for n in (name, parent))
+    changed = {
+        key
+        for key in base['prp'] if base['prp'][key] != child['prp'][key]
+    }
+    assert changed == {setting}
+    for cfg in (child, base):
+        cfg['model'].pop('prp')
+        for loader in ('train', 'val', 'test'):
+            cfg[f'{loader}_dataloader']['dataset'].pop('prp')
+        cfg.pop('prp')
+    assert child == base

@@ -14,8 +14,8 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.runner import Runner
 
 from mmprp.engine.optimizers import amp_device_available
+from mmprp.testing import SyntheticDataset
 from helpers import REPO, small_frames
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 PRP = REPO / 'configs' / 'prp'
 WIDTH = 8

@@ -8,7 +8,7 @@ from mmprp.datasets import (FinetuneVideoDataset, PRPVideoDataset,
 
 UCF101_COMMAND = (
     r'; write it \(with the other lists of ucf101\) with: python '
-    r'tools/data/ucf101/prepare_annotations.py --split-dir '
+    r'tools/data/prepare_annotations.py ucf101 --split-dir '
     r'{root}/ucfTrainTestlist --video-dir {root}/videos --out-dir {root} '
     r'\(see tools/data/ucf101/README.md\)$')
 

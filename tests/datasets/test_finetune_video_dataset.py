@@ -33,7 +33,7 @@ def test_a_missing_list_of_a_shipped_config_names_its_writer(
             match=r"^the annotation list ann_file "
             r"'data/hmdb51/hmdb51_prp_train_split_2_videos.txt' does not "
             r'exist; write it \(with the other lists of hmdb51\) with: '
-            r'python tools/data/hmdb51/prepare_annotations.py --split-dir '
+            r'python tools/data/prepare_annotations.py hmdb51 --split-dir '
             r'data/hmdb51/testTrainMulti_7030_splits --video-dir '
             r'data/hmdb51/videos --out-dir data/hmdb51 '):
         DATASETS.build(cfg.train_dataloader.dataset)

@@ -11,7 +11,8 @@ from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import MessageHub, MMLogger
 
-from mmprp.datasets import BadVideoError, PRPVideoDataset
+from mmprp.datasets import (BadVideoError, PRPVideoDataset,
+                            pipeline_with_protocol)
 from mmprp.engine import BadVideoReportHook
 
 
@@ -197,8 +198,8 @@ def test_static_video_gives_unit_attention_and_finite_losses(
             inputs=[sample['inputs'] for sample in samples],
             data_samples=[sample['data_samples'] for sample in samples]),
         training=True)
-    views = model.prepare_views(batch['inputs'], batch['data_samples'])
-    assert torch.all(views['attention'] == 1)
+    _, _, attention = model.decoder.target_views(batch['data_samples'])
+    assert torch.all(attention == 1)
     losses = model.loss(batch['inputs'], batch['data_samples'])
     assert all(torch.isfinite(value) for value in losses.values())
 
@@ -400,3 +401,18 @@ def test_skip_never_hides_errors_that_are_not_about_the_video(
     with pytest.raises(RuntimeError, match='a bug in a transform'):
         dataset[0]
     assert dataset.skipped_videos == 0
+
+
+def test_prp_goes_into_the_sampler_steps_once() -> None:
+    steps = pipeline_with_protocol([
+        dict(type='OpenCVInitByPath'),
+        dict(type='PlaybackRateSampler', test_mode=True)
+    ], dict(recon_rate=4))
+    assert steps == [
+        dict(type='OpenCVInitByPath'),
+        dict(type='PlaybackRateSampler', test_mode=True, recon_rate=4)
+    ]
+    with pytest.raises(ValueError, match=r"\['recon_rate'\] set in both"):
+        pipeline_with_protocol(
+            [dict(type='PlaybackRateSampler', recon_rate=2)],
+            dict(recon_rate=4))

@@ -1,8 +1,8 @@
 """Tests of the demo's choice of videos to draw."""
 from pathlib import Path
 
+from mmprp.testing import SyntheticDataset
 from demo import first_test_videos
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 
 def dataset_with_test_list(tmp_path: Path, lines: list) -> SyntheticDataset:

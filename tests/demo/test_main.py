@@ -3,7 +3,7 @@
 The same pipeline as ``make demo`` (dataset, pretraining per seed with the
 retrieval monitor, evaluation of PRP and random init per seed, figures,
 report), with 4 classes of 5 groups (2 test, 1 pretraining, 2 held out for
-the monitor), one epoch, two seeds and one clip per video.
+the monitor), one epoch, two seeds, one clip per video and one thread.
 """
 import json
 import math
@@ -32,7 +32,7 @@ def demo_run(tmp_path_factory, python) -> tuple:
     result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
         '--groups', '5', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
-        '--eval-clips', '1'
+        '--eval-clips', '1', '--threads', '1'
     ],
                          cwd=REPO)
     return work_dir, result.stdout
@@ -108,6 +108,8 @@ def test_report_tables_and_figure_links(demo_run) -> None:
     assert re.search(
         r'Retrieval monitor during pretraining .* seed 3: '
         r'[\d.]+ at epoch 0 \(random init\), [\d.]+ at epoch 1', report)
+    assert 'is evaluated; torch threads: 1' in report  # --threads 1
+    assert results['settings']['threads'] == 1
     for seed in results['seeds']:
         errors = seed['reconstruction']
         cells = ' | '.join(f'{errors[name]:.4f}'

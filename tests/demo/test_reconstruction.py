@@ -5,11 +5,11 @@ from mmengine.runner import Runner
 
 from mmprp.apis import build_model, load_config
 from mmprp.models.losses import MotionAttentionMSELoss
+from mmprp.testing import SyntheticDataset
 from demo.reconstruction import (PREDICTORS, mean_colour, mean_frame,
                                  nearest_frame, nearest_frame_indices,
                                  reconstruction_errors)
 from demo.settings import PRETRAIN_CONFIG
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 
 @pytest.mark.parametrize('clip_len,target_len,expected', [
@@ -57,7 +57,13 @@ def per_video_m_mse(model, loader, predict) -> list:
     with torch.no_grad():
         for batch in loader:
             data = model.data_preprocessor(batch, False)
-            views = model.prepare_views(data['inputs'], data['data_samples'])
+            target, valid, attention = model.decoder.target_views(
+                data['data_samples'])
+            views = dict(
+                clip=data['inputs'],
+                target=target,
+                target_valid=valid,
+                attention=attention)
             prediction = predict(model, views)
             for i in range(len(prediction)):
                 index = slice(i, i + 1)

@@ -8,11 +8,10 @@ import pytest
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
 
+from mmprp.testing import GREY_BACKGROUND, GREY_OBJECT, SyntheticDataset
 from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
                   prp_sampler)
 from demo.runs import MONITOR_LISTS, PRETRAIN_LIST, hold_out_monitor_groups
-from tools.data.synthetic_ucf101 import (GREY_BACKGROUND, GREY_OBJECT,
-                                         SyntheticDataset)
 
 
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:

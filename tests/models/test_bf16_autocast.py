@@ -23,8 +23,8 @@ from mmengine.dataset import pseudo_collate
 from torch import nn
 
 from mmprp.datasets import SeededIndex
+from mmprp.testing import SyntheticDataset
 from helpers import REPO, small_frames
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 WIDTH = 8
 

@@ -6,7 +6,6 @@ at random, and saved as they saved theirs (``nn.DataParallel``'s
 ``state_dict()``). The converted checkpoint must give our PRP model the same
 encoder map, rate logits and reconstruction on the same clip.
 """
-import importlib.util
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +19,7 @@ from torch import Tensor, nn
 
 from mmprp.apis import build_model, load_config
 from benchmarks.authors_model import build_authors_prp
-from helpers import REPO, assert_load_weights_only, run_command
+from helpers import REPO, assert_load_weights_only, load_tool, run_command
 
 ARCHS = ('c3d', 'r3d', 'r21d')
 PARTS = ('backbone', 'rate_head', 'decoder')
@@ -44,12 +43,7 @@ class Converted(NamedTuple):
 
 @pytest.fixture(scope='module')
 def tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        'convert_authors_checkpoint',
-        REPO / 'tools' / 'convert_authors_checkpoint.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('convert_authors_checkpoint')
 
 
 @pytest.fixture(scope='module', params=ARCHS)

@@ -30,7 +30,7 @@ def prepared(tmp_path_factory, synthetic_ucf101, python):
     repo = REPO
     lists = root / 'ucf101'
     result = run_command([
-        python, repo / 'tools' / 'data' / 'ucf101' / 'prepare_annotations.py',
+        python, repo / 'tools' / 'data' / 'prepare_annotations.py', 'ucf101',
         '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
         synthetic_ucf101.video_dir, '--out-dir', lists, '--num-val', '2'
     ],

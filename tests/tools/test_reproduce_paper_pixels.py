@@ -8,7 +8,9 @@ import pytest
 from mmengine import Config
 from mmengine.config import DictAction
 
-from tools import reproduce_paper
+from helpers import load_tool
+
+reproduce_paper = load_tool('reproduce_paper')
 
 
 def resolved_configs(argv: List[str]) -> Dict[str, Config]:
@@ -49,13 +51,15 @@ def test_from_authors_resizes_every_loader_with_pil(
     authors.mkdir()
     (authors / 'c3d.pth').write_bytes(b'')
     argv = [
-        str(tmp_path / 'work'), '--archs', 'c3d', '--splits', '1', '--dry-run'
+        str(tmp_path / 'work'), '--tables', '3', '4', '5', '--archs', 'c3d',
+        '--splits', '1', '--dry-run'
     ]
     if from_authors:
         argv += ['--from-authors', str(authors)]
     configs = resolved_configs(argv)
-    # finetune, test and retrieval on both datasets (and our pretraining)
-    assert len(configs) == 6 + (not from_authors)
+    # finetune, test and retrieval on both datasets from PRP and from random
+    # init (and our pretraining)
+    assert len(configs) == 12 + (not from_authors)
     expected = 'pillow' if from_authors else 'cv2'
     for name, cfg in configs.items():
         backends = decode_backends(cfg)

@@ -616,6 +616,17 @@ def test_every_remote_scheme_is_weights_only() -> None:
     assert CheckpointLoader._schemes == schemes
 
 
+def test_a_loader_of_another_package_is_left_as_it_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+
+    def load_toy(filename: str, map_location=None) -> dict:
+        return {}
+
+    monkeypatch.setitem(CheckpointLoader._schemes, 'toy://', load_toy)
+    mmprp.utils.register_checkpoint_loaders()
+    assert CheckpointLoader._schemes['toy://'] is load_toy
+
+
 def test_weights_only_forced_restores_the_environment(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(FORCE_NO_WEIGHTS_ONLY, 'yes')

@@ -1,7 +1,5 @@
 """Fixtures of the visualisation tests: the demo config and model, tools."""
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Callable, Tuple
 
 import pytest
@@ -10,9 +8,9 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmprp.apis import build_model, load_config
+from mmprp.testing import SyntheticDataset
 from mmprp.visualization.figure import DPI
 from helpers import REPO
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 DEMO_CONFIG = REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'
 
@@ -36,20 +34,6 @@ def videos(synthetic_ucf101: SyntheticDataset) -> list:
         synthetic_ucf101.video_dir / name
         for name in sorted(synthetic_ucf101.frame_counts)
     ]
-
-
-@pytest.fixture(scope='session')
-def load_tool() -> Callable[[str], ModuleType]:
-    """Import a script of tools/ by file name, to call its ``main``."""
-
-    def load(name: str) -> ModuleType:
-        spec = importlib.util.spec_from_file_location(
-            name, REPO / 'tools' / f'{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    return load
 
 
 def _png_size(path: Path) -> Tuple[int, int]:

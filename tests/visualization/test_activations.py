@@ -10,6 +10,7 @@ from mmprp.visualization.activations import (EXTRA_SIZE, PANEL_SIZE,
                                              compute_activation_map,
                                              reduce_feature_map,
                                              visualize_activations)
+from helpers import load_tool
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_labels_must_match(tmp_path, demo_config, videos) -> None:
                               tmp_path / 'x.png')
 
 
-def test_cli_forms(tmp_path, demo_config, load_tool, videos, png_size,
+def test_cli_forms(tmp_path, demo_config, videos, png_size,
                    expected_size) -> None:
     tool = load_tool('visualize_activations')
     args = tool.parse_args(
@@ -96,7 +97,7 @@ def test_cli_forms(tmp_path, demo_config, load_tool, videos, png_size,
     assert png_size(out) == expected_size(rows=1, cols=2)
 
 
-def test_cli_cfg_options_reach_the_model(tmp_path, demo_config, load_tool,
+def test_cli_cfg_options_reach_the_model(tmp_path, demo_config,
                                          videos) -> None:
     tool = load_tool('visualize_activations')
     steps = Config.fromfile(demo_config).val_dataloader.dataset.pipeline

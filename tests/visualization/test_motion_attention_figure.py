@@ -9,6 +9,7 @@ from mmprp.visualization.motion_attention import (EXTRA_SIZE, PANEL_SIZE,
                                                   evenly_spaced,
                                                   plot_motion_attention,
                                                   visualize_motion_attention)
+from helpers import load_tool
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_evenly_spaced_keeps_ends() -> None:
     np.testing.assert_array_equal(evenly_spaced(3, 8), [0, 1, 2])
 
 
-def test_cli(tmp_path, demo_config, load_tool, videos, capsys, png_size,
+def test_cli(tmp_path, demo_config, videos, capsys, png_size,
              expected_size) -> None:
     out = tmp_path / 'cli.png'
     load_tool('visualize_motion_attention').main(
@@ -111,13 +112,12 @@ def test_checkpoint_of_another_model_is_refused(tmp_path, demo_config,
     assert not (tmp_path / 'never.png').exists()
 
 
-def test_cli_cfg_options_change_the_config(tmp_path, demo_config, load_tool,
-                                           videos, capsys) -> None:
+def test_cli_cfg_options_change_the_config(tmp_path, demo_config, videos,
+                                           capsys) -> None:
     load_tool('visualize_motion_attention').main([
         str(demo_config),
         str(videos[0]), '--out',
         str(tmp_path / 'o.png'), '--rate', '1', '--cfg-options',
-        'model.decoder.recon_rate=4',
-        'val_dataloader.dataset.pipeline.1.recon_rate=4'
+        'model.prp.recon_rate=4', 'val_dataloader.dataset.prp.recon_rate=4'
     ])
     assert 'reconstruction rate 4' in capsys.readouterr().out

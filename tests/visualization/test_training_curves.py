@@ -8,6 +8,7 @@ from mmprp.visualization.training_curves import (PANEL_SIZE,
                                                  find_scalars_files,
                                                  plot_work_dirs,
                                                  read_training_curves)
+from helpers import load_tool
 
 # Two epochs of 4 iterations logged every 2, validation after each epoch,
 # as mmengine's LocalVisBackend writes them.
@@ -119,10 +120,9 @@ def test_plot_two_runs(tmp_path, work_dir, png_size, figure_pixels) -> None:
         plot_work_dirs([work_dir, work_dir], out)
 
 
-def test_cli(tmp_path, work_dir, load_tool, capsys, png_size,
-             figure_pixels) -> None:
+def test_cli(tmp_path, work_dir, capsys, png_size, figure_pixels) -> None:
     out = tmp_path / 'cli.png'
-    load_tool('plot_training_curves').main([
+    load_tool('analysis_tools/plot_training_curves').main([
         str(work_dir), '--out',
         str(out), '--labels', 'PRP', '--chance', '0.5'
     ])

@@ -6,14 +6,10 @@ Example::
         --num-classes 10 --seed 0
 """
 import argparse
-import sys
-from pathlib import Path
 from typing import List, Optional
 
-# run as a script: make the repository's `tools` package importable
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.data.synthetic_ucf101 import (APPEARANCES, MOTIONS, OBJECT_SIZE,
-                                         generate_synthetic_ucf101)
+from mmprp.testing import (APPEARANCES, MOTIONS, OBJECT_SIZE,
+                           generate_synthetic_ucf101)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -9,12 +9,12 @@ split = 1
 ann_file_train = f'data/ucf101/ucf101_prp_train_split_{split}_videos.txt'
 ann_file_val = f'data/ucf101/ucf101_prp_val_split_{split}_videos.txt'
 
-sampler = dict(
-    type='PlaybackRateSampler',
-    rates=(1, 2, 4, 8),
-    clip_len=16,
-    recon_rate=2,
-    attention='sparse')
+# PRP's protocol (paper §3.2, the authors' code): playback rates S, clip
+# length, reconstruction rate r, motion attention. Stated once: the datasets
+# give it to their PlaybackRateSampler, the model (configs/prp/*.py) takes
+# it too (docs/pretraining.md, "The protocol").
+prp = dict(rates=(1, 2, 4, 8), clip_len=16, recon_rate=2, attention='sparse')
+sampler = dict(type='PlaybackRateSampler')
 # OpenCVInitByPath: opens each local video once, by path, with OpenCV: the
 # frame count the sampler needs, and the capture the decoder decodes from
 # (no decord: it crashes the process on truncated AVIs opened from memory);
@@ -55,6 +55,7 @@ train_dataloader = dict(
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
         pipeline=train_pipeline,
+        prp=prp,
         bad_videos='raise'))
 val_dataloader = dict(
     batch_size=8,
@@ -66,6 +67,7 @@ val_dataloader = dict(
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
         pipeline=val_pipeline,
+        prp=prp,
         test_mode=True))
 test_dataloader = val_dataloader
 

@@ -107,11 +107,10 @@ class OpenCVForwardDecode(BaseTransform):
     resizes with Pillow instead (mmcv's ``imresize`` backend of that name):
     the pixels of ``PIL.Image.resize``, which the PRP and VCOP authors'
     data loaders use. Pillow's bilinear filter antialiases when shrinking,
-    OpenCV's does not (320x240 to 171x128: 3.9 grey levels apart on average
-    on a textured frame); use it to evaluate the authors' released weights
-    on the pixels they were trained on (``tools/reproduce_paper.py
-    --from-authors``; docs/downstream.md). It is about 10x slower than
-    OpenCV's resize (0.4 ms against 0.03 ms per 320x240 frame).
+    OpenCV's does not; use it to evaluate the authors' released weights on
+    the pixels they were trained on (``tools/reproduce_paper.py
+    --from-authors``; docs/downstream.md). It is slower than OpenCV's
+    resize (docs/performance.md, "Data pipeline").
 
     Without a capture in the results (e.g. after :class:`DecordInitByPath`,
     as mmprp's configs were written before :class:`OpenCVInitByPath`) it

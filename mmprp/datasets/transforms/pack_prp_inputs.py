@@ -4,7 +4,7 @@ from typing import Sequence
 from mmaction.datasets.transforms import PackActionInputs
 from mmaction.registry import TRANSFORMS
 
-from .playback_rate_sampler import PRP_SAMPLE_KEYS
+from ...structures import PRP_SAMPLE_KEYS
 
 
 @TRANSFORMS.register_module()

@@ -1,26 +1,19 @@
 """Dilated sampling of PRP: a playback rate, a window, the frames it needs."""
-import numbers
 import os.path as osp
 import zlib
 from contextlib import contextmanager
-from typing import Dict, Iterator, Optional, Sequence, Tuple
+from typing import Dict, Iterator, Optional, Sequence
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ...structures import (ATTENTION_KEY, CLIP_INDS_KEY, NUM_RATES_KEY,
+                           NUM_SPARSE_FRAMES, PLAYBACK_RATE_KEY,
+                           RATE_LABEL_KEY, TARGET_INDS_KEY, TARGET_VALID_KEY,
+                           TARGET_WEIGHTS_KEY, PRPProtocol)
 from .sample_rng import sample_rng
 
-ATTENTION_MODES = ('sparse', 'dense', None)
-# What the sampler hands the model, per sample: PackPRPInputs carries them
-# into the data sample; SelfSupRecognizer.prepare_views reads the view keys
-# (and the attention frames), PRPHead the rate label and number of rates.
-RATE_LABEL_KEY = 'rate_label'
-NUM_RATES_KEY = 'num_rates'
-ATTENTION_KEY = 'attention_inds'
-PRP_VIEW_KEYS = ('clip_inds', 'target_inds', 'target_weights', 'target_valid',
-                 RATE_LABEL_KEY, 'playback_rate')
-PRP_SAMPLE_KEYS = PRP_VIEW_KEYS + (NUM_RATES_KEY, ATTENTION_KEY)
 # Data-info key of a video's list entry, its path relative to data_prefix
 # (set by PRPVideoDataset): what fixes the validation rate of the video.
 RELATIVE_FILENAME_KEY = 'relative_filename'
@@ -32,11 +25,6 @@ class VideoTooShortError(ValueError):
 
 class RateStarvationError(RuntimeError):
     """Too many consecutive videos were unusable for one kept rate."""
-
-
-# Raw-frame offsets of the authors' sparse motion attention inside each
-# segment of ``clip_len`` raw frames (0, 5, 10, 15 for clip_len = 16).
-NUM_SPARSE_FRAMES = 4
 
 
 @TRANSFORMS.register_module()
@@ -99,7 +87,7 @@ class PlaybackRateSampler(BaseTransform):
         - rate_label: index of the drawn rate in ``rates``
         - playback_rate: the drawn rate ``s``
         - num_rates: ``len(rates)``, which the rate head's ``num_classes``
-          must equal (:class:`~mmprp.models.SelfSupRecognizer` checks)
+          must equal (:class:`~mmprp.models.PRPHead` checks)
         - clip_inds: (clip_len,) positions of the input clip's frames in
           ``frame_inds``
         - target_inds: (clip_len * recon_rate, 2) positions of the two frames
@@ -109,6 +97,10 @@ class PlaybackRateSampler(BaseTransform):
         - target_valid: (clip_len * recon_rate,) bool, True for real frames
         - attention_inds: positions of the attention frames, (s, 4) for
           ``'sparse'`` and (clip_len * s,) for ``'dense'``; absent for None
+
+    The four settings of :class:`~mmprp.structures.PRPProtocol` (a config's
+    ``prp``, which the model takes too) are validated there; the keys it adds
+    are the constants of :mod:`mmprp.structures.prp_protocol`.
 
     Args:
         rates (Sequence[int]): Candidate playback rates, strictly increasing
@@ -139,71 +131,18 @@ class PlaybackRateSampler(BaseTransform):
                  attention: Optional[str] = 'sparse',
                  test_mode: bool = False,
                  max_retries: int = 100) -> None:
-        self.rates = self._integer_rates(rates)
+        self.protocol = PRPProtocol(rates, clip_len, recon_rate, attention)
+        self.rates = self.protocol.rates
         self.clip_len = clip_len
         self.recon_rate = recon_rate
         self.attention = attention
         self.test_mode = test_mode
         self.max_retries = max_retries
-        self._check_args()
         self._pending_rate_label: Optional[int] = None
         self._retries = 0
         self._num_draws = 0
         self._last_rate_label: Optional[int] = None
         self._layouts = {rate: self._layout(rate) for rate in self.rates}
-
-    @staticmethod
-    def _integer_rates(rates: Sequence[int]) -> Tuple[int, ...]:
-        """The rates as Python ints, refusing anything but integers."""
-        if isinstance(rates, (str, bytes)) or not isinstance(rates, Sequence):
-            raise ValueError(f'PlaybackRateSampler: `rates` must be a '
-                             f'sequence of integers, got {rates!r}')
-        wrong = [
-            rate for rate in rates if isinstance(rate, bool)
-            or not isinstance(rate, numbers.Integral)
-        ]
-        if wrong:
-            raise ValueError(
-                f'PlaybackRateSampler: `rates` must be integers (steps '
-                f'between the sampled raw frames), got {wrong[0]!r} in '
-                f'{tuple(rates)!r}')
-        return tuple(int(rate) for rate in rates)
-
-    def _check_args(self) -> None:
-        rates = np.asarray(self.rates)
-        if rates.size == 0 or (rates <= 0).any() or (np.diff(rates)
-                                                     <= 0).any():
-            raise ValueError(
-                f'PlaybackRateSampler: `rates` must be non-empty, positive '
-                f'and '
-                f'strictly increasing, got {self.rates}')
-        if self.clip_len < NUM_SPARSE_FRAMES or self.recon_rate < 1:
-            raise ValueError(
-                f'PlaybackRateSampler: need `clip_len` >= {NUM_SPARSE_FRAMES} '
-                f'and `recon_rate` >= 1, got clip_len={self.clip_len}, '
-                f'recon_rate={self.recon_rate}')
-        if self.attention not in ATTENTION_MODES:
-            raise ValueError(
-                f'PlaybackRateSampler: `attention` must be one of '
-                f'{ATTENTION_MODES}, got {self.attention!r}')
-        target_len = self.clip_len * self.recon_rate
-        uneven = [rate for rate in self.rates if target_len % rate]
-        if self.attention == 'sparse' and uneven:
-            raise ValueError(
-                f'PlaybackRateSampler: sparse attention splits the '
-                f'{target_len} target frames into one segment per unit of '
-                f'rate; rates {uneven} do not divide {target_len} '
-                f'(clip_len * recon_rate). Use powers of two.')
-        misaligned = [
-            rate for rate in self.rates
-            if max(rate, self.recon_rate) % min(rate, self.recon_rate)
-        ]
-        if misaligned:
-            raise ValueError(
-                f'PlaybackRateSampler: with recon_rate={self.recon_rate} the '
-                f'target of rates {misaligned} would fall between raw frames '
-                f'without ever hitting them; each rate and recon_rate must '
-                f'divide one another (use powers of two).')
 
     def _layout(self, rate: int) -> Dict[str, np.ndarray]:
         """Window offsets of every view and their positions among the
@@ -221,18 +160,20 @@ class PlaybackRateSampler(BaseTransform):
         if attention is not None:
             views.append(attention.ravel())
         offsets = np.unique(np.concatenate(views))
-        layout = dict(
-            offsets=offsets,
-            clip_inds=np.searchsorted(offsets, clip),
-            target_inds=np.stack([
-                np.searchsorted(offsets, lower),
-                np.searchsorted(offsets, upper)
-            ],
-                                 axis=1),
-            target_weights=weights.astype(np.float32),
-            target_valid=valid)
+        layout = {
+            'offsets':
+            offsets,
+            CLIP_INDS_KEY:
+            np.searchsorted(offsets, clip),
+            TARGET_INDS_KEY:
+            np.searchsorted(offsets, np.stack([lower, upper], axis=1)),
+            TARGET_WEIGHTS_KEY:
+            weights.astype(np.float32),
+            TARGET_VALID_KEY:
+            valid
+        }
         if attention is not None:
-            layout['attention_inds'] = np.searchsorted(offsets, attention)
+            layout[ATTENTION_KEY] = np.searchsorted(offsets, attention)
         return layout
 
     def _attention_offsets(self, rate: int) -> Optional[np.ndarray]:
@@ -361,9 +302,11 @@ class PlaybackRateSampler(BaseTransform):
             clip_len=len(frame_inds),
             num_clips=1,
             frame_interval=None,
-            rate_label=label,
-            playback_rate=rate,
-            num_rates=len(self.rates),
+            **{
+                RATE_LABEL_KEY: label,
+                PLAYBACK_RATE_KEY: rate,
+                NUM_RATES_KEY: len(self.rates)
+            },
             **{
                 key: value
                 for key, value in layout.items() if key != 'offsets'

@@ -18,7 +18,8 @@ from torch.utils.data import DataLoader, Dataset
 from mmprp.datasets.annotation_list import require_annotation_list
 from mmprp.evaluation.metrics import VideoRetrievalMetric
 from mmprp.models.recognizers import pooled_video_features
-from mmprp.models.recognizers.selfsup_recognizer import unit_range_preprocessor
+from mmprp.models.recognizers.video_feature_extractor import \
+    unit_range_preprocessor
 
 
 def video_files(dataset: Dataset, is_query: Optional[bool] = None) -> Set[str]:

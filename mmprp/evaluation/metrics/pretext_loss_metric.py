@@ -5,20 +5,21 @@ import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
-LOSS_KEYS = ('loss_rate', 'loss_recon')
+from ...structures import LOSS_PREFIX, PRED_RATE_KEY, RATE_LABEL_KEY
 
 
 @METRICS.register_module()
 class PretextLossMetric(BaseMetric):
     """Average the per-sample pretext losses of a validation epoch.
 
-    Reads the fields that :meth:`SelfSupRecognizer.predict` writes and
-    reports (with the default prefix ``pretext``):
+    Reads the fields that the pretext heads' ``predict`` writes through
+    :meth:`SelfSupRecognizer.predict` (every ``loss_*`` field, whichever
+    heads there are) and reports (with the default prefix ``pretext``):
 
     * ``pretext/loss``: mean total weighted loss, the quantity the authors
       select checkpoints by (``CheckpointHook(save_best='pretext/loss',
       rule='less')``) and reduce the learning rate on;
-    * ``pretext/loss_rate``, ``pretext/loss_recon``: the parts present;
+    * ``pretext/loss_rate``, ``pretext/loss_recon``, ...: each part;
     * ``pretext/rate_acc``: playback-rate accuracy in [0, 1], if the model
       has a rate head.
 
@@ -40,16 +41,16 @@ class PretextLossMetric(BaseMetric):
         """
         for sample in data_samples:
             kept = {
-                key: float(sample[key])
-                for key in LOSS_KEYS if key in sample
+                key: float(value)
+                for key, value in sample.items() if key.startswith(LOSS_PREFIX)
             }
             if not kept:
                 raise KeyError(
                     'PretextLossMetric found no pretext losses in the data '
                     'samples: the model must be a SelfSupRecognizer')
-            if 'pred_rate' in sample:
+            if PRED_RATE_KEY in sample:
                 kept['rate_correct'] = float(
-                    int(sample['pred_rate']) == int(sample['rate_label']))
+                    int(sample[PRED_RATE_KEY]) == int(sample[RATE_LABEL_KEY]))
             self.results.append(kept)
 
     def compute_metrics(self, results: List[Dict[str,
@@ -63,7 +64,8 @@ class PretextLossMetric(BaseMetric):
             dict: ``loss``, the loss parts and ``rate_acc`` (when present).
         """
         metrics = {}
-        parts = [key for key in LOSS_KEYS if key in results[0]]
+        parts = sorted(key for key in results[0]
+                       if key.startswith(LOSS_PREFIX))
         for key in parts:
             metrics[key] = float(np.mean([item[key] for item in results]))
         metrics['loss'] = sum(metrics[key] for key in parts)

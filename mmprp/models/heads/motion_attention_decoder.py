@@ -2,17 +2,18 @@
 import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
+from mmaction.utils import SampleList
 from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
 from torch import Tensor
 
-from ...datasets.transforms import ATTENTION_MODES
+from ...structures import (MOTION_ATTENTION_KEY, RECON_TARGET_KEY,
+                           RECON_VALID_KEY, PRPProtocol)
 from ..common.upsample_conv3d import fusion_is_cheaper, upsample_conv3d
-from ..losses.motion_attention import (dense_motion_attention,
-                                       sparse_motion_attention)
+from .base_pretext_head import BasePretextHead
 from .upsampling_plan import (Size3d, channels_within_budget, decoded_size,
                               default_channels, plan_strides)
 
@@ -75,8 +76,12 @@ def _deconv(channels: int, stride: Sequence[int]) -> List[nn.Module]:
 
 
 @MODELS.register_module()
-class MotionAttentionDecoder(BaseModule):
+class MotionAttentionDecoder(BasePretextHead):
     """Decodes encoder features into an r-times slowed-down clip.
+
+    Its loss is the motion-attention MSE against the target, its validity
+    mask and the attention that :class:`PRPDataPreprocessor` puts in the
+    data samples (``recon_target``, ``recon_valid``, ``motion_attention``).
 
     ``conv 3x3x3 (in -> channels[0]) -> one up block per consecutive pair of
     channels [deconv k=s -> conv 3x3x3] -> deconv k=s -> conv 3x3x3 (->
@@ -102,13 +107,11 @@ class MotionAttentionDecoder(BaseModule):
 
     The output block's BN + ReLU are the authors' (``out_norm_cfg``,
     ``out_act_cfg``). The BN re-centres every output channel, so only its
-    shift sets the reconstruction's brightness (targets in [0, 1], mean
-    about 0.5), and Adam moves that shift by about its learning rate per
-    step: in short runs the reconstruction is too dark (the demo, 180 steps
-    of Adam lr 1e-3: shift 0.1, mean output 0.36 for a target mean of
-    0.49). ``out_norm_cfg=None`` with ``out_act_cfg=None`` (a plain
-    convolution with a bias) or ``dict(type='Sigmoid')`` removes that
-    limit; docs/demo.md has the measurements.
+    shift sets the reconstruction's brightness, and the optimiser moves that
+    shift slowly: short runs reconstruct too dark a clip.
+    ``out_norm_cfg=None`` with ``out_act_cfg=None`` (a plain convolution
+    with a bias) or ``dict(type='Sigmoid')`` removes that limit
+    (docs/performance.md, "Decoder").
 
     Args:
         in_channels (int): Channels of the encoder feature map.
@@ -119,14 +122,9 @@ class MotionAttentionDecoder(BaseModule):
             stage (at least 8), halved
             further until the decoder's FLOPs fit ``max_flops``; 4 stages
             when not planned, so (512, 256, 128, 64) for 512 channels.
-        recon_rate (int): Reconstruction (slow-down) rate r, one of 1, 2, 4.
-            Defaults to 2.
+        recon_rate (int, optional): Reconstruction (slow-down) rate r, one
+            of 1, 2, 4. Defaults to None: ``protocol.recon_rate``.
         out_channels (int): Channels of the reconstruction. Defaults to 3.
-        attention (str, optional): Motion attention variant, ``'sparse'``
-            (authors' code), ``'dense'`` (paper) or None (plain MSE).
-            Defaults to ``'sparse'``.
-        attention_range (Tuple[float, float]): Attention value range
-            ``(lambda1, lambda2)``. Defaults to ``(0.8, 2.0)``.
         loss (dict): Config of the reconstruction loss. Defaults to
             ``dict(type='MotionAttentionMSELoss', loss_weight=1.0)``.
         out_norm_cfg (dict, optional): Norm layer of the output block; None
@@ -141,38 +139,48 @@ class MotionAttentionDecoder(BaseModule):
             widths must fit (:class:`SelfSupRecognizer` passes
             ``decoder_flops_share`` of the encoder's); ignored with
             explicit ``channels``. Defaults to None (no budget).
+        protocol (PRPProtocol | dict, optional): PRP's settings, which
+            :class:`SelfSupRecognizer` passes; gives ``recon_rate`` when it
+            is None. Defaults to None (the default protocol).
         init_cfg (dict | list[dict], optional): Initialisation config.
             Defaults to Kaiming for every convolution and deconvolution.
 
     Raises:
-        ValueError: If ``recon_rate``, ``attention``, ``channels`` or the
-            sizes are invalid.
+        ValueError: If ``recon_rate``, ``channels`` or the sizes are
+            invalid, or ``recon_rate`` differs from ``protocol``'s.
+
+    Attributes:
+        fusion (bool, optional): Whether each deconvolution + conv pair runs
+            fused (:meth:`_fuses`): None (the default) by the CPU rule,
+            True every pair, False none. Set on an instance to time both
+            ways (``tools/gpu_check.py``).
     """
+
+    fusion: Optional[bool] = None
 
     def __init__(
         self,
         in_channels: int = 512,
         channels: Optional[Sequence[int]] = None,
-        recon_rate: int = 2,
+        recon_rate: Optional[int] = None,
         out_channels: int = 3,
-        attention: Optional[str] = 'sparse',
-        attention_range: Tuple[float, float] = (0.8, 2.0),
         loss: Dict = dict(type='MotionAttentionMSELoss', loss_weight=1.0),
         out_norm_cfg: Optional[Dict] = dict(type='BN3d'),
         out_act_cfg: Optional[Dict] = dict(type='ReLU'),
         feat_size: Optional[Sequence[int]] = None,
         clip_size: Optional[Sequence[int]] = None,
         max_flops: Optional[float] = None,
+        protocol: Union[PRPProtocol, Dict, None] = None,
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Kaiming', layer=['Conv3d', 'ConvTranspose3d'])
     ) -> None:
         super().__init__(init_cfg=init_cfg)
+        recon_rate = self.setting_from_protocol('decoder.recon_rate',
+                                                recon_rate, protocol,
+                                                lambda prp: prp.recon_rate)
         if recon_rate not in RECON_RATES:
             raise ValueError(f'recon_rate must be one of {RECON_RATES}, '
                              f'got {recon_rate}')
-        if attention not in ATTENTION_MODES:
-            raise ValueError(f'attention must be one of {ATTENTION_MODES}, '
-                             f'got {attention!r}')
         if channels is not None and len(channels) == 0:
             raise ValueError('channels must not be empty')
         if (feat_size is None) != (clip_size is None):
@@ -181,8 +189,6 @@ class MotionAttentionDecoder(BaseModule):
                 'model.input_size and let SelfSupRecognizer fill both), '
                 f'got feat_size={feat_size}, clip_size={clip_size}')
         self.recon_rate = recon_rate
-        self.attention = attention
-        self.attention_range = tuple(attention_range)
         self.feat_size = None if feat_size is None else tuple(feat_size)
         self.target_size = None
         if clip_size is not None:
@@ -292,18 +298,9 @@ class MotionAttentionDecoder(BaseModule):
                 x, size=output_size, mode='trilinear', align_corners=False)
         return x
 
-    @staticmethod
-    def _upsample_conv(x: Tensor, deconv: Optional[nn.Module],
+    def _upsample_conv(self, x: Tensor, deconv: Optional[nn.Module],
                        block: ConvModule) -> Tensor:
-        """``block(deconv(x))``; on a CPU, where cheaper, as one conv.
-
-        A deconvolution and the conv of the block after it are linear with
-        nothing between them: on a CPU they run as :func:`upsample_conv3d`
-        where :func:`fusion_is_cheaper` says so (same outputs and gradients
-        at float tolerance; the authors' C3D/R3D decoder at batch 4: the
-        third up block's pair 1.7 -> 0.7 s forward + backward, the output
-        pair 2.1 -> 0.26 s, the first two blocks left as they are). On
-        other devices (not measured) the layers run as they are.
+        """``block(deconv(x))``, as one conv where :meth:`_fuses` says so.
 
         Args:
             x (Tensor): (N, C, T, H, W).
@@ -314,9 +311,7 @@ class MotionAttentionDecoder(BaseModule):
         Returns:
             Tensor: The block's output.
         """
-        if (not isinstance(deconv, nn.ConvTranspose3d)
-                or x.device.type != 'cpu'
-                or not fusion_is_cheaper(x.shape, deconv, block.conv)):
+        if not self._fuses(x, deconv, block):
             return block(x if deconv is None else deconv(x))
         x = upsample_conv3d(x, deconv, block.conv)
         if block.with_norm:
@@ -325,61 +320,104 @@ class MotionAttentionDecoder(BaseModule):
             x = block.activate(x)
         return x
 
-    def motion_attention(self, frames: Tensor,
-                         target_len: int) -> Optional[Tensor]:
-        """Motion attention map for the configured variant.
+    def _fuses(self, x: Tensor, deconv: Optional[nn.Module],
+               block: ConvModule) -> bool:
+        """Whether ``block.conv(deconv(x))`` runs as :func:`upsample_conv3d`.
+
+        A deconvolution and the conv of the block after it are linear with
+        nothing between them, so they can run as one conv (same outputs and
+        gradients at float tolerance). :attr:`fusion` None (the default):
+        on a CPU where :func:`fusion_is_cheaper` says so (docs/performance.md,
+        "Decoder"); on other devices (not measured) never.
+        True: every pair with a deconvolution, on any device; False: none.
 
         Args:
-            frames (Tensor): For ``'sparse'``, the selected raw frames of
-                each 16-frame segment, shape (N, C, S, 4, H, W); for
-                ``'dense'``, all raw frames of the window, (N, C, T, H, W).
-            target_len (int): Number of frames of the reconstruction target.
+            x (Tensor): The deconvolution's input (N, C, T, H, W).
+            deconv (nn.Module, optional): The block's upsampling.
+            block (ConvModule): Conv + norm + activation.
 
         Returns:
-            Tensor, optional: Attention of shape (N, C, target_len, H, W), or
-            None when ``attention`` is None (plain MSE).
+            bool: Fuse this pair.
         """
-        if self.attention == 'sparse':
-            return sparse_motion_attention(frames, target_len,
-                                           self.attention_range)
-        if self.attention == 'dense':
-            return dense_motion_attention(frames, target_len,
-                                          self.attention_range)
-        return None
+        if not isinstance(deconv, nn.ConvTranspose3d):
+            return False
+        if self.fusion is not None:
+            return self.fusion
+        return x.device.type == 'cpu' and fusion_is_cheaper(
+            x.shape, deconv, block.conv)
 
-    def loss_by_feat(self, reconstruction: Tensor, target: Tensor,
-                     target_valid: Tensor,
-                     attention: Optional[Tensor]) -> Dict[str, Tensor]:
-        """The m-MSE loss of a reconstruction.
+    @staticmethod
+    def target_views(
+            data_samples: SampleList
+    ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+        """The batch's target, validity mask and attention (or None).
 
         Args:
-            reconstruction (Tensor): Decoded clip, same shape as ``target``.
-            target (Tensor): Slowed-down clip, shape (N, C', T', H', W').
-            target_valid (Tensor): Bool mask of real target frames, (N, T').
-            attention (Tensor, optional): Motion attention, same shape as
-                ``target``; None for plain MSE.
+            data_samples (list[ActionDataSample]): With the fields of
+                :class:`PRPDataPreprocessor`.
 
         Returns:
-            Dict[str, Tensor]: ``loss_recon``.
-        """
-        return dict(
-            loss_recon=self.loss_recon(reconstruction, target, target_valid,
-                                       attention))
+            tuple: ``recon_target`` (N, C, T, H, W), ``recon_valid`` (N, T)
+            and ``motion_attention`` (N, C, T, H, W) or None, stacked.
 
-    def loss(self, feats: Tensor, target: Tensor, target_valid: Tensor,
-             attention: Optional[Tensor]) -> Dict[str, Tensor]:
-        """Decode ``feats`` to the target's size and compute the m-MSE loss.
+        Raises:
+            KeyError: If the samples lack the view builder's fields.
+        """
+        if RECON_TARGET_KEY not in data_samples[0]:
+            raise KeyError(
+                f'data sample lacks `{RECON_TARGET_KEY}`: the model\'s '
+                f'data_preprocessor must be PRPDataPreprocessor (and the '
+                f'pipeline have PlaybackRateSampler and PackPRPInputs)')
+
+        def stacked(key: str) -> Tensor:
+            return torch.stack([sample.get(key) for sample in data_samples])
+
+        attention = None
+        if MOTION_ATTENTION_KEY in data_samples[0]:
+            attention = stacked(MOTION_ATTENTION_KEY)
+        return (stacked(RECON_TARGET_KEY), stacked(RECON_VALID_KEY), attention)
+
+    def loss_by_feat(self,
+                     feats: Tensor,
+                     data_samples: SampleList,
+                     reduction: str = 'mean') -> Dict[str, Tensor]:
+        """Decode ``feats`` to the target's size; the m-MSE loss.
 
         Args:
             feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
-            target (Tensor): Slowed-down clip, shape (N, C', T', H', W').
-            target_valid (Tensor): Bool mask of real target frames, (N, T').
-            attention (Tensor, optional): Motion attention, same shape as
-                ``target``; None for plain MSE.
+            data_samples (list[ActionDataSample]): With ``recon_target``
+                (C', T', H', W'), ``recon_valid`` (T',) and, with attention,
+                ``motion_attention`` (C', T', H', W').
+            reduction (str): ``'mean'`` over the batch or ``'none'``.
+                Defaults to ``'mean'``.
+
+        Returns:
+            Dict[str, Tensor]: ``loss_recon``, a scalar or (N,).
+        """
+        target, valid, attention = self.target_views(data_samples)
+        reconstruction = self(feats, target_size=tuple(target.shape[2:]))
+        return dict(
+            loss_recon=self.loss_recon(reconstruction, target, valid,
+                                       attention, reduction))
+
+    def loss(self, feats: Tensor, data_samples: SampleList,
+             **kwargs) -> Dict[str, Tensor]:
+        """The batch's :meth:`loss_by_feat`.
 
         Returns:
             Dict[str, Tensor]: ``loss_recon``.
         """
-        reconstruction = self(feats, target_size=tuple(target.shape[2:]))
-        return self.loss_by_feat(reconstruction, target, target_valid,
-                                 attention)
+        return self.loss_by_feat(feats, data_samples)
+
+    def predict(self, feats: Tensor, data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """Write each sample's weighted ``loss_recon`` (0-d).
+
+        The reconstructions themselves are not kept (they would hold a
+        slowed-down clip per sample through validation).
+
+        Returns:
+            list[ActionDataSample]: ``data_samples``.
+        """
+        losses = self.loss_by_feat(feats, data_samples, reduction='none')
+        return self.write_sample_losses(losses, data_samples)

@@ -10,8 +10,10 @@ from mmaction.utils import SampleList
 from mmcv.cnn import ConvModule
 from torch import Tensor
 
-from ...datasets.transforms import NUM_RATES_KEY, RATE_LABEL_KEY
+from ...structures import (NUM_RATES_KEY, PRED_RATE_KEY, RATE_LABEL_KEY,
+                           RATE_SCORES_KEY, PRPProtocol)
 from ..common import halve_to_fit
+from .base_pretext_head import BasePretextHead
 
 # default width cap of the hidden conv (the authors' width for C3D)
 MAX_HIDDEN_CHANNELS = 512
@@ -50,7 +52,7 @@ def default_hidden_channels(in_channels: int,
 
 
 @MODELS.register_module()
-class PRPHead(BaseHead):
+class PRPHead(BaseHead, BasePretextHead):
     """Classifies the playback rate (sampling interval) of the input clip.
 
     ``feature map -> 3x3x3 Conv3d + BN3d + ReLU -> global average pool ->
@@ -58,7 +60,8 @@ class PRPHead(BaseHead):
     10x learning rate through ``paramwise_cfg.custom_keys``.
 
     Args:
-        num_classes (int): Number of playback rates.
+        num_classes (int, optional): Number of playback rates. Defaults to
+            None: ``len(protocol.rates)``.
         in_channels (int): Channels of the encoder feature map.
             Defaults to 512.
         hidden_channels (int, optional): Output channels of the 3x3x3 conv.
@@ -78,23 +81,33 @@ class PRPHead(BaseHead):
             parameter count). Defaults to None (no budget).
         loss_cls (dict): Config of the classification loss. Defaults to
             ``dict(type='CrossEntropyLoss', loss_weight=0.1)``.
+        protocol (PRPProtocol | dict, optional): PRP's settings, which
+            :class:`SelfSupRecognizer` passes; gives ``num_classes`` when it
+            is None. Defaults to None (the default protocol).
         init_cfg (dict | list[dict], optional): Initialisation config. The
             conv initialises itself (Kaiming); defaults to a N(0, 0.01)
             ``fc_rate``.
+
+    Raises:
+        ValueError: If ``num_classes`` differs from ``protocol``'s.
     """
 
     def __init__(
         self,
-        num_classes: int,
+        num_classes: Optional[int] = None,
         in_channels: int = 512,
         hidden_channels: Optional[int] = None,
         feat_size: Optional[Sequence[int]] = None,
         max_flops: Optional[float] = None,
         max_params: Optional[float] = None,
         loss_cls: Dict = dict(type='CrossEntropyLoss', loss_weight=0.1),
+        protocol: Union[PRPProtocol, Dict, None] = None,
         init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
             type='Normal', layer='Linear', std=0.01)
     ) -> None:
+        num_classes = self.setting_from_protocol('rate_head.num_classes',
+                                                 num_classes, protocol,
+                                                 lambda prp: prp.num_rates)
         super().__init__(
             num_classes=num_classes,
             in_channels=in_channels,
@@ -198,19 +211,25 @@ class PRPHead(BaseHead):
         """
         probs = torch.softmax(cls_scores.detach(), dim=1)
         for sample, prob in zip(data_samples, probs):
-            sample.set_field(prob, 'rate_scores')
-            sample.set_field(prob.argmax(), 'pred_rate')
+            sample.set_field(prob, RATE_SCORES_KEY)
+            sample.set_field(prob.argmax(), PRED_RATE_KEY)
         return data_samples
 
     def predict(self, feats: Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
-        """Predict the playback rate of each clip.
+        """Predict the playback rate of each clip, with its loss.
 
         Args:
             feats (Tensor): Encoder feature map, shape (N, C, T, H, W).
-            data_samples (list[ActionDataSample]): One per clip.
+            data_samples (list[ActionDataSample]): With ``rate_label`` and
+                ``num_rates``, one per clip.
 
         Returns:
-            list[ActionDataSample]: See :meth:`predict_by_feat`.
+            list[ActionDataSample]: See :meth:`predict_by_feat`, plus each
+            sample's weighted ``loss_rate`` (0-d).
         """
-        return self.predict_by_feat(self(feats), data_samples)
+        cls_scores = self(feats)
+        rate_labels = self._rate_labels(data_samples, cls_scores.device)
+        self.predict_by_feat(cls_scores, data_samples)
+        losses = self.loss_cls(cls_scores, rate_labels, reduction='none')
+        return self.write_sample_losses(dict(loss_rate=losses), data_samples)

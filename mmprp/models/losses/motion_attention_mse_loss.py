@@ -29,7 +29,8 @@ class MotionAttentionMSELoss(nn.Module):
     Per sample: ``sum_{valid t} M * (target - pred)^2`` divided by
     ``C * num_valid_frames * H * W`` (a plain mean over the pixels of the
     real frames, not normalised by the sum of ``M``); then the mean over the
-    batch, times ``loss_weight``. A sample without valid frames contributes 0.
+    batch (or each sample's, with ``reduction='none'``), times
+    ``loss_weight``. A sample without valid frames contributes 0.
 
     Args:
         loss_weight (float): Factor applied to the loss. Defaults to 1.0.
@@ -43,7 +44,8 @@ class MotionAttentionMSELoss(nn.Module):
                 pred: Tensor,
                 target: Tensor,
                 frame_valid: Tensor,
-                attention: Optional[Tensor] = None) -> Tensor:
+                attention: Optional[Tensor] = None,
+                reduction: str = 'mean') -> Tensor:
         """Compute the loss.
 
         Args:
@@ -53,12 +55,15 @@ class MotionAttentionMSELoss(nn.Module):
                 frames, shape (N, T).
             attention (Tensor, optional): Motion attention ``M``, shape
                 (N, C, T, H, W). None means ``M = 1`` (plain MSE).
+            reduction (str): ``'mean'`` over the batch or ``'none'``.
+                Defaults to ``'mean'``.
 
         Returns:
-            Tensor: Scalar loss.
+            Tensor: Scalar loss, or (N,) per-sample losses for ``'none'``.
 
         Raises:
-            ValueError: If the shapes of the inputs do not agree.
+            ValueError: If the shapes of the inputs do not agree or
+                ``reduction`` is neither ``'mean'`` nor ``'none'``.
         """
         _check_same_shape('pred', pred, target)
         if attention is not None:
@@ -75,4 +80,10 @@ class MotionAttentionMSELoss(nn.Module):
         per_frame = error.sum(dim=(1, 3, 4))  # (N, T)
         per_sample = per_frame.masked_fill(~valid, 0.0).sum(dim=1)
         num_pixels = valid.sum(dim=1).clamp(min=1) * (c * h * w)
-        return self.loss_weight * (per_sample / num_pixels).mean()
+        losses = per_sample / num_pixels
+        if reduction == 'none':
+            return self.loss_weight * losses
+        if reduction != 'mean':
+            raise ValueError(f"reduction must be 'mean' or 'none', got "
+                             f'{reduction!r}')
+        return self.loss_weight * losses.mean()

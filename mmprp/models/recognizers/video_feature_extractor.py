@@ -7,7 +7,21 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor, nn
 
-from .selfsup_recognizer import unit_range_preprocessor
+
+def unit_range_preprocessor() -> dict:
+    """Config of MMAction2's preprocessor scaling pixels to [0, 1].
+
+    PRP's input scaling (the authors' code): no mean subtraction, divide by
+    255, clips in NCTHW layout.
+
+    Returns:
+        dict: A new ``ActionDataPreprocessor`` config.
+    """
+    return dict(
+        type='ActionDataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        format_shape='NCTHW')
 
 
 def pooled_video_features(backbone: nn.Module, inputs: Tensor,

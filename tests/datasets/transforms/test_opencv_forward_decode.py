@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, Dataset
 from mmprp.datasets.transforms import (DecordInitByPath, OpenCVForwardDecode,
                                        OpenCVInitByPath, opencv_forward_decode)
 from mmprp.datasets.video_container import UnreadableVideoError
-from tools.data.encode_video import encode_video
+from mmprp.testing.encode_video import encode_video
 
 # Resize keys whose values both ways must give alike.
 RESIZE_KEYS = ('img_shape', 'original_shape', 'keep_ratio')

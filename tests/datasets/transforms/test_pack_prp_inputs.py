@@ -2,7 +2,8 @@
 import numpy as np
 from mmaction.registry import TRANSFORMS
 
-from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler
+from mmprp.structures import PRP_SAMPLE_KEYS
 
 
 def test_every_sampler_key_reaches_the_data_sample() -> None:

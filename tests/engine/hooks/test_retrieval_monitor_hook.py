@@ -16,8 +16,8 @@ from torch import nn
 
 from mmprp.engine import RetrievalMonitorHook
 from mmprp.engine.hooks.retrieval_monitor_hook import preserved_rng
+from mmprp.testing import SyntheticDataset
 from helpers import REPO, read_scalars, small_frames
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 RETRIEVAL_BASE = REPO / 'configs' / '_base_' / 'retrieval' / 'ucf101.py'
 

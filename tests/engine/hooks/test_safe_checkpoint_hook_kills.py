@@ -25,8 +25,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import REPO, small_frames
-from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
 pytestmark = pytest.mark.slow
 

@@ -4,6 +4,7 @@ import importlib
 import pytest
 import torch
 from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 
 import mmprp.models.heads.motion_attention_decoder as decoder_module
 from mmprp.models.common.upsample_conv3d import upsample_conv3d
@@ -39,29 +40,31 @@ def test_resizes_odd_backbone_map_to_target() -> None:
         assert decoder(feats, (32, 112, 112)).shape == (1, 3, 32, 112, 112)
 
 
-@pytest.mark.parametrize('key,value', [('recon_rate', 3),
-                                       ('attention', 'optical_flow'),
-                                       ('channels', ())])
+@pytest.mark.parametrize('key,value', [('recon_rate', 3), ('channels', ())])
 def test_bad_arguments_raise(key: str, value: object) -> None:
     with pytest.raises(ValueError, match=key):
         MotionAttentionDecoder(**{key: value})
 
 
-@pytest.mark.parametrize('attention,frames_shape', [
-    ('sparse', (2, 3, 2, 4, 112, 112)),
-    ('dense', (2, 3, 33, 112, 112)),
-])
-def test_motion_attention_dispatch(attention: str,
-                                   frames_shape: tuple) -> None:
-    decoder = MotionAttentionDecoder(channels=SMALL, attention=attention)
-    static = torch.full(frames_shape, 0.5)
-    assert torch.equal(
-        decoder.motion_attention(static, 32), torch.ones(2, 3, 32, 112, 112))
+def test_recon_rate_comes_from_the_protocol() -> None:
+    decoder = MotionAttentionDecoder(
+        channels=SMALL, protocol=dict(recon_rate=4))
+    assert decoder.recon_rate == 4 and decoder.strides[-1] == (4, 2, 2)
+    with pytest.raises(ValueError, match='recon_rate=2, but prp gives 4'):
+        MotionAttentionDecoder(recon_rate=2, protocol=dict(recon_rate=4))
 
 
-def test_motion_attention_none_means_plain_mse() -> None:
-    decoder = MotionAttentionDecoder(channels=SMALL, attention=None)
-    assert decoder.motion_attention(torch.rand(1, 3, 1, 4, 28, 28), 16) is None
+def reconstruction_samples(target: torch.Tensor, valid: torch.Tensor,
+                           attention: torch.Tensor) -> list:
+    """Data samples with the views PRPDataPreprocessor adds."""
+    samples = []
+    for index in range(len(target)):
+        sample = ActionDataSample()
+        sample.set_field(target[index], 'recon_target')
+        sample.set_field(valid[index], 'recon_valid')
+        sample.set_field(attention[index], 'motion_attention')
+        samples.append(sample)
+    return samples
 
 
 def test_loss_gradients_flow() -> None:
@@ -71,7 +74,8 @@ def test_loss_gradients_flow() -> None:
     valid = torch.ones(2, 32, dtype=torch.bool)
     valid[0, 1::2] = False
     attention = torch.rand(2, 3, 32, 112, 112) + 0.8
-    losses = decoder.loss(feats, target, valid, attention)
+    losses = decoder.loss(feats,
+                          reconstruction_samples(target, valid, attention))
     assert set(losses) == {'loss_recon'}
     losses['loss_recon'].backward()
     assert torch.isfinite(feats.grad).all() and feats.grad.abs().sum() > 0
@@ -241,12 +245,11 @@ def test_fused_blocks_match_the_layers(
         fused_calls.append(args)
         return upsample_conv3d(*args)
 
-    # fuse every block, cheaper or not
-    monkeypatch.setattr(fusion, 'FUSION_MAX_SHARE', float('inf'))
     monkeypatch.setattr(decoder_module, 'upsample_conv3d', counted)
     torch.manual_seed(0)
     decoder = MotionAttentionDecoder(
         in_channels=16, channels=(8, 4), recon_rate=recon_rate).double()
+    decoder.fusion = True  # fuse every block, cheaper or not
     decoder.init_weights()
     for module in decoder.modules():
         if isinstance(module, torch.nn.ConvTranspose3d):
@@ -267,6 +270,9 @@ def test_fused_blocks_match_the_layers(
     assert len(fused_calls) == 2  # the up block and the output block
     for fused, layers in zip(*results):
         torch.testing.assert_close(fused, layers, rtol=1e-9, atol=1e-9)
+    decoder.fusion = False
+    decoder(feats)
+    assert len(fused_calls) == 2
 
 
 def test_authors_decoder_fuses_its_large_blocks() -> None:

@@ -141,3 +141,10 @@ def test_hidden_width_halves_to_fit_the_parameter_budget() -> None:
     unbounded = PRPHead(
         num_classes=4, in_channels=2048, feat_size=(2, 4, 4), max_flops=1e12)
     assert unbounded.hidden_channels == 512
+
+
+def test_num_classes_comes_from_the_protocol() -> None:
+    head = PRPHead(in_channels=8, protocol=dict(rates=(1, 2)))
+    assert head.num_classes == 2 and head.fc_rate.out_features == 2
+    with pytest.raises(ValueError, match='num_classes=4, but prp gives 2'):
+        PRPHead(num_classes=4, in_channels=8, protocol=dict(rates=(1, 2)))

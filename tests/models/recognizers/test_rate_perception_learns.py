@@ -35,8 +35,8 @@ import pytest
 from mmengine import Config
 from mmengine.runner import Runner
 
+from mmprp.testing import generate_synthetic_ucf101
 from helpers import REPO
-from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
 
 ITERATIONS = 50
 RATES = (1, 8)
@@ -71,12 +71,12 @@ def small_dp_config(train_set, test_set, work_dir: Path) -> Config:
     cfg = Config.fromfile(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
     cfg.model.backbone.base_channels = 8
     cfg.model.rate_head.in_channels = 64
-    cfg.model.rate_head.num_classes = len(RATES)
     cfg.model.rate_head.loss_cls.loss_weight = 1.0
     cfg.model.decoder = None
     # measured with each module's own initialisation (see the docstring)
     cfg.model.init_cfg = None
-    sampler = dict(cfg.sampler, rates=RATES, attention=None)
+    cfg.model.prp = dict(cfg.prp, rates=RATES, attention=None)
+    sampler = dict(cfg.sampler, **cfg.model.prp)
     pipeline = [
         dict(type='DecordInitByPath'), sampler,
         dict(type='DecordDecode'),

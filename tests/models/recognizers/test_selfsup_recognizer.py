@@ -1,17 +1,15 @@
 """Tests of SelfSupRecognizer: views, losses, predictions, errors."""
-from typing import List, Tuple
-
 import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from mmengine.model import stack_batch
 
 import mmprp  # noqa: F401
-from mmprp.datasets.transforms import PRP_SAMPLE_KEYS, PlaybackRateSampler
+from mmprp.datasets.transforms import PlaybackRateSampler
 from mmprp.models.losses.motion_attention import (dense_motion_attention,
                                                   sparse_motion_attention)
+from helpers import prp_batch
 
 SIZE = 32
 
@@ -25,48 +23,28 @@ def build_model(
     cfg = dict(
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
-        rate_head=dict(type='PRPHead', num_classes=len(rates), in_channels=32)
-        if rate_head else None,
+        prp=dict(rates=rates, recon_rate=recon_rate, attention=attention),
+        rate_head=dict(type='PRPHead', in_channels=32) if rate_head else None,
         decoder=dict(
             type='MotionAttentionDecoder',
             in_channels=32,
-            channels=(8, 8, 8, 8),
-            recon_rate=recon_rate,
-            attention=attention) if decoder else None)
+            channels=(8, 8, 8, 8)) if decoder else None)
     model = MODELS.build(cfg)
     model.init_weights()
     return model
 
 
-def make_batch(sampler: PlaybackRateSampler,
-               rates: List[int],
-               seed: int = 0) -> Tuple[torch.Tensor, list, list]:
-    """Videos whose frame i is a random image seeded by i, one per rate.
-
-    Returns the padded batch (N, 1, 3, T, H, W) in [0, 1], the data samples
-    and the absolute decoded frame indices of each sample.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    video = torch.rand(300, 3, SIZE, SIZE, generator=generator)
-    inputs, samples, frame_inds = [], [], []
-    for rate in rates:
-        sampler.keep_rate(sampler.rates.index(rate))
-        results = sampler.transform(dict(total_frames=300))
-        frame_inds.append(results['frame_inds'])
-        inputs.append(video[results['frame_inds']].transpose(0, 1)[None])
-        sample = ActionDataSample()
-        for key in PRP_SAMPLE_KEYS:
-            if key in results:
-                sample.set_field(results[key], key)
-        samples.append(sample)
-    return stack_batch(inputs), samples, [video[i] for i in frame_inds]
+def preprocess(model: torch.nn.Module, inputs: torch.Tensor,
+               samples: list) -> dict:
+    """The model's inputs and data samples: its preprocessor's views."""
+    return model.data_preprocessor.add_views(inputs, samples)
 
 
 def test_prepare_views_gathers_and_interpolates() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
-    inputs, samples, frames = make_batch(sampler, [1, 8, 2])
-    views = model.prepare_views(inputs, samples)
+    inputs, samples, frames = prp_batch(sampler, [1, 8, 2])
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     assert views['clip'].shape == (3, 3, 16, SIZE, SIZE)
     assert views['target'].shape == (3, 3, 32, SIZE, SIZE)
     assert views['attention'].shape == (3, 3, 32, SIZE, SIZE)
@@ -89,8 +67,8 @@ def test_prepare_views_gathers_and_interpolates() -> None:
 def test_prepare_views_attention_matches_sparse_function() -> None:
     model = build_model()
     sampler = PlaybackRateSampler()
-    inputs, samples, _ = make_batch(sampler, [4, 2, 4])
-    views = model.prepare_views(inputs, samples)
+    inputs, samples, _ = prp_batch(sampler, [4, 2, 4])
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, sample in enumerate(samples):
         rate = sample.playback_rate
         frames = inputs[index, 0][:, sample.attention_inds]  # C, S, 4, H, W
@@ -102,8 +80,8 @@ def test_prepare_views_attention_matches_sparse_function() -> None:
 def test_prepare_views_dense_attention_uses_whole_window() -> None:
     model = build_model(attention='dense')
     sampler = PlaybackRateSampler(attention='dense')
-    inputs, samples, frames = make_batch(sampler, [2, 1])
-    views = model.prepare_views(inputs, samples)
+    inputs, samples, frames = prp_batch(sampler, [2, 1])
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     for index, rate in enumerate((2, 1)):
         window = frames[index].transpose(0, 1)  # every raw frame, (C, T, ...)
         assert window.shape[1] == 16 * rate
@@ -114,16 +92,17 @@ def test_prepare_views_dense_attention_uses_whole_window() -> None:
 def test_prepare_views_without_attention() -> None:
     model = build_model(attention=None)
     sampler = PlaybackRateSampler(attention=None)
-    inputs, samples, _ = make_batch(sampler, [1, 2])
-    assert model.prepare_views(inputs, samples)['attention'] is None
+    inputs, samples, _ = prp_batch(sampler, [1, 2])
+    assert model.data_preprocessor.prepare_views(inputs,
+                                                 samples)['attention'] is None
 
 
 def test_loss_gives_finite_weighted_losses() -> None:
     torch.manual_seed(0)
     model = build_model()
     model.train()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
-    losses = model.loss(inputs, samples)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    losses = model.loss(**preprocess(model, inputs, samples))
     assert set(losses) == {'loss_rate', 'rate_acc', 'loss_recon'}
     for value in losses.values():
         assert torch.isfinite(value)
@@ -139,17 +118,17 @@ def test_loss_gives_finite_weighted_losses() -> None:
 def test_discriminative_or_generative_only(rate_head: bool, decoder: bool,
                                            keys: set) -> None:
     model = build_model(rate_head=rate_head, decoder=decoder)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8])
-    assert set(model.loss(inputs, samples)) == keys
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 8])
+    assert set(model.loss(**preprocess(model, inputs, samples))) == keys
 
 
 def test_predict_writes_per_sample_losses_matching_batch_loss() -> None:
     model = build_model()
     model.eval()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
     with torch.no_grad():
-        batch_losses = model.loss(inputs, samples)
-        predicted = model.predict(inputs, samples)
+        batch_losses = model.loss(**preprocess(model, inputs, samples))
+        predicted = model.predict(**preprocess(model, inputs, samples))
     for key in ('loss_rate', 'loss_recon'):
         per_sample = torch.stack([s.get(key) for s in predicted])
         torch.testing.assert_close(per_sample.mean(), batch_losses[key])
@@ -175,17 +154,17 @@ def test_needs_a_head() -> None:
 
 def test_missing_sampler_keys_are_named() -> None:
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     del samples[0].target_inds
     with pytest.raises(KeyError, match='target_inds'):
-        model.prepare_views(inputs, samples)
+        model.data_preprocessor.prepare_views(inputs, samples)
 
 
 def test_attention_without_attention_frames_is_named() -> None:
     model = build_model(attention='sparse')
-    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
     with pytest.raises(KeyError, match='attention_inds'):
-        model.prepare_views(inputs, samples)
+        model.data_preprocessor.prepare_views(inputs, samples)
 
 
 @pytest.mark.parametrize(
@@ -198,29 +177,23 @@ def test_rate_head_classes_must_equal_the_samplers_rates(
         head_rates, sampler_rates) -> None:
     model = build_model(rates=head_rates)
     sampler = PlaybackRateSampler(rates=sampler_rates)
-    inputs, samples, _ = make_batch(sampler, [1, 2])  # labels 0 and 1 only
+    inputs, samples, _ = prp_batch(sampler, [1, 2])  # labels 0 and 1 only
     match = (f'draws from {len(sampler_rates)} rates.*'
              f'num_classes={len(head_rates)}')
     with pytest.raises(ValueError, match=match):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
     with pytest.raises(ValueError, match=match):
-        model.predict(inputs, samples)
+        model.predict(**preprocess(model, inputs, samples))
 
 
 def test_samples_without_num_rates_are_named() -> None:
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     del samples[0].num_rates
     with pytest.raises(KeyError, match='lacks `num_rates`.*PackPRPInputs'):
-        model.loss(inputs, samples)
-    build_model(rate_head=False).loss(inputs, samples)  # decoder only
-
-
-def test_sampler_and_model_disagreeing_recon_rate_are_named() -> None:
-    model = build_model(recon_rate=4)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [8])
-    with pytest.raises(ValueError, match='32 target frames.*recon_rate=4'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
+    decoder_only = build_model(rate_head=False)
+    decoder_only.loss(**preprocess(decoder_only, inputs, samples))
 
 
 def test_default_preprocessor_scales_to_unit_range() -> None:
@@ -234,26 +207,58 @@ def test_default_preprocessor_scales_to_unit_range() -> None:
 
 
 def test_clips_the_encoder_cannot_take_are_named() -> None:
-    model = build_model(decoder=False)
+    model = build_model(decoder=False, attention=None)
     sampler = PlaybackRateSampler(clip_len=4, attention=None)
-    inputs, samples, _ = make_batch(sampler, [1, 2])
+    inputs, samples, _ = prp_batch(sampler, [1, 2])
     with pytest.raises(
             ValueError,
             match=r'C3DEncoder cannot encode clips of '
             r'shape \(2, 3, 4, 32, 32\)(.|\n)*clip_len'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
 
 
 def test_other_encoder_errors_pass_unchanged(monkeypatch) -> None:
-    model = build_model(decoder=False)
-    inputs, samples, _ = make_batch(PlaybackRateSampler(attention=None), [1])
+    model = build_model(decoder=False, attention=None)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
 
     def out_of_memory(clip):
         raise torch.OutOfMemoryError('CUDA out of memory. Tried to allocate')
 
     monkeypatch.setattr(model, 'extract_feat', out_of_memory)
     with pytest.raises(torch.OutOfMemoryError, match='out of memory'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
+
+
+def test_a_runtime_error_no_shape_check_explains_passes_unchanged(
+        monkeypatch) -> None:
+    model = build_model(decoder=False, attention=None)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(attention=None), [1])
+    error = RuntimeError('a bug in the encoder')
+
+    def broken(clip):
+        raise error
+
+    monkeypatch.setattr(model.backbone, 'forward', broken)
+    with pytest.raises(RuntimeError) as raised:
+        model.loss(**preprocess(model, inputs, samples))
+    assert raised.value is error
+
+
+@pytest.mark.parametrize('error', [
+    torch.OutOfMemoryError('CUDA out of memory. Tried to allocate'),
+    RuntimeError('a bug in the encoder')
+])
+def test_probe_passes_errors_no_shape_check_explains(monkeypatch,
+                                                     error) -> None:
+    encoder = MODELS.get('C3DEncoder')
+
+    def broken(self, clip):
+        raise error
+
+    monkeypatch.setattr(encoder, 'forward', broken)
+    with pytest.raises(type(error)) as raised:
+        build_probed(dict(type='C3DEncoder', base_channels=4))
+    assert raised.value is error
 
 
 # Tiny MMAction2 backbones (map sizes as the ResNet-50 ones, few channels)
@@ -328,7 +333,7 @@ def build_probed(backbone: dict,
         backbone=backbone,
         neck=neck,
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4, **heads),
+        rate_head=dict(type='PRPHead', **heads),
         decoder=dict(type='MotionAttentionDecoder', **heads))
     model = MODELS.build(cfg)
     model.init_weights()
@@ -359,7 +364,7 @@ def test_given_in_channels_are_checked_against_the_probe(key: str) -> None:
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4),
+        rate_head=dict(type='PRPHead'),
         decoder=dict(type='MotionAttentionDecoder'))
     cfg[key]['in_channels'] = 512
     with pytest.raises(
@@ -381,10 +386,10 @@ def test_mmaction_backbones_train_every_parameter(backbone: dict, neck: dict,
     torch.manual_seed(0)
     model = build_probed(backbone, neck)
     model.train()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 2, 4, 8])
-    views = model.prepare_views(inputs, samples)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 2, 4, 8])
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     assert model.extract_feat(views['clip']).shape[1:] == feat_shape
-    losses = model.loss(inputs, samples)
+    losses = model.loss(**preprocess(model, inputs, samples))
     assert all(torch.isfinite(value) for value in losses.values())
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     for name, param in model.named_parameters():
@@ -399,13 +404,13 @@ def test_planned_model_refuses_clips_of_another_size() -> None:
             backbone=dict(type='C3DEncoder', base_channels=4),
             input_size=(16, 64, 64),
             decoder=dict(type='MotionAttentionDecoder', channels=(8, 8))))
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1])
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1])
     with pytest.raises(
             ValueError,
             match=r'planned for a \(2, 4, 4\) map and a \(32, 64, 64\) '
             r'target.*\(2, 2, 2\) map and a \(32, 32, 32\) target.*'
             r'model.input_size'):
-        model.loss(inputs, samples)
+        model.loss(**preprocess(model, inputs, samples))
 
 
 @pytest.mark.parametrize('backbone,match', [
@@ -427,7 +432,7 @@ def test_flop_shares_set_the_default_widths() -> None:
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
-        rate_head=dict(type='PRPHead', num_classes=4),
+        rate_head=dict(type='PRPHead'),
         decoder=dict(type='MotionAttentionDecoder'))
     wide = MODELS.build(
         dict(
@@ -449,7 +454,7 @@ def test_parameter_share_bounds_the_rate_head() -> None:
         backbone=dict(type='C3DEncoder', base_channels=4),
         input_size=(16, SIZE, SIZE),
         head_flops_share=100,
-        rate_head=dict(type='PRPHead', num_classes=4))
+        rate_head=dict(type='PRPHead'))
     encoder = sum(p.numel() for p in MODELS.build(cfg).backbone.parameters())
     for share in (1.0, 0.25, 0.05):
         model = MODELS.build(dict(cfg, head_params_share=share))
@@ -463,8 +468,8 @@ def test_parameter_share_bounds_the_rate_head() -> None:
 def test_prepare_views_equal_separate_gathers() -> None:
     """One gather per view gives what gathering each end apart gave."""
     model = build_model()
-    inputs, samples, _ = make_batch(PlaybackRateSampler(), [1, 8, 2, 4])
-    views = model.prepare_views(inputs, samples)
+    inputs, samples, _ = prp_batch(PlaybackRateSampler(), [1, 8, 2, 4])
+    views = model.data_preprocessor.prepare_views(inputs, samples)
     frames = inputs.flatten(1, 2).transpose(1, 2)  # (N, T, C, H, W)
     batch = torch.arange(len(samples))[:, None]
     target_inds = torch.as_tensor(np.stack([s.target_inds for s in samples]))

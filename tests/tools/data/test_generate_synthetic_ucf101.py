@@ -4,8 +4,10 @@ from typing import Dict, List
 
 import pytest
 
-from tools.data.generate_synthetic_ucf101 import main
-from tools.data.synthetic_ucf101 import generate_synthetic_ucf101
+from mmprp.testing import generate_synthetic_ucf101
+from helpers import load_tool
+
+main = load_tool('data/generate_synthetic_ucf101').main
 
 TINY_ARGS = dict(
     num_classes=2,

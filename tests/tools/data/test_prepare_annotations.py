@@ -1,4 +1,4 @@
-"""End-to-end tests of ``tools/data/{ucf101,hmdb51}/prepare_annotations.py``.
+"""End-to-end tests of ``tools/data/prepare_annotations.py``.
 
 Each CLI runs once as a subprocess; the failing runs call the same scripts
 in-process (``runpy``), which spares a second start-up of MMAction2.
@@ -16,20 +16,17 @@ import pytest
 from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
+from mmprp.datasets.preparation import hold_out_validation, read_mmaction_list
+from mmprp.datasets.preparation.annotation_lists import SUBSETS
+from mmprp.testing import SyntheticDataset
 from helpers import REPO
-from tools.data.splits import hold_out_validation, read_mmaction_list
-from tools.data.splits.prepare import SUBSETS
-from tools.data.synthetic_ucf101 import SyntheticDataset
 
 # HMDB51 classes in creation order (not sorted) and, per split, the ids of
 # each class's four videos: 1 train, 2 test, 0 unused.
 HMDB51_CLASSES = ('wave', 'brush_hair', 'climb_stairs')
 HMDB51_IDS = {1: '1120', 2: '2110', 3: '0211'}
 
-
-def _script(dataset: str) -> Path:
-    """The ``prepare_annotations.py`` of a dataset."""
-    return REPO / 'tools' / 'data' / dataset / 'prepare_annotations.py'
+SCRIPT = REPO / 'tools' / 'data' / 'prepare_annotations.py'
 
 
 def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:
@@ -43,7 +40,7 @@ def _run(dataset: str, args: List[str]) -> subprocess.CompletedProcess:
         subprocess.CompletedProcess: The finished run.
     """
     result = subprocess.run(
-        [sys.executable, str(_script(dataset)), *args],
+        [sys.executable, str(SCRIPT), dataset, *args],
         cwd=REPO,
         stdin=subprocess.DEVNULL,
         text=True,
@@ -65,10 +62,9 @@ def _run_failing(dataset: str, args: List[str],
     Returns:
         str: The error message it exits with.
     """
-    script = _script(dataset)
-    monkeypatch.setattr(sys, 'argv', [str(script), *args])
+    monkeypatch.setattr(sys, 'argv', [str(SCRIPT), dataset, *args])
     with pytest.raises(SystemExit) as info:
-        runpy.run_path(str(script), run_name='__main__')
+        runpy.run_path(str(SCRIPT), run_name='__main__')
     assert isinstance(info.value.code, str), info.value.code
     return info.value.code
 

@@ -6,12 +6,13 @@ from typing import Dict
 
 import pytest
 
-from tools.data.splits import (VideoReport, check_videos, hold_out_validation,
-                               read_mmaction_list, read_splits,
-                               read_ucf101_split, unique_videos,
-                               write_dataset_lists)
-from tools.data.synthetic_ucf101 import SyntheticDataset
-from tools.misc.video_probe import VideoProbe
+from mmprp.datasets.preparation import (VideoReport, check_videos,
+                                        hold_out_validation,
+                                        read_mmaction_list, read_splits,
+                                        read_ucf101_split, unique_videos,
+                                        write_dataset_lists)
+from mmprp.datasets.preparation.video_probe import VideoProbe
+from mmprp.testing import SyntheticDataset
 
 ENTRIES = [(f'c{i % 3}/v{i}.avi', i % 3) for i in range(20)]
 

@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from tools.data.encode_video import encode_video
+from mmprp.testing.encode_video import encode_video
 
 
 def sliding_frames(num_frames: int = 40) -> np.ndarray:

@@ -8,11 +8,9 @@ import pytest
 from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
-from tools.data.splits import read_class_index, read_split_list
-from tools.data.synthetic_ucf101 import (APPEARANCES, GREY_BACKGROUND,
-                                         GREY_OBJECT, MOTIONS,
-                                         SyntheticDataset,
-                                         generate_synthetic_ucf101)
+from mmprp.datasets.preparation import read_class_index, read_split_list
+from mmprp.testing import (APPEARANCES, GREY_BACKGROUND, GREY_OBJECT, MOTIONS,
+                           SyntheticDataset, generate_synthetic_ucf101)
 
 FIXTURE_ARGS = dict(
     groups_per_class=3,

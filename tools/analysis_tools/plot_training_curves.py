@@ -4,9 +4,9 @@ Reads ``vis_data/scalars.json`` of the latest run under each WORK_DIR and
 draws training loss_rate / loss_recon per iteration (and epoch means) and
 validation pretext/loss / pretext/rate_acc per epoch::
 
-    python tools/plot_training_curves.py work_dirs/prp_c3d_ucf101 \
-        [work_dirs/other ...] --out curves.png [--labels PRP other] \
-        [--chance 0.25]
+    python tools/analysis_tools/plot_training_curves.py \
+        work_dirs/prp_c3d_ucf101 [work_dirs/other ...] --out curves.png \
+        [--labels PRP other] [--chance 0.25]
 """
 import argparse
 from pathlib import Path

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import Dict, List
 
-from .ucf101 import Entry, OfficialSplit, PathLike, _malformed, _read_lines
+from .ucf101_splits import (Entry, OfficialSplit, PathLike, _malformed,
+                            _read_lines)
 
 SPLIT_FILE = '{}_test_split{}.txt'
 SPLIT_FILE_PATTERN = re.compile(r'(?P<name>.+)_test_split\d+\.txt')

@@ -5,7 +5,7 @@ H.264). Real datasets are often otherwise: many UCF101 AVIs are DivX/XviD
 MPEG-4 with B-frames, and most web video is H.264 with B-frames. Frames
 stored out of display order are where decoders that seek can land on the
 wrong frame, so the tests and ``benchmarks/bench_data_pipeline.py`` write
-such videos with PyAV's FFmpeg (``av``, pinned in ``requirements/ci.txt``;
+such videos with PyAV's FFmpeg (``av``: ``pip install "mmprp[testing]"``;
 not a runtime dependency of mmprp).
 """
 from pathlib import Path

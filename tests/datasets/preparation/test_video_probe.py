@@ -9,8 +9,9 @@ from typing import Dict
 
 import pytest
 
+from mmprp.datasets.preparation.video_probe import (VideoProbe, VideoProber,
+                                                    sample_indices)
 from mmprp.datasets.transforms import DecordInitByPath
-from tools.misc.video_probe import VideoProbe, VideoProber, sample_indices
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.data.splits import (convert_ucf101_splits, read_class_index,
-                               read_split_list, write_class_index,
-                               write_mmaction_list, write_split_lists)
+from mmprp.datasets.preparation import (convert_ucf101_splits,
+                                        read_class_index, read_split_list,
+                                        write_class_index, write_mmaction_list,
+                                        write_split_lists)
 
 CLASS_IND = '1 ApplyEyeMakeup\r\n2 ApplyLipstick\r\n3 Archery\r\n'
 TRAIN_LIST = ('ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\r\n'

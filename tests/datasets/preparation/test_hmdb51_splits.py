@@ -5,8 +5,8 @@ from typing import Dict
 
 import pytest
 
-from tools.data.splits import (find_hmdb51_classes, read_hmdb51_split,
-                               read_hmdb51_split_file)
+from mmprp.datasets.preparation import (find_hmdb51_classes, read_hmdb51_split,
+                                        read_hmdb51_split_file)
 
 # Official files: "<video> <id> " lines, with a trailing space.
 SPLIT_1 = {

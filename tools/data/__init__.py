@@ -1,1 +1,0 @@
-"""Data preparation: UCF101/HMDB51 lists and the synthetic dataset."""

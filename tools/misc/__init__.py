@@ -1,1 +1,0 @@
-"""Checks of video lists before long runs."""
