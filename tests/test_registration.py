@@ -22,7 +22,7 @@ COMPONENTS = {
     'HOOKS': [
         'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
         'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
-        'PlainCheckpointHook', 'SafeCheckpointHook'
+        'PlainCheckpointHook', 'RetrievalMonitorHook', 'SafeCheckpointHook'
     ],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['AmpFallbackOptimWrapperConstructor'],
 }

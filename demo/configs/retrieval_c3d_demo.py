@@ -3,14 +3,17 @@
 # features, for the demo's narrow C3D on the synthetic dataset's split 1:
 # 5 clips x 16 frames per video (instead of 10) at 48x48, every test video
 # queries the train videos; the probe fits a softmax classifier on the train
-# videos' features and classifies the test videos.
+# videos' features and classifies the test videos. The frames are decoded at
+# short side 48 and centre-cropped to 48, as in pretraining: the override
+# names the step that resizes in the base pipeline (OpenCVForwardDecode),
+# tests/demo/test_runs.py checks the decoded size.
 _base_ = ['../../configs/_base_/retrieval/ucf101.py']
 
 data_root = 'work_dirs/demo/data'
 model = dict(backbone=dict(type='C3DEncoder', base_channels=8))
 demo_steps = dict(
     SampleFrames=dict(num_clips=5),
-    Resize=dict(scale=(-1, 48), keep_ratio=True),
+    OpenCVForwardDecode=dict(scale=(-1, 48), keep_ratio=True),
     CenterCrop=dict(crop_size=48))
 test_pipeline = [
     dict(step, **demo_steps.get(step['type'], {}))

@@ -4,7 +4,9 @@ mmengine's ``LocalVisBackend`` appends one JSON object per logging step to
 ``<work_dir>/<timestamp>/vis_data/scalars.json``: training records carry
 ``epoch``, ``iter`` (the global iteration) and the losses smoothed over the
 logging window; validation records carry the metrics and ``step`` (the
-epoch, for epoch-based training). A resumed run (``--resume``) writes a new
+epoch, for epoch-based training), and so do the records of
+:class:`~mmprp.engine.RetrievalMonitorHook` (``monitor/retrieval/top{k}``;
+records of one epoch are merged). A resumed run (``--resume``) writes a new
 timestamped folder; the curves follow the run across all of them, a later
 folder's record replacing an earlier one of the same iteration or epoch
 (what a killed run logged after its last checkpoint). The figure has four
@@ -27,7 +29,8 @@ from .figure import new_figure, save_figure
 
 Series = Tuple[np.ndarray, np.ndarray]
 TRAIN_KEYS = ('loss_rate', 'loss_recon')
-VAL_KEYS = ('pretext/loss', 'pretext/rate_acc')
+MONITOR_TOP1 = 'monitor/retrieval/top1'
+VAL_KEYS = ('pretext/loss', 'pretext/rate_acc', MONITOR_TOP1)
 PANEL_SIZE = (6.0, 4.0)
 
 
@@ -41,7 +44,8 @@ class TrainingCurves:
         train (dict[str, Series]): Training key to (iteration, value).
         train_epoch_mean (dict[str, Series]): Training key to (last
             iteration of the epoch, mean of the epoch's logged values).
-        val (dict[str, Series]): Validation key to (epoch, value).
+        val (dict[str, Series]): Validation (and retrieval monitor) key to
+            (epoch, value).
     """
 
     sources: List[Path]
@@ -80,18 +84,21 @@ def _read_records(sources: List[Path]) -> Tuple[List[dict], List[dict]]:
 
     Returns:
         tuple[list[dict], list[dict]]: Training records sorted by ``iter``
-        and validation records sorted by ``step``.
+        and per-epoch records sorted by ``step`` (a file's records of one
+        step merged: validation and retrieval monitor).
     """
     train: Dict[int, dict] = {}
     val: Dict[int, dict] = {}
     for source in sources:
+        steps: Dict[int, dict] = {}
         for line in source.read_text().splitlines():
             if line.strip():
                 record = json.loads(line)
                 if 'iter' in record:
                     train[record['iter']] = record
                 else:
-                    val[record['step']] = record
+                    steps.setdefault(record['step'], {}).update(record)
+        val.update(steps)
     return ([train[key]
              for key in sorted(train)], [val[key] for key in sorted(val)])
 
@@ -159,7 +166,7 @@ def _finish_panel(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
 
 def _plot_train(ax: Axes, runs: Dict[str, TrainingCurves], key: str) -> None:
     """Per-interval and epoch-mean curves of a training key, per run."""
-    for color, (label, curves) in zip(_colors(len(runs)), runs.items()):
+    for color, (label, curves) in zip(run_colors(len(runs)), runs.items()):
         if key not in curves.train:
             continue
         ax.plot(
@@ -180,15 +187,22 @@ def _plot_train(ax: Axes, runs: Dict[str, TrainingCurves], key: str) -> None:
 def _plot_val(ax: Axes, runs: Dict[str, TrainingCurves], key: str,
               ylabel: str) -> None:
     """Per-epoch curve of a validation key, per run."""
-    for color, (label, curves) in zip(_colors(len(runs)), runs.items()):
+    for color, (label, curves) in zip(run_colors(len(runs)), runs.items()):
         if key in curves.val:
             ax.plot(
                 *curves.val[key], 'o-', color=color, markersize=3, label=label)
     _finish_panel(ax, f'validation {key}', 'epoch', ylabel)
 
 
-def _colors(count: int) -> List:
-    """One tab10 colour per run."""
+def run_colors(count: int) -> List:
+    """One tab10 colour per run, in run order.
+
+    Args:
+        count (int): Number of runs.
+
+    Returns:
+        list: Matplotlib RGBA colours.
+    """
     return [colormaps['tab10'](i % 10) for i in range(count)]
 
 

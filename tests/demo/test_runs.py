@@ -54,14 +54,24 @@ def test_eval_config_loads_the_checkpoint_on_split_1(tmp_path: Path) -> None:
             ] == ['VideoRetrievalMetric', 'LinearProbeMetric']
 
 
-@pytest.mark.parametrize('loader', ['train', 'val'])
-def test_pretrain_pipeline_sees_whole_frames_at_48(
+def demo_pipeline(tmp_path: Path, loader: str) -> list:
+    """A data pipeline of the demo's configs: pretraining or evaluation."""
+    settings = DemoSettings(work_dir=tmp_path)
+    if loader == 'test':
+        cfg = eval_config(settings, tmp_path / 'ckpt.pth', tmp_path / 'eval')
+    else:
+        cfg = pretrain_config(settings, seed=0)
+    return cfg[f'{loader}_dataloader'].dataset.pipeline
+
+
+@pytest.mark.parametrize('loader', ['train', 'val', 'test'])
+def test_demo_pipelines_see_whole_frames_at_48(
         tmp_path: Path, synthetic_ucf101: SyntheticDataset,
         loader: str) -> None:
     # 96x128 videos: decoded at short side 48 (48x64), the 48 crop keeps
-    # the full height, as on the demo's own 48x60 videos
-    cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
-    steps = cfg[f'{loader}_dataloader'].dataset.pipeline
+    # the full height, as on the demo's own 48x60 videos; the evaluation
+    # ('test') sees the frames as pretraining does
+    steps = demo_pipeline(tmp_path, loader)
     crop = [step['type'] for step in steps].index('CenterCrop')
     decode = Compose([TRANSFORMS.build(step) for step in steps[:crop]])
     video = next(iter(synthetic_ucf101.frame_counts))
@@ -72,9 +82,8 @@ def test_pretrain_pipeline_sees_whole_frames_at_48(
             modality='RGB'))
     assert results['img_shape'] == (48, 64)
     assert results['imgs'][0].shape == (48, 64, 3)
-    packed = Compose([TRANSFORMS.build(step) for step in steps[crop:]])(
-        results)
-    assert tuple(packed['inputs'].shape[-2:]) == (48, 48)
+    cropped = TRANSFORMS.build(steps[crop])(results)
+    assert cropped['img_shape'] == (48, 48)
 
 
 def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:

@@ -6,11 +6,12 @@ from .label_range_hook import LabelRangeHook
 from .non_empty_dataloader_hook import NonEmptyDataloaderHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .plain_checkpoint_hook import PlainCheckpointHook, plain_data
+from .retrieval_monitor_hook import RetrievalMonitorHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
     'BadVideoReportHook', 'CheckpointMatchHook', 'ChannelsLast3dHook',
     'LabelRangeHook', 'NonEmptyDataloaderHook', 'NonFiniteLossHook',
-    'PlainCheckpointHook', 'SafeCheckpointHook', 'plain_data',
-    'to_channels_last_3d'
+    'PlainCheckpointHook', 'RetrievalMonitorHook', 'SafeCheckpointHook',
+    'plain_data', 'to_channels_last_3d'
 ]

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
-from torch import Tensor
+from torch import Tensor, nn
 
 
 def unit_range_preprocessor() -> dict:
@@ -22,6 +22,29 @@ def unit_range_preprocessor() -> dict:
         mean=[0., 0., 0.],
         std=[255., 255., 255.],
         format_shape='NCTHW')
+
+
+def pooled_video_features(backbone: nn.Module, inputs: Tensor,
+                          pool_size: Sequence[int]) -> Tensor:
+    """The retrieval protocol's video features (VCOP / PRP).
+
+    Each clip's encoder map is max-pooled with kernel and stride
+    ``pool_size``, flattened, and the clip features of a video averaged.
+
+    Args:
+        backbone (nn.Module): The encoder; maps (B, C, T, H, W) clips to
+            (B, C', T', H', W') maps.
+        inputs (Tensor): Clips of each video, (N, M, C, T, H, W).
+        pool_size (Sequence[int]): Max-pooling kernel and stride over
+            (T', H', W').
+
+    Returns:
+        Tensor: (N, D) video features.
+    """
+    num_videos, num_clips = inputs.shape[:2]
+    maps = backbone(inputs.flatten(0, 1))
+    pooled = F.max_pool3d(maps, pool_size, pool_size)
+    return pooled.flatten(1).view(num_videos, num_clips, -1).mean(1)
 
 
 @MODELS.register_module()
@@ -52,7 +75,7 @@ class VideoFeatureExtractor(BaseRecognizer):
         self.pool_size = tuple(pool_size)
 
     def extract_feat(self, inputs: Tensor, **kwargs) -> Tensor:
-        """Video features.
+        """Video features (:func:`pooled_video_features`).
 
         Args:
             inputs (Tensor): Clips of each video, (N, M, C, T, H, W).
@@ -61,10 +84,7 @@ class VideoFeatureExtractor(BaseRecognizer):
             Tensor: (N, D) features, the mean over the M clips of the
             pooled and flattened encoder maps.
         """
-        num_videos, num_clips = inputs.shape[:2]
-        maps = self.backbone(inputs.flatten(0, 1))
-        pooled = F.max_pool3d(maps, self.pool_size, self.pool_size)
-        return pooled.flatten(1).view(num_videos, num_clips, -1).mean(1)
+        return pooled_video_features(self.backbone, inputs, self.pool_size)
 
     def _forward(self,
                  inputs: Tensor,
