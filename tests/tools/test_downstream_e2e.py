@@ -129,7 +129,7 @@ def test_finetune_then_ten_clip_test(prepared, python) -> None:
     result = run_command([
         python, repo / 'tools' / 'test.py', config, work_dir / 'epoch_1.pth',
         '--work-dir', root / 'finetune_test', '--cfg-options',
-        *data_options(prepared, ('test', ), num_videos=2)
+        *data_options(prepared, ('test', ), num_videos=1)
     ],
                          cwd=root)
     output = result.stdout + result.stderr
