@@ -128,6 +128,48 @@ def run_command(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
     return result
 
 
+#: Forks ``tools/train.py`` runs from one process and kills them at chosen
+#: events (see its docstring).
+KILL_DRIVER = REPO / 'tests' / 'engine' / 'hooks' / 'kill_driver.py'
+
+
+def run_kill_driver(folder: Path, config: Path,
+                    runs: List[dict]) -> List[dict]:
+    """Run ``kill_driver.py`` on ``runs`` of ``config`` in ``folder``.
+
+    Args:
+        folder (Path): Where its plan and results are written.
+        config (Path): The config every run trains.
+        runs (list[dict]): The runs (``work_dir``, ``resume``, ``kill_at``,
+            optionally ``copy_from`` and ``events``).
+
+    Returns:
+        list[dict]: Its results, one per run; each run either killed or
+        ended with exit code 0.
+    """
+    plan, results = folder / 'plan.json', folder / 'results.json'
+    plan.write_text(json.dumps(dict(config=str(config), runs=runs)))
+    path = [str(REPO), str(REPO / 'tests'), os.environ.get('PYTHONPATH')]
+    process = subprocess.run(
+        [sys.executable,
+         str(KILL_DRIVER),
+         str(plan), str(results)],
+        cwd=folder,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, path))),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert process.returncode == 0, process.stderr[-4000:]
+    outcomes = json.loads(results.read_text())
+    failed = [
+        run for run, outcome in zip(runs, outcomes)
+        if not outcome['killed'] and outcome['exit_code'] != 0
+    ]
+    assert not failed, (failed, process.stderr[-4000:])
+    return outcomes
+
+
 def run_without_mmprp(arguments: List,
                       cwd: Path) -> subprocess.CompletedProcess:
     """Run ``python -I tests/without_mmprp.py ARGUMENTS``.

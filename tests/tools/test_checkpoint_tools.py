@@ -1,6 +1,5 @@
 """tools/random_init_checkpoint.py and tools/export_backbone.py."""
 import runpy
-import subprocess
 import sys
 
 import numpy as np
@@ -13,11 +12,16 @@ from helpers import (REPO, assert_load_weights_only, randomise_batch_norms,
                      run_command)
 
 
+def run_in_process(monkeypatch, tool: str, *args) -> None:
+    """Run ``tools/<tool>`` with ``args`` in this process (the command
+    lines' own processes are started once each, in the slow test)."""
+    monkeypatch.setattr(sys, 'argv', [tool, *map(str, args)])
+    runpy.run_path(str(REPO / 'tools' / tool), run_name='__main__')
+
+
 def export_in_process(monkeypatch, *args) -> None:
     """Run tools/export_backbone.py with ``args`` in this process."""
-    monkeypatch.setattr(sys, 'argv', ['export_backbone.py', *map(str, args)])
-    runpy.run_path(
-        str(REPO / 'tools' / 'export_backbone.py'), run_name='__main__')
+    run_in_process(monkeypatch, 'export_backbone.py', *args)
 
 
 @pytest.mark.slow
@@ -67,31 +71,23 @@ def test_export_writes_numpy_meta_as_plain_data(tmp_path, monkeypatch) -> None:
     assert meta['best'] == 0.5 and meta['sigmas'].tolist() == [0.5, 1.]
 
 
-def test_export_names_what_is_missing(tmp_path, python) -> None:
+def test_export_names_what_is_missing(tmp_path, monkeypatch) -> None:
     path = tmp_path / 'head_only.pth'
     torch.save(dict(state_dict={'cls_head.fc.weight': torch.ones(1)}), path)
-    result = subprocess.run([
-        python,
-        str(REPO / 'tools' / 'export_backbone.py'),
-        str(path),
-        str(tmp_path / 'out.pth')
-    ],
-                            capture_output=True,
-                            text=True)
-    assert result.returncode != 0
-    assert 'no "backbone.*" weights' in result.stderr
-    assert "['cls_head']" in result.stderr
+    # a SystemExit with a message: printed to stderr, exit status 1
+    with pytest.raises(SystemExit) as refused:
+        export_in_process(monkeypatch, path, tmp_path / 'out.pth')
+    assert isinstance(refused.value.code, str)
+    assert 'no "backbone.*" weights' in refused.value.code
+    assert "['cls_head']" in refused.value.code
     assert not (tmp_path / 'out.pth').exists()
 
 
-def test_random_init_applies_cfg_options(tmp_path, python) -> None:
+def test_random_init_applies_cfg_options(tmp_path, monkeypatch) -> None:
     out = tmp_path / 'narrow.pth'
-    run_command([
-        python, REPO / 'tools' / 'random_init_checkpoint.py',
-        REPO / 'demo' / 'configs' / 'prp_c3d_demo.py', out, '--cfg-options',
-        'model.backbone.base_channels=4'
-    ],
-                cwd=tmp_path)
+    run_in_process(monkeypatch, 'random_init_checkpoint.py',
+                   REPO / 'demo' / 'configs' / 'prp_c3d_demo.py', out,
+                   '--cfg-options', 'model.backbone.base_channels=4')
     state_dict = CheckpointLoader.load_checkpoint(str(out),
                                                   'cpu')['state_dict']
     assert state_dict['backbone.conv1a.conv.weight'].shape == (4, 3, 3, 3, 3)

@@ -6,7 +6,7 @@ at random, and saved as they saved theirs (``nn.DataParallel``'s
 ``state_dict()``). The converted checkpoint must give our PRP model the same
 encoder map, rate logits and reconstruction on the same clip.
 """
-import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
@@ -226,7 +226,7 @@ def test_refuses_what_is_not_an_authors_state_dict(tool: ModuleType,
 
 
 @pytest.mark.slow
-def test_command_line(tool: ModuleType, tmp_path, python) -> None:
+def test_command_line(tool: ModuleType, tmp_path, python, monkeypatch) -> None:
     source = tmp_path / 'r21d_authors.pth'
     torch.save(build_authors_prp('r21d').state_dict(), source)
     out = tmp_path / 'out' / 'prp_r21d.pth'
@@ -237,17 +237,17 @@ def test_command_line(tool: ModuleType, tmp_path, python) -> None:
                          cwd=tmp_path)
     assert f'to {out}' in result.stdout
     assert_load_weights_only([out], tmp_path)
+    # the refusal through the same main() in this process: a SystemExit
+    # with a message is printed to stderr with exit status 1
     refused = tmp_path / 'refused.pth'
-    result = subprocess.run([
-        python,
-        str(REPO / 'tools' / 'convert_authors_checkpoint.py'),
+    monkeypatch.setattr(sys, 'argv', [
+        'convert_authors_checkpoint.py',
         str(source),
         str(refused), '--arch', 'c3d'
-    ],
-                            cwd=tmp_path,
-                            capture_output=True,
-                            text=True)
-    assert result.returncode != 0
-    assert "convert_authors_checkpoint: " in result.stderr
-    assert 'pass --arch r21d' in result.stderr
+    ])
+    with pytest.raises(SystemExit) as error:
+        tool.main()
+    assert isinstance(error.value.code, str)
+    assert error.value.code.startswith('convert_authors_checkpoint: ')
+    assert 'pass --arch r21d' in error.value.code
     assert not refused.exists()

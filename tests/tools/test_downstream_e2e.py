@@ -1,10 +1,12 @@
 """Downstream evaluation end to end on synthetic videos in UCF101's format.
 
 data preparation (official split files -> MMAction2 and PRP lists) -> PRP
-pretraining checkpoint (C3D, one iteration at the real size) -> the
-stock-derived finetuning config loads its encoder (and nothing else) and
-finetunes one iteration -> tools/test.py with 10-clip testing prints top-1 /
-top-5 -> the retrieval config prints top-k for k = 1, 5, 10, 20, 50.
+pretraining checkpoint (C3D at the real size, two iterations on the PRP
+lists: the ``mim train`` run of ``conftest.py``, shared with the entry-point
+test) -> the stock-derived finetuning config loads its encoder (and nothing
+else) and finetunes one iteration -> tools/test.py with 10-clip testing
+prints top-1 / top-5 -> the retrieval config prints top-k for k = 1, 5, 10,
+20, 50.
 """
 import math
 import re
@@ -24,50 +26,15 @@ TOPK = (1, 5, 10, 20, 50)
 
 
 @pytest.fixture(scope='module')
-def prepared(tmp_path_factory, synthetic_ucf101, python):
-    """Lists written by tools/data/ucf101 and a PRP checkpoint."""
-    root = tmp_path_factory.mktemp('downstream')
-    repo = REPO
-    lists = root / 'ucf101'
-    result = run_command([
-        python, repo / 'tools' / 'data' / 'prepare_annotations.py', 'ucf101',
-        '--split-dir', synthetic_ucf101.split_dir, '--video-dir',
-        synthetic_ucf101.video_dir, '--out-dir', lists, '--num-val', '2'
-    ],
-                         cwd=root)
-    for split in (1, 2, 3):
-        for kind in ('train', 'val', 'prp_train', 'prp_val'):
-            assert (lists
-                    / f'ucf101_{kind}_split_{split}_videos.txt').is_file()
-    prp_options = [
-        f'train_dataloader.dataset.ann_file={lists}/'
-        'ucf101_prp_train_split_1_videos.txt',
-        f'val_dataloader.dataset.ann_file={lists}/'
-        'ucf101_prp_val_split_1_videos.txt',
-        f'train_dataloader.dataset.data_prefix.video='
-        f'{synthetic_ucf101.video_dir}',
-        f'val_dataloader.dataset.data_prefix.video='
-        f'{synthetic_ucf101.video_dir}',
-        'train_dataloader.dataset.indices=2',
-        'train_cfg.max_epochs=1',
-    ] + [
-        f'{loader}_dataloader.{key}' for loader in ('train', 'val')
-        for key in ('num_workers=0', 'persistent_workers=False',
-                    'batch_size=2')
-    ]
-    work_dir = root / 'prp'
-    run_command([
-        python, repo / 'tools' / 'train.py',
-        repo / 'configs' / 'prp' / 'prp_c3d_ucf101.py', '--work-dir', work_dir,
-        '--cfg-options', *prp_options
-    ],
-                cwd=root)
+def prepared(tmp_path_factory, synthetic_ucf101, ucf101_lists,
+             mim_prp_c3d_run):
+    """Lists written by tools/data/ucf101 and a PRP checkpoint trained on
+    its PRP lists (``conftest.py``)."""
     return dict(
-        root=root,
-        lists=lists,
-        checkpoint=work_dir / 'epoch_1.pth',
-        video_dir=synthetic_ucf101.video_dir,
-        log=result.stdout)
+        root=tmp_path_factory.mktemp('downstream'),
+        lists=ucf101_lists,
+        checkpoint=mim_prp_c3d_run / 'epoch_1.pth',
+        video_dir=synthetic_ucf101.video_dir)
 
 
 def data_options(prepared: dict,
@@ -129,7 +96,7 @@ def test_finetune_then_ten_clip_test(prepared, python) -> None:
     result = run_command([
         python, repo / 'tools' / 'test.py', config, work_dir / 'epoch_1.pth',
         '--work-dir', root / 'finetune_test', '--cfg-options',
-        *data_options(prepared, ('test', ), num_videos=2)
+        *data_options(prepared, ('test', ), num_videos=1)
     ],
                          cwd=root)
     output = result.stdout + result.stderr

@@ -7,19 +7,37 @@ run starts fresh workers; the losses still match because every sample draws
 its rate and window from a generator seeded by (seed, epoch, index)
 (SeededSampler + PRPVideoDataset), and the restored model, optimizer and
 scheduler state do the rest.
+
+The runs go through ``tools/train.py`` in processes forked by
+``kill_driver.py`` (imports paid once); the killed run dies of SIGKILL as
+the second epoch's first iteration starts, epoch_1.pth saved.
 """
-import os
-import signal
-import subprocess
-import time
+import json
+from pathlib import Path
+from typing import List
 
 import pytest
 
-from helpers import REPO, data_options, read_scalars, run_command
+from helpers import REPO, read_scalars, run_kill_driver
 
 pytestmark = pytest.mark.slow
 
 LOSS_KEYS = ('loss', 'loss_rate', 'loss_recon', 'rate_acc', 'lr')
+# 8 training videos in batches of 4: iteration 3 is epoch 2's first
+KILL_AT = ['hook:before_train_iter', 3]
+CONFIG = """\
+_base_ = [{base!r}]
+train_dataloader = dict(
+    batch_size=4, num_workers=2, persistent_workers=True,
+    dataset=dict(ann_file={train!r}, data_prefix=dict(video={videos!r})))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(ann_file={val!r}, data_prefix=dict(video={videos!r})))
+test_dataloader = val_dataloader
+train_cfg = dict(max_epochs=2)
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
+randomness = dict(seed=7, deterministic=True)
+"""
 
 
 def second_epoch_losses(records: list) -> list:
@@ -29,49 +47,43 @@ def second_epoch_losses(records: list) -> list:
     ]
 
 
-def kill_after_first_checkpoint(command: list, work_dir, cwd) -> int:
-    """Start training, kill it once epoch_1.pth is recorded as saved."""
-    process = subprocess.Popen([str(part) for part in command],
-                               cwd=cwd,
-                               stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    marker = work_dir / 'last_checkpoint'
-    deadline = time.monotonic() + 300
-    while process.poll() is None and time.monotonic() < deadline:
-        if marker.is_file() and 'epoch_1.pth' in marker.read_text():
-            os.killpg(process.pid, signal.SIGKILL)
-            break
-        time.sleep(0.2)
-    return process.wait()
+def every_run_scalars(work_dir: Path) -> List[dict]:
+    """The json lines LocalVisBackend logged in ``work_dir``, run by run."""
+    return [
+        json.loads(line)
+        for path in sorted(work_dir.glob('*/vis_data/scalars.json'))
+        for line in path.read_text().splitlines()
+    ]
 
 
-def test_killed_run_resumes_with_the_same_losses(tmp_path, synthetic_ucf101,
-                                                 python) -> None:
-    repo = REPO
+def write_config(path: Path, dataset) -> Path:
+    """The demo config on the synthetic videos, two persistent workers."""
+    train, val = dataset.ann_files[1]
+    path.write_text(
+        CONFIG.format(
+            base=str(REPO / 'demo' / 'configs' / 'prp_c3d_demo.py'),
+            train=str(train),
+            val=str(val),
+            videos=str(dataset.video_dir)))
+    return path
 
-    def command(work_dir):
-        return [
-            python, repo / 'tools' / 'train.py',
-            repo / 'demo' / 'configs' / 'prp_c3d_demo.py', '--work-dir',
-            work_dir, '--cfg-options',
-            *data_options(synthetic_ucf101, batch_size=4),
-            'train_dataloader.num_workers=2',
-            'train_dataloader.persistent_workers=True',
-            'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
-            'default_hooks.checkpoint.interval=1', 'randomness.seed=7',
-            'randomness.deterministic=True'
-        ]
 
-    run_command(command(tmp_path / 'once'), cwd=tmp_path)
-    uninterrupted = second_epoch_losses(read_scalars(tmp_path / 'once'))
-
-    work_dir = tmp_path / 'killed'
-    assert kill_after_first_checkpoint(command(work_dir), work_dir,
-                                       tmp_path) == -signal.SIGKILL
-    run_command(command(work_dir) + ['--resume'], cwd=tmp_path)
-    resumed = second_epoch_losses(read_scalars(work_dir))
+def test_killed_run_resumes_with_the_same_losses(tmp_path,
+                                                 synthetic_ucf101) -> None:
+    config = write_config(tmp_path / 'resume_demo.py', synthetic_ucf101)
+    once, killed = tmp_path / 'once', tmp_path / 'killed'
+    outcomes = run_kill_driver(tmp_path, config, [
+        dict(work_dir=str(once), resume=False, kill_at=None),
+        dict(work_dir=str(killed), resume=False, kill_at=KILL_AT),
+        dict(work_dir=str(killed), resume=True, kill_at=None),
+    ])
+    assert [outcome['killed'] for outcome in outcomes] == [False, True, False]
+    uninterrupted = second_epoch_losses(read_scalars(once))
+    # both runs' logs (one folder when they start within a second): epoch
+    # 1 trained once, by the killed run; the resumed run went on with 2
+    records = every_run_scalars(killed)
+    assert [r['epoch'] for r in records if 'loss_rate' in r] == [1, 1, 2, 2]
+    resumed = second_epoch_losses(records)
 
     assert len(uninterrupted) == 2 and len(resumed) == 2
     for expected, actual in zip(uninterrupted, resumed):

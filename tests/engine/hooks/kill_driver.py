@@ -28,8 +28,11 @@ Events, in the order a run meets them (only files in its work dir count):
 
 Every run uses one thread, and the config text that mmengine stores in each
 checkpoint is not formatted by yapf (0.4 s a checkpoint; the text is not
-compared).
+compared), and what the driver imported is exempt from the garbage
+collector's scans in the runs (``gc.freeze()`` before each fork: every
+full collection, mmengine's at each dataset build among them, scanned it).
 """
+import gc
 import hashlib
 import importlib
 import json
@@ -152,6 +155,7 @@ def start(config: str, run: dict, modules: Path) -> dict:
     if run.get('copy_from'):
         result['copied'] = fingerprints(Path(run['copy_from']))
         shutil.copytree(run['copy_from'], run['work_dir'], symlinks=True)
+    gc.freeze()
     pid = os.fork()
     if pid == 0:
         child(config, run, modules)

@@ -6,18 +6,16 @@ the best by validation loss, ReduceOnPlateauLR; here a C3D of width 4 on
 32x40 synthetic videos, 5 epochs of 2 iterations, validation of 2
 iterations every epoch, a latest checkpoint every 2 epochs, the learning
 rate halved at each epoch without a new best) runs through ``tools/train.py``
-in processes forked by ``kill_driver.py``, which kill themselves at chosen
-events: hook calls of the runner and file operations in the work dir. The
+in processes forked by ``kill_driver.py`` (``helpers.run_kill_driver``),
+which kill themselves at chosen events: hook calls of the runner and file
+operations in the work dir. The
 uninterrupted run finds new bests at epochs 1 and 2 only, and halves the
 learning rate at epochs 3, 4 and 5: a resumed run that skipped or repeated
 a validation would end with another best or other weights.
 """
 import hashlib
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -26,11 +24,10 @@ import torch
 from mmengine.config import Config
 
 from mmprp.testing import generate_synthetic_ucf101
-from helpers import REPO, small_frames
+from helpers import REPO, run_kill_driver, small_frames
 
 pytestmark = pytest.mark.slow
 
-DRIVER = Path(__file__).with_name('kill_driver.py')
 NUM_EPOCHS = 5
 BEST = 'best_pretext_loss_epoch_2.pth'
 CONFIG = """\
@@ -85,30 +82,6 @@ def write_config(folder: Path) -> Path:
             val_pipeline=small_frames(pipelines.val_pipeline, (-1, 32), 32),
             epochs=NUM_EPOCHS))
     return config
-
-
-def drive(folder: Path, config: Path, runs: List[dict]) -> List[dict]:
-    """Run ``kill_driver.py`` on ``runs``; its results, one per run."""
-    plan, results = folder / 'plan.json', folder / 'results.json'
-    plan.write_text(json.dumps(dict(config=str(config), runs=runs)))
-    path = [str(REPO), str(REPO / 'tests'), os.environ.get('PYTHONPATH')]
-    process = subprocess.run(
-        [sys.executable, str(DRIVER),
-         str(plan), str(results)],
-        cwd=folder,
-        env=dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, path))),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert process.returncode == 0, process.stderr[-4000:]
-    outcomes = json.loads(results.read_text())
-    failed = [
-        run for run, outcome in zip(runs, outcomes)
-        if not outcome['killed'] and outcome['exit_code'] != 0
-    ]
-    assert not failed, (failed, process.stderr[-4000:])
-    return outcomes
 
 
 def killed_and_resumed(work_dir: Path, *kills: list) -> List[dict]:
@@ -210,7 +183,7 @@ def runs(tmp_path_factory) -> dict:
             kill_at=None,
             events=str(root / 'events.json'))
     ] + sum(chains.values(), [])
-    outcomes = drive(root, config, plan)
+    outcomes = run_kill_driver(root, config, plan)
     names = ['uninterrupted'] + sum(
         ([name] * len(chain) for name, chain in chains.items()), [])
     by_name = {}
@@ -306,7 +279,7 @@ def test_random_kills_resume_to_the_uninterrupted_run(runs) -> None:
     chains = random_chains(runs['events'], count=12, seed=0)
     plan = sum((killed_and_resumed(root / f'chain_{index}', *kills)
                 for index, kills in enumerate(chains)), [])
-    outcomes = drive(root, runs['config'], plan)
+    outcomes = run_kill_driver(root, runs['config'], plan)
     assert sum(outcome['killed'] for outcome in outcomes) >= 20
     for index, kills in enumerate(chains):
         assert_ends_as_uninterrupted(root / f'chain_{index}',
