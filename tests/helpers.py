@@ -388,6 +388,17 @@ def randomise_batch_norms(model: nn.Module, seed: int = 0) -> nn.Module:
     return model.eval()
 
 
+def toy_loader() -> dict:
+    """The data loader config of :class:`ToyModel` runs: 4 inputs of ones,
+    2 a batch, in order."""
+    return dict(
+        dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate'),
+        batch_size=2,
+        num_workers=0)
+
+
 class ToyModel(BaseModel):
     """One linear layer, loss: mean square of its output."""
 

@@ -23,7 +23,7 @@ from mmengine.runner import Runner
 from mmprp.engine import PlainCheckpointHook, SafeCheckpointHook, plain_data
 from mmprp.engine.hooks.plain_checkpoint_hook import (history_from_plain,
                                                       plain_history)
-from helpers import ToyModel, assert_load_weights_only
+from helpers import ToyModel, assert_load_weights_only, toy_loader
 
 SCORES = {0: 0.25, 1: 0.5}  # by epoch index: a new best at both epochs
 RUN_IDS = itertools.count()
@@ -64,12 +64,7 @@ class MessageHubRecorder(Hook):
 
 def train(work_dir: Path, resume_from: Optional[Path] = None) -> dict:
     """Train the toy runner for 2 epochs; return its recorder."""
-    loader = dict(
-        dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate'),
-        batch_size=2,
-        num_workers=0)
+    loader = toy_loader()
     recorder = MessageHubRecorder()
     Runner(
         model=ToyModel(),

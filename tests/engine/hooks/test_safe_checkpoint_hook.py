@@ -23,7 +23,7 @@ from mmengine.logging import MessageHub
 from mmengine.runner import Runner
 
 from mmprp.engine import SafeCheckpointHook
-from helpers import ToyModel, hold_lock
+from helpers import ToyModel, hold_lock, toy_loader
 
 VAL_LOSS = {0: 2.0, 1: 1.0, 2: 1.5}  # by epoch index: best at epochs 1, 2
 RUN_IDS = itertools.count()
@@ -71,12 +71,7 @@ def build_runner(work_dir: Path,
                  log_level: str = 'ERROR') -> Runner:
     """A toy run: 2 iterations an epoch, 2 of validation, the scripted
     losses; by epoch, one epoch a loss, else one loss every 2 iterations."""
-    loader = dict(
-        dataset=[dict(inputs=torch.ones(2)) for _ in range(4)],
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate'),
-        batch_size=2,
-        num_workers=0)
+    loader = toy_loader()
     if by_epoch:
         train_cfg = dict(
             by_epoch=True, max_epochs=len(val_loss), val_interval=1)
