@@ -6,13 +6,16 @@ Stages (each prints its progress; total time at the end):
    how an object moves) to ``<work-dir>/data``;
 2. pretrain PRP (discriminative + generative perception with motion
    attention, ``demo/configs/prp_c3d_demo.py``) once per seed on the split-1
-   train videos, and measure each seed's reconstruction error on the test
+   train videos, less the groups held out for the retrieval monitor
+   (retrieval top-1/5 of those videos before training and at every
+   validation), and measure each seed's reconstruction error on the test
    videos next to two trivial predictors (``demo/reconstruction.py``);
 3. evaluate each seed's pretrained encoder and the same encoder at that
    seed's random initialisation (``demo/configs/retrieval_c3d_demo.py``):
    video retrieval top-1/5/10/20/50 and a linear probe;
-4. draw the figures (training curves, rate confusion, motion attention,
-   activation maps) into ``<work-dir>/figures``;
+4. draw the figures (training curves, the retrieval monitor's top-1
+   against the epoch, rate confusion, motion attention, activation maps)
+   into ``<work-dir>/figures``;
 5. write ``<work-dir>/report.md`` and ``<work-dir>/results.json``.
 
 Run ``make demo`` (which sets up ``.venv`` first) or
@@ -65,6 +68,13 @@ def parse_args() -> DemoSettings:
         help='groups per class, a third of them test '
         f'(default: {DEFAULTS.groups_per_class})')
     parser.add_argument(
+        '--monitor-groups',
+        type=int,
+        default=DEFAULTS.monitor_groups,
+        help='train groups per class added and held out of pretraining for '
+        'the retrieval monitor, half gallery, half queries; even '
+        f'(default: {DEFAULTS.monitor_groups})')
+    parser.add_argument(
         '--clips',
         type=int,
         default=DEFAULTS.clips_per_group,
@@ -82,15 +92,19 @@ def parse_args() -> DemoSettings:
         help="torch's threads; the numbers depend on it (default: "
         f'{DEFAULTS.threads})')
     args = parser.parse_args()
-    return DemoSettings(
-        work_dir=args.work_dir,
-        num_classes=args.classes,
-        groups_per_class=args.groups,
-        clips_per_group=args.clips,
-        seeds=tuple(args.seeds),
-        epochs=args.epochs,
-        eval_clips=args.eval_clips,
-        threads=args.threads)
+    try:
+        return DemoSettings(
+            work_dir=args.work_dir,
+            num_classes=args.classes,
+            groups_per_class=args.groups,
+            clips_per_group=args.clips,
+            monitor_groups=args.monitor_groups,
+            seeds=tuple(args.seeds),
+            epochs=args.epochs,
+            eval_clips=args.eval_clips,
+            threads=args.threads)
+    except ValueError as error:
+        parser.error(str(error))
 
 
 def stage(timings: Dict[str, float], name: str, action: Callable[[], T]) -> T:
@@ -139,7 +153,7 @@ def main() -> None:
                 -1], settings.run_dir('eval_random', run.seed)))
         results.append(
             SeedResult(run.seed, prp, random, run.rate_acc, run.seconds,
-                       reconstruction))
+                       reconstruction, run.monitor_top1))
     cfg = pretrain_config(settings, runs[0].seed)
     figures = stage(
         timings, 'figures',

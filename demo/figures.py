@@ -8,7 +8,8 @@ from mmengine.runner import Runner
 from mmprp.apis import build_model
 from mmprp.testing import SyntheticDataset
 from mmprp.visualization import (collect_rate_predictions, plot_rate_confusion,
-                                 plot_work_dirs, visualize_activations,
+                                 plot_retrieval_monitor, plot_work_dirs,
+                                 visualize_activations,
                                  visualize_motion_attention)
 from .runs import PretrainRun, prp_sampler
 
@@ -40,7 +41,7 @@ def first_test_videos(dataset: SyntheticDataset, count: int) -> List[Path]:
 def draw_figures(cfg: Config, dataset: SyntheticDataset,
                  runs: Sequence[PretrainRun], random_checkpoint: Path,
                  out_dir: Path) -> Dict[str, Path]:
-    """Training curves, rate confusion, motion attention, activations.
+    """Training curves, retrieval monitor, rate confusion, attention, maps.
 
     Args:
         cfg (Config): The pretraining config of ``runs[0]``.
@@ -59,8 +60,15 @@ def draw_figures(cfg: Config, dataset: SyntheticDataset,
     figures = {}
     caption = 'Training curves (every seed)'
     figures[caption] = out_dir / 'training_curves.png'
-    plot_work_dirs([run.work_dir for run in runs], figures[caption],
-                   [f'seed {run.seed}' for run in runs], 1 / len(rates))
+    curves = plot_work_dirs([run.work_dir for run in runs], figures[caption],
+                            [f'seed {run.seed}' for run in runs],
+                            1 / len(rates))
+
+    caption = ('Retrieval top-1 of held-out train videos during pretraining '
+               '(every seed)')
+    figures[caption] = out_dir / 'retrieval_monitor.png'
+    plot_retrieval_monitor(curves, figures[caption],
+                           1 / len(dataset.class_names))
 
     caption = f'Playback-rate confusion on the test videos (seed {shown.seed})'
     figures[caption] = out_dir / 'rate_confusion.png'

@@ -16,7 +16,7 @@ from mmengine import Config
 from mmprp.apis import step_index
 from mmprp.testing import SyntheticDataset
 from .reconstruction import PREDICTORS
-from .runs import prp_sampler
+from .runs import MONITOR_LISTS, prp_sampler
 from .settings import DemoSettings
 
 TOPK = (1, 5, 10, 20, 50)
@@ -50,6 +50,9 @@ class SeedResult:
             of the PRP decoder and of the trivial predictors, with the
             sizes of the encoder map and the target
             (:func:`demo.reconstruction.reconstruction_errors`).
+        monitor_top1 (dict[int, float]): Retrieval top-1 of the held-out
+            train videos while pretraining, by epoch (0: the random
+            initialisation).
     """
 
     seed: int
@@ -58,6 +61,7 @@ class SeedResult:
     rate_acc: Optional[float]
     pretrain_seconds: float
     reconstruction: Dict[str, float]
+    monitor_top1: Dict[int, float]
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,25 @@ def results_table(results: Sequence[SeedResult]) -> str:
         rows.append([f'**{name}**', '**mean ± std**'] + [
             _mean_std([getattr(r, attr)[key] for r in results]) for key in keys
         ])
+    return _table(header, rows)
+
+
+def monitor_table(results: Sequence[SeedResult]) -> str:
+    """The retrieval monitor's top-1 by epoch, per seed and mean ± std.
+
+    Args:
+        results (Sequence[SeedResult]): One per seed, monitored at the same
+            epochs.
+
+    Returns:
+        str: A Markdown table in percent, one row per monitored epoch.
+    """
+    header = ['epoch'] + [f'seed {r.seed}' for r in results] + ['mean ± std']
+    rows = []
+    for epoch in sorted(results[0].monitor_top1):
+        values = [result.monitor_top1[epoch] for result in results]
+        label = f'{epoch} (random init)' if epoch == 0 else str(epoch)
+        rows.append([label] + [_pct(v) for v in values] + [_mean_std(values)])
     return _table(header, rows)
 
 
@@ -275,13 +298,18 @@ def describe_setup(settings: DemoSettings, cfg: Config,
     num_train = len(train_list.read_text().splitlines())
     num_test = len(test_list.read_text().splitlines())
     loader = cfg.train_dataloader
+    num_pretrain = len(Path(loader.dataset.ann_file).read_text().splitlines())
+    num_monitor = [
+        len((dataset.root / name).read_text().splitlines())
+        for name in MONITOR_LISTS
+    ]
     sampler = prp_sampler(cfg)
     steps = loader.dataset.pipeline
     crop = steps[step_index(steps, 'CenterCrop')]['crop_size']
     width = cfg.model.backbone.base_channels
     model = cfg.model
     epochs = cfg.train_cfg.max_epochs
-    steps = epochs * math.ceil(num_train / loader.batch_size)
+    steps = epochs * math.ceil(num_pretrain / loader.batch_size)
     optimizer = cfg.optim_wrapper.optimizer
     return [
         f'data: {settings.num_classes} synthetic motion classes, '
@@ -290,8 +318,12 @@ def describe_setup(settings: DemoSettings, cfg: Config,
         f'{settings.num_frames[1]} frames, one object of '
         f'{settings.object_size[0]:.0%}-{settings.object_size[1]:.0%} of '
         f"the frame height, appearance '{settings.appearance}'; split 1 "
-        f'has {num_train} train and {num_test} '
-        'test videos (test groups never seen in pretraining)',
+        f'has {num_train} train and {num_test} test videos; pretraining '
+        f'learns from {num_pretrain} of the train videos (test groups never '
+        f'seen), the other {num_train - num_pretrain} '
+        f'({settings.monitor_groups} more groups per class) are held out '
+        f'for the retrieval monitor ({num_monitor[1]} queries against '
+        f'{num_monitor[0]} gallery videos)',
         f'encoder: C3D at base width {width} (the paper: 64), input '
         f'{sampler["clip_len"]}×{crop}×{crop} (the paper: 16×112×112)',
         f'PRP: rates {tuple(sampler["rates"])}, reconstruction rate '
@@ -361,10 +393,11 @@ def write_report(path: Path, settings: DemoSettings,
         'same encoder at random initialisation. Numbers in percent.', '',
         '## Setup', ''
     ] + [f'- {line}' for line in setup] + [
-        f'- evaluation: split 1, {num_query} test videos query '
-        f'{num_gallery} train videos (retrieval, cosine similarity); the '
-        'linear probe is a softmax classifier fit on the frozen features '
-        'of the train videos and scored on the test videos (no finetuning)',
+        f'- evaluation: split 1, {num_query} test videos query the '
+        f'{num_gallery} pretraining videos (retrieval, cosine similarity); '
+        'the linear probe is a softmax classifier fit on the frozen '
+        'features of the pretraining videos and scored on the test videos '
+        '(no finetuning)',
         f'- seeds: {", ".join(str(r.seed) for r in results)} (each seeds '
         'one pretraining run and one random initialisation)',
         '',
@@ -385,6 +418,17 @@ def write_report(path: Path, settings: DemoSettings,
                         for r in results if r.rate_acc is not None)
             + f' (chance {_pct(1 / num_rates)}).', ''
         ]
+    lines += [
+        '## Retrieval during pretraining: the monitor', '',
+        'Retrieval top-1 of held-out train videos (RetrievalMonitorHook: '
+        'neither pretraining nor the test list has them; the queries are '
+        'of other groups than the gallery; the features and clips of the '
+        f'evaluation above; chance {_pct(chance)}), before the first epoch '
+        '(the random initialisation) and at every validation. An outlook '
+        'while training, not a second test: it does not pick the evaluated '
+        'checkpoint (the last one).', '',
+        monitor_table(results), ''
+    ]
     lines += [
         '## The generative branch: reconstruction', '',
         f'Masked m-MSE on the {num_query} test videos (lower is better): '

@@ -9,16 +9,24 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 from mmengine import Config
 from mmengine.runner import Runner
 
 from mmprp.apis import step_index
 from mmprp.datasets import pipeline_with_protocol
+from mmprp.datasets.preparation import read_mmaction_list, write_mmaction_list
 from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
+from mmprp.visualization import read_training_curves
+from mmprp.visualization.training_curves import MONITOR_TOP1
 from .settings import EVAL_CONFIG, PRETRAIN_CONFIG, DemoSettings
+
+# The retrieval monitor's gallery and queries: split 1's held-out train
+# groups (PRP's val list), the first half of the groups and the second half
+MONITOR_LISTS = ('ucf101_monitor_gallery_split_1_videos.txt',
+                 'ucf101_monitor_query_split_1_videos.txt')
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,9 @@ class PretrainRun:
         checkpoint (Path): The last checkpoint (the one evaluated).
         seconds (float): Wall time of the run.
         rate_acc (float | None): Rate accuracy of the last validation.
+        monitor_top1 (dict[int, float]): Retrieval top-1 of the held-out
+            train videos (``RetrievalMonitorHook``) by epoch, 0 the random
+            initialisation.
     """
 
     seed: int
@@ -38,10 +49,11 @@ class PretrainRun:
     checkpoint: Path
     seconds: float
     rate_acc: Optional[float]
+    monitor_top1: Dict[int, float]
 
 
 def make_dataset(settings: DemoSettings) -> SyntheticDataset:
-    """Write the synthetic dataset afresh.
+    """Write the synthetic dataset afresh, with the monitor's lists.
 
     Args:
         settings (DemoSettings): Its size and seed.
@@ -51,7 +63,7 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
     """
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
-    return generate_synthetic_ucf101(
+    dataset = generate_synthetic_ucf101(
         settings.data_dir,
         num_classes=settings.num_classes,
         groups_per_class=settings.groups_per_class,
@@ -60,7 +72,37 @@ def make_dataset(settings: DemoSettings) -> SyntheticDataset:
         frame_size=settings.frame_size,
         seed=settings.data_seed,
         object_size=settings.object_size,
-        appearance=settings.appearance)
+        appearance=settings.appearance,
+        held_out_groups=settings.monitor_groups)
+    write_monitor_lists(dataset)
+    return dataset
+
+
+def write_monitor_lists(dataset: SyntheticDataset) -> Tuple[Path, Path]:
+    """Split split 1's held-out train videos into gallery and queries.
+
+    The held-out groups (PRP's val list of split 1) are sorted; the videos
+    of the first half of them are the gallery, those of the second half
+    the queries, so no query shares a group (background family and
+    palette) with a gallery video, as no test video does with a train
+    video in the evaluation.
+
+    Args:
+        dataset (SyntheticDataset): A dataset with held-out groups.
+
+    Returns:
+        tuple[Path, Path]: The gallery and query lists
+        (:data:`MONITOR_LISTS`), in the held-out list's order.
+    """
+    held_out = read_mmaction_list(dataset.prp_ann_files[1][1])
+    groups = sorted({dataset.groups[video] for video, _ in held_out})
+    query_groups = set(groups[len(groups) // 2:])
+    is_query = [dataset.groups[video] in query_groups for video, _ in held_out]
+    return tuple(
+        write_mmaction_list(dataset.root / name, [
+            entry
+            for entry, query in zip(held_out, is_query) if query == want_query
+        ]) for name, want_query in zip(MONITOR_LISTS, (False, True)))
 
 
 def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:
@@ -94,7 +136,7 @@ def prp_sampler(cfg: Config) -> dict:
 
 
 def pretrain_config(settings: DemoSettings, seed: int) -> Config:
-    """The demo's PRP config for one seed.
+    """The demo's PRP config for one seed, with the retrieval monitor.
 
     Args:
         settings (DemoSettings): The demo run.
@@ -102,7 +144,9 @@ def pretrain_config(settings: DemoSettings, seed: int) -> Config:
 
     Returns:
         Config: ``demo/configs/prp_c3d_demo.py`` on the demo's data, work
-        dir ``run_dir('pretrain', seed)``.
+        dir ``run_dir('pretrain', seed)``, with a
+        :class:`~mmprp.engine.RetrievalMonitorHook` (:func:`monitor_hook`)
+        at every validation.
     """
     cfg = Config.fromfile(PRETRAIN_CONFIG)
     cfg.work_dir = str(settings.run_dir('pretrain', seed))
@@ -113,7 +157,57 @@ def pretrain_config(settings: DemoSettings, seed: int) -> Config:
         cfg.train_cfg.max_epochs = settings.epochs
         cfg.train_cfg.val_interval = min(cfg.train_cfg.val_interval,
                                          settings.epochs)
+    cfg.custom_hooks = cfg.get('custom_hooks', []) + [
+        monitor_hook(settings, cfg.train_cfg.val_interval)
+    ]
     return cfg
+
+
+def monitor_hook(settings: DemoSettings, interval: int) -> dict:
+    """The retrieval monitor of the demo's pretraining.
+
+    Retrieval top-1/5 of the held-out train videos
+    (:func:`write_monitor_lists`) with the features and clips of the
+    demo's evaluation (:func:`eval_pipeline`), before training and every
+    ``interval`` epochs.
+
+    Args:
+        settings (DemoSettings): The demo run.
+        interval (int): Epochs between evaluations.
+
+    Returns:
+        dict: A ``RetrievalMonitorHook`` config.
+    """
+    data = settings.data_dir
+    return dict(
+        type='RetrievalMonitorHook',
+        dataset=dict(
+            type='RetrievalVideoDataset',
+            ann_file=str(data / MONITOR_LISTS[0]),
+            query_ann_file=str(data / MONITOR_LISTS[1]),
+            data_prefix=dict(video=str(data / 'videos')),
+            pipeline=eval_pipeline(settings)),
+        split_train_ann_file=str(data / 'ucf101_train_split_1_videos.txt'),
+        interval=interval,
+        topk=(1, 5))
+
+
+def eval_pipeline(settings: DemoSettings) -> List[dict]:
+    """The test pipeline of ``demo/configs/retrieval_c3d_demo.py``.
+
+    Args:
+        settings (DemoSettings): The demo run; ``eval_clips`` sets the clips
+            per video.
+
+    Returns:
+        list[dict]: The pipeline's steps.
+    """
+    pipeline = Config.fromfile(EVAL_CONFIG).test_dataloader.dataset.pipeline
+    if settings.eval_clips is not None:
+        for step in pipeline:
+            if step['type'] == 'SampleFrames':
+                step['num_clips'] = settings.eval_clips
+    return pipeline
 
 
 def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
@@ -135,7 +229,9 @@ def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
     checkpoint = Path((work_dir / 'last_checkpoint').read_text().strip())
     history = runner.message_hub.log_scalars.get('val/pretext/rate_acc')
     rate_acc = None if history is None else float(history.current())
-    return PretrainRun(seed, work_dir, checkpoint, seconds, rate_acc)
+    epochs, top1 = read_training_curves(work_dir).val[MONITOR_TOP1]
+    return PretrainRun(seed, work_dir, checkpoint, seconds, rate_acc,
+                       dict(zip(epochs.astype(int).tolist(), top1.tolist())))
 
 
 def random_init_checkpoint(settings: DemoSettings, seed: int) -> Path:
@@ -170,10 +266,7 @@ def eval_config(settings: DemoSettings, checkpoint: Path,
     cfg.load_from = str(checkpoint)
     cfg.experiment_name = f'demo_eval_{time.time_ns()}'
     _point_at_data(cfg, ('test', ), settings.data_dir)
-    if settings.eval_clips is not None:
-        for step in cfg.test_dataloader.dataset.pipeline:
-            if step['type'] == 'SampleFrames':
-                step['num_clips'] = settings.eval_clips
+    cfg.test_dataloader.dataset.pipeline = eval_pipeline(settings)
     return cfg
 
 

@@ -18,8 +18,17 @@ class DemoSettings:
         work_dir (Path): Data, runs, figures and ``report.md`` go here.
         num_classes (int): Synthetic classes. Defaults to 10.
         groups_per_class (int): Groups per class; a third of them are the
-            test videos. Defaults to 12.
+            test videos, the rest are the videos pretraining learns from.
+            Defaults to 12.
         clips_per_group (int): Videos per group. Defaults to 3.
+        monitor_groups (int): Train groups per class added for the
+            retrieval monitor and held out of pretraining (the generator's
+            ``held_out_groups``; the test videos and the pretraining videos
+            stay as without them): the first half of them is the monitor's
+            gallery, the second half its queries, so that queries and
+            gallery differ in background and object as the evaluation's
+            test and train videos do. Even, at least 2. Defaults to 6 (90
+            queries against 90 gallery videos).
         frame_size (tuple[int, int]): ``(height, width)`` of the videos;
             the demo configs use them at this size (48 high). Defaults to
             (48, 60).
@@ -58,6 +67,7 @@ class DemoSettings:
     num_classes: int = 10
     groups_per_class: int = 12
     clips_per_group: int = 3
+    monitor_groups: int = 6
     frame_size: Tuple[int, int] = (48, 60)
     object_size: Tuple[float, float] = (0.3, 0.45)
     num_frames: Tuple[int, int] = (140, 200)
@@ -67,6 +77,17 @@ class DemoSettings:
     eval_clips: Optional[int] = None
     data_seed: int = 0
     threads: int = 2
+
+    def __post_init__(self) -> None:
+        """Refuse a monitor that cannot split into gallery and queries.
+
+        Raises:
+            ValueError: If ``monitor_groups`` is odd or below 2.
+        """
+        if self.monitor_groups < 2 or self.monitor_groups % 2:
+            raise ValueError('DemoSettings: monitor_groups must be even and '
+                             '>= 2 (half gallery, half queries), got '
+                             f'{self.monitor_groups}')
 
     @property
     def data_dir(self) -> Path:

@@ -41,11 +41,14 @@ def demo_pipeline(pipeline):
     return [swaps.get(step['type'], step) for step in pipeline]
 
 
+# Pretraining learns from split 1's train videos less the groups the dataset
+# holds out for the retrieval monitor (PRP's val list; demo/runs.py adds a
+# RetrievalMonitorHook on them): the 240 videos of the split's 8 groups.
 train_dataloader = dict(
     batch_size=16,
     num_workers=1,
     dataset=dict(
-        ann_file=f'{data_root}/ucf101_train_split_1_videos.txt',
+        ann_file=f'{data_root}/ucf101_prp_train_split_1_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos'),
         pipeline=demo_pipeline(_base_.train_pipeline)))
 # Pretext validation on the test videos (no labels used) draws the curves;

@@ -2,8 +2,10 @@
 # protocol, _base_/retrieval/ucf101.py) and a linear probe on the same
 # features, for the demo's narrow C3D on the synthetic dataset's split 1:
 # 5 clips x 16 frames per video (instead of 10) at 48x48, every test video
-# queries the train videos; the probe fits a softmax classifier on the train
-# videos' features and classifies the test videos. The frames are decoded at
+# queries the train videos that pretraining learnt from (the split's train
+# list less the groups held out for the retrieval monitor); the probe fits a
+# softmax classifier on those videos' features and classifies the test
+# videos. The frames are decoded at
 # short side 48 and centre-cropped to 48, as in pretraining: the override
 # names the step that resizes in the base pipeline (OpenCVForwardDecode),
 # tests/demo/test_runs.py checks the decoded size.
@@ -24,7 +26,7 @@ test_dataloader = dict(
     num_workers=1,
     persistent_workers=False,
     dataset=dict(
-        ann_file=f'{data_root}/ucf101_train_split_1_videos.txt',
+        ann_file=f'{data_root}/ucf101_prp_train_split_1_videos.txt',
         query_ann_file=f'{data_root}/ucf101_val_split_1_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos'),
         pipeline=test_pipeline))

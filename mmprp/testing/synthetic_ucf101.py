@@ -15,12 +15,19 @@ Layout written under ``out_dir``::
     videos/<ClassName>/v_<ClassName>_gGG_cCC.mp4
     ucfTrainTestlist/classInd.txt, trainlist0K.txt, testlist0K.txt
     ucf101_{train,val}_split_{K}_videos.txt
+    ucf101_prp_{train,val}_split_{K}_videos.txt  (with held-out groups)
 
 Like UCF101, split K tests a contiguous block of groups: the group ids are
 cut into three folds with ``numpy.array_split`` and fold K is the test set of
-split K. The videos of a group share a background family and palette, as the
-clips of a UCF101 group share actor and scene; families rotate over the
+split K. The videos of a group share a background family and palette, as
+the clips of a UCF101 group share actor and scene; families rotate over the
 groups of each class so that every class sees every family.
+
+Optional held-out groups, numbered after those, are on every split's train
+list and no test list, and make up PRP's validation list
+(``ucf101_prp_val_split_K_videos.txt``; ``prp_train`` has the other train
+videos): the lists ``tools/data/prepare_annotations.py`` writes for UCF101,
+held out by group instead of at random.
 """
 import itertools
 from dataclasses import dataclass
@@ -32,7 +39,9 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmprp.datasets.preparation import (convert_ucf101_splits,
-                                        write_class_index, write_split_lists)
+                                        read_mmaction_list, write_class_index,
+                                        write_mmaction_list, write_split_lists)
+from mmprp.datasets.preparation.annotation_lists import LIST_FILE
 from mmprp.datasets.preparation.ucf101_splits import CLASS_INDEX_FILE, Entry
 from mmprp.utils.typing_utils import PathLike
 from .synthetic_appearance import (APPEARANCES, PATTERN_FAMILIES,
@@ -63,6 +72,11 @@ class SyntheticDataset:
             MMAction2 train and val annotation lists.
         frame_counts (dict[str, int]): Video path relative to ``video_dir``
             to the number of frames written.
+        groups (dict[str, int]): Video path relative to ``video_dir`` to
+            its 1-based group number.
+        prp_ann_files (dict[int, tuple[Path, Path]]): Split number to its
+            PRP train and val lists (the train list less the held-out
+            groups, and those groups); empty without held-out groups.
     """
 
     root: Path
@@ -71,6 +85,8 @@ class SyntheticDataset:
     class_names: List[str]
     ann_files: Dict[int, Tuple[Path, Path]]
     frame_counts: Dict[str, int]
+    groups: Dict[str, int]
+    prp_ann_files: Dict[int, Tuple[Path, Path]]
 
 
 def _render_video(motion: Motion,
@@ -214,7 +230,8 @@ def _write_official_splits(entries: Sequence[Tuple[str, int, int]],
     Args:
         entries (Sequence[tuple[str, int, int]]): ``(relative video path,
             0-based label, 1-based group)``.
-        groups (int): Number of groups per class.
+        groups (int): Number of groups per class cut into the test folds;
+            the groups numbered above are train videos of every split.
         split_dir (Path): The ``ucfTrainTestlist`` folder.
     """
     folds = np.array_split(np.arange(1, groups + 1), NUM_SPLITS)
@@ -224,6 +241,37 @@ def _write_official_splits(entries: Sequence[Tuple[str, int, int]],
         for video, label, group in entries:
             (test if group in fold else train).append((video, label))
         write_split_lists(split_dir, split, train, test)
+
+
+def _write_prp_lists(ann_files: Dict[int, Tuple[Path, Path]],
+                     groups: Dict[str, int], groups_per_class: int,
+                     out_dir: Path) -> Dict[int, Tuple[Path, Path]]:
+    """Split each train list into PRP's train and held-out val lists.
+
+    Args:
+        ann_files (dict[int, tuple[Path, Path]]): Split number to its
+            MMAction2 train and val lists.
+        groups (dict[str, int]): Video path to its 1-based group.
+        groups_per_class (int): The groups above this one are held out.
+        out_dir (Path): Where the lists go.
+
+    Returns:
+        dict[int, tuple[Path, Path]]: Split number to its PRP train and val
+        lists, both in the train list's order.
+    """
+    prp_ann_files = {}
+    for split, (train_file, _) in ann_files.items():
+        train = read_mmaction_list(train_file)
+        held_out = [groups[video] > groups_per_class for video, _ in train]
+        prp_ann_files[split] = tuple(
+            write_mmaction_list(
+                out_dir / LIST_FILE.format(
+                    prefix='ucf101', subset=subset, split=split), [
+                        entry
+                        for entry, out in zip(train, held_out) if out == is_val
+                    ])
+            for subset, is_val in (('prp_train', False), ('prp_val', True)))
+    return prp_ann_files
 
 
 def _generate_video(path: Path, motion: Motion, label: int, group: int,
@@ -257,24 +305,26 @@ def _generate_video(path: Path, motion: Motion, label: int, group: int,
     return length
 
 
-def generate_synthetic_ucf101(
-        out_dir: PathLike,
-        num_classes: int = 10,
-        groups_per_class: int = 6,
-        clips_per_group: int = 2,
-        num_frames: Sequence[int] = (140, 200),
-        frame_size: Sequence[int] = (128, 160),
-        fps: float = 25,
-        seed: int = 0,
-        progress: bool = True,
-        object_size: Sequence[float] = OBJECT_SIZE,
-        appearance: str = 'textured') -> SyntheticDataset:
+def generate_synthetic_ucf101(out_dir: PathLike,
+                              num_classes: int = 10,
+                              groups_per_class: int = 6,
+                              clips_per_group: int = 2,
+                              num_frames: Sequence[int] = (140, 200),
+                              frame_size: Sequence[int] = (128, 160),
+                              fps: float = 25,
+                              seed: int = 0,
+                              progress: bool = True,
+                              object_size: Sequence[float] = OBJECT_SIZE,
+                              appearance: str = 'textured',
+                              held_out_groups: int = 0) -> SyntheticDataset:
     """Write a synthetic action-video dataset in UCF101's layout.
 
     The same arguments give byte-identical files (with the same OpenCV
     build): every video draws from its own generator seeded by ``(seed,
     class, group, clip)``, so a video does not depend on ``num_classes``,
-    ``groups_per_class`` or ``clips_per_group`` either.
+    ``groups_per_class``, ``clips_per_group`` or ``held_out_groups``
+    either, and held-out groups leave the test lists and the other train
+    videos as they were.
 
     Args:
         out_dir (str | Path): The output folder.
@@ -299,6 +349,11 @@ def generate_synthetic_ucf101(
             (:data:`~mmprp.testing.GREY_OBJECT` over
             :data:`~mmprp.testing.GREY_BACKGROUND`), so that only the
             shape, size and motion vary. Defaults to ``'textured'``.
+        held_out_groups (int): Groups per class added after the
+            ``groups_per_class`` ones: on every split's train list, never
+            tested, and the only videos of the PRP val lists
+            (:attr:`SyntheticDataset.prp_ann_files`, written only when
+            positive). Defaults to 0.
 
     Returns:
         SyntheticDataset: Where everything was written.
@@ -315,15 +370,19 @@ def generate_synthetic_ucf101(
     if appearance not in APPEARANCES:
         raise ValueError(f'appearance must be one of {APPEARANCES}, got '
                          f'{appearance!r}')
+    if held_out_groups < 0:
+        raise ValueError(
+            f'held_out_groups must be >= 0, got {held_out_groups}')
     root = Path(out_dir)
     video_dir, split_dir = root / 'videos', root / 'ucfTrainTestlist'
     motions = MOTIONS[:num_classes]
     videos = list(
         itertools.product(
-            enumerate(motions), range(1, groups_per_class + 1),
+            enumerate(motions), range(1,
+                                      groups_per_class + held_out_groups + 1),
             range(1, clips_per_group + 1)))
     bar = ProgressBar(len(videos)) if progress else None
-    entries, frame_counts = [], {}
+    entries, frame_counts, groups = [], {}, {}
     for (label, motion), group, clip in videos:
         video = f'{motion.name}/v_{motion.name}_g{group:02d}_c{clip:02d}.mp4'
         frame_counts[video] = _generate_video(video_dir / video, motion, label,
@@ -331,6 +390,7 @@ def generate_synthetic_ucf101(
                                               frame_size, fps, object_size,
                                               appearance)
         entries.append((video, label, group))
+        groups[video] = group
         if bar is not None:
             bar.update()
     class_names = [motion.name for motion in motions]
@@ -341,5 +401,7 @@ def generate_synthetic_ucf101(
         split: (ann[2 * split - 2], ann[2 * split - 1])
         for split in range(1, NUM_SPLITS + 1)
     }
+    prp_ann_files = _write_prp_lists(ann_files, groups, groups_per_class,
+                                     root) if held_out_groups else {}
     return SyntheticDataset(root, video_dir, split_dir, class_names, ann_files,
-                            frame_counts)
+                            frame_counts, groups, prp_ann_files)

@@ -10,7 +10,8 @@ def dataset_with_test_list(tmp_path: Path, lines: list) -> SyntheticDataset:
     test_list = tmp_path / 'test.txt'
     test_list.write_text('\n'.join(lines) + '\n')
     return SyntheticDataset(tmp_path, tmp_path / 'videos', tmp_path, [],
-                            {1: (tmp_path / 'train.txt', test_list)}, {})
+                            {1:
+                             (tmp_path / 'train.txt', test_list)}, {}, {}, {})
 
 
 def test_first_video_of_classes_spread_over_the_list(tmp_path: Path) -> None:

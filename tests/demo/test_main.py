@@ -1,8 +1,10 @@
 """``demo/__main__.py`` (what ``make demo`` runs) on a tiny budget.
 
-The same pipeline as ``make demo`` (dataset, pretraining per seed,
-evaluation of PRP and random init per seed, figures, report), with 4
-classes, one epoch, two seeds, one clip per video and one thread.
+The same pipeline as ``make demo`` (dataset, pretraining per seed with the
+retrieval monitor, evaluation of PRP and random init per seed, figures,
+report), with 4 classes of 3 groups (1 test, 2 pretraining) and 2 more
+held out for the monitor, one epoch, two seeds, one clip per video and one
+thread.
 """
 import json
 import math
@@ -16,8 +18,8 @@ from helpers import REPO, run_command
 
 pytestmark = pytest.mark.slow
 
-FIGURES = ('training_curves.png', 'rate_confusion.png', 'motion_attention.png',
-           'activations.png')
+FIGURES = ('training_curves.png', 'retrieval_monitor.png',
+           'rate_confusion.png', 'motion_attention.png', 'activations.png')
 METRICS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
            'retrieval/top20', 'retrieval/top50', 'probe/top1')
 UNMEASURED = ('retrieval/top10', 'retrieval/top20', 'retrieval/top50')
@@ -31,7 +33,7 @@ def demo_run(tmp_path_factory, python) -> tuple:
     result = run_command([
         python, '-m', 'demo', '--work-dir', work_dir, '--classes', '4',
         '--groups', '3', '--clips', '1', '--seeds', '3', '4', '--epochs', '1',
-        '--eval-clips', '1', '--threads', '1'
+        '--eval-clips', '1', '--threads', '1', '--monitor-groups', '2'
     ],
                          cwd=REPO)
     return work_dir, result.stdout
@@ -77,6 +79,18 @@ def test_numbers_come_from_the_runs(demo_run) -> None:
                 assert (math.isnan(seed[encoder][key])
                         if key in UNMEASURED else 0 <= seed[encoder][key] <= 1)
         assert 0 <= seed['rate_acc'] <= 1
+        # the monitor before training and after the one epoch, as logged
+        (scalars, ) = (work_dir / 'pretrain'
+                       / f"seed{seed['seed']}").glob('*/vis_data/scalars.json')
+        logged = [
+            json.loads(line) for line in scalars.read_text().splitlines()
+            if 'monitor/retrieval/top1' in line
+        ]
+        assert seed['monitor_top1'] == {
+            str(entry['step']): entry['monitor/retrieval/top1']
+            for entry in logged
+        }
+        assert list(seed['monitor_top1']) == ['0', '1']
         errors = seed['reconstruction']
         assert errors['decoder'] > 0 and errors['mean_frame'] > 0
         # exact on the target frames that are input frames
@@ -99,7 +113,15 @@ def test_report_tables_and_figure_links(demo_run) -> None:
                 UNMEASURED else f'{100 * seed[encoder][key]:.1f}'
                 for key in METRICS)
             assert f"| {name} | {seed['seed']} | {cells} |" in report
-    assert '4 test videos query 8 train videos' in report
+    assert '4 test videos query the 8 pretraining videos' in report
+    assert ('the other 8 (2 more groups per class) are held out for the '
+            'retrieval monitor (4 queries against 4 gallery videos)') in report
+    for seed in results['seeds']:
+        assert f"| seed {seed['seed']} |" in report
+    for epoch, label in (('0', '0 (random init)'), ('1', '1')):
+        cells = ' | '.join(f"{100 * seed['monitor_top1'][epoch]:.1f}"
+                           for seed in results['seeds'])
+        assert f'| {label} | {cells} |' in report
     assert 'is evaluated; torch threads: 1' in report  # --threads 1
     assert results['settings']['threads'] == 1
     for seed in results['seeds']:

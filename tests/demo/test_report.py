@@ -7,8 +7,8 @@ import pytest
 
 from demo import (DemoSettings, SeedResult, compare, write_report,
                   write_results_json)
-from demo.report import (reconstruction_table, reconstruction_verdict,
-                         results_table, verdict)
+from demo.report import (monitor_table, reconstruction_table,
+                         reconstruction_verdict, results_table, verdict)
 
 KEYS = ('retrieval/top1', 'retrieval/top5', 'retrieval/top10',
         'retrieval/top20', 'retrieval/top50', 'probe/top1')
@@ -39,11 +39,20 @@ def errors(decoder: float) -> dict:
 
 RESULTS = [
     SeedResult(0, metrics(0.30, 0.50), metrics(0.10, 0.20), 0.7, 100.,
-               errors(0.005)),
+               errors(0.005), {
+                   0: 0.10,
+                   2: 0.20
+               }),
     SeedResult(1, metrics(0.40, 0.25), metrics(0.12, 0.30), 0.6, 110.,
-               errors(0.008)),
+               errors(0.008), {
+                   0: 0.15,
+                   2: 0.35
+               }),
     SeedResult(2, metrics(0.35, 0.30), metrics(0.08, 0.25), None, 120.,
-               errors(0.015)),
+               errors(0.015), {
+                   0: 0.05,
+                   2: 0.20
+               }),
 ]
 
 
@@ -97,7 +106,7 @@ def test_results_table_shows_unmeasured_top_k_as_not_available() -> None:
     results = [
         SeedResult(seed, dict(result.prp, **{'retrieval/top50': math.nan}),
                    result.random, result.rate_acc, result.pretrain_seconds,
-                   result.reconstruction)
+                   result.reconstruction, result.monitor_top1)
         for seed, result in enumerate(RESULTS)
     ]
     lines = results_table(results).splitlines()
@@ -125,7 +134,7 @@ def test_reconstruction_verdict_from_the_numbers() -> None:
             'decoder 0.0093, mean frame 0.0200, nearest input frame 0.0100, '
             'mean colour 0.0300)') in beaten
     worse = SeedResult(3, metrics(0.3, 0.3), metrics(0.1, 0.1), None, 1.,
-                       errors(0.025))
+                       errors(0.025), {})
     missed = reconstruction_verdict(RESULTS + [worse])
     assert missed.startswith('**Reconstruction: the decoder does not beat '
                              'the mean frame**')
@@ -133,6 +142,15 @@ def test_reconstruction_verdict_from_the_numbers() -> None:
             "frame's in 2 and below the mean colour's in 4") in missed
     assert 'the encoder map, 1152 numbers per clip for a target of 221184' \
         in missed
+
+
+def test_monitor_table_by_epoch_per_seed_and_mean() -> None:
+    assert monitor_table(RESULTS).splitlines() == [
+        '| epoch | seed 0 | seed 1 | seed 2 | mean ± std |',
+        '|---|---|---|---|---|',
+        '| 0 (random init) | 10.0 | 15.0 | 5.0 | 10.0 ± 5.0 |',
+        '| 2 | 20.0 | 35.0 | 20.0 | 25.0 ± 8.7 |',
+    ]
 
 
 def test_write_report_and_results_json(tmp_path: Path) -> None:
@@ -148,7 +166,8 @@ def test_write_report_and_results_json(tmp_path: Path) -> None:
         num_rates=4)
     text = report.read_text()
     assert '- data: something' in text
-    assert '40 test videos query 80 train videos' in text
+    assert '40 test videos query the 80 pretraining videos' in text
+    assert monitor_table(RESULTS) in text
     assert '![Training curves](figures/curves.png)' in text
     assert 'seed 0: 70.0, seed 1: 60.0 (chance 25.0)' in text
     assert '| total | 612 |' in text
@@ -166,3 +185,4 @@ def test_write_report_and_results_json(tmp_path: Path) -> None:
     assert saved['seeds'][2]['rate_acc'] is None
     assert saved['seeds'][2]['reconstruction'] == errors(0.015)
     assert saved['timings'] == {'total': 612.0}
+    assert saved['seeds'][1]['monitor_top1'] == {'0': 0.15, '2': 0.35}

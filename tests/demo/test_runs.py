@@ -7,9 +7,13 @@ import pytest
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
 
+from mmprp.datasets.preparation import read_mmaction_list
 from mmprp.testing import GREY_BACKGROUND, GREY_OBJECT, SyntheticDataset
 from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
                   prp_sampler)
+from demo.runs import MONITOR_LISTS
+
+PRETRAIN_LIST = 'ucf101_prp_train_split_1_videos.txt'
 
 
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
@@ -20,18 +24,33 @@ def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
     assert cfg.train_cfg.max_epochs == 1
     assert cfg.train_cfg.val_interval == 1
     data = tmp_path / 'data'
-    for loader, name in (('train', 'ucf101_train_split_1_videos.txt'),
+    for loader, name in (('train', PRETRAIN_LIST),
                          ('val', 'ucf101_val_split_1_videos.txt')):
         dataset = cfg[f'{loader}_dataloader'].dataset
         assert dataset.ann_file == str(data / name)
         assert dataset.data_prefix.video == str(data / 'videos')
     assert prp_sampler(cfg)['rates'] == (1, 2, 4, 8)
+    (monitor, ) = [
+        hook for hook in cfg.custom_hooks
+        if hook['type'] == 'RetrievalMonitorHook'
+    ]
+    assert monitor['interval'] == 1
+    assert monitor['split_train_ann_file'] == str(
+        data / 'ucf101_train_split_1_videos.txt')
+    assert (monitor['dataset']['ann_file'],
+            monitor['dataset']['query_ann_file']) == tuple(
+                str(data / name) for name in MONITOR_LISTS)
+    # the evaluation's pipeline: the features the evaluation compares
+    assert monitor['dataset']['pipeline'] == eval_config(
+        settings, tmp_path / 'ckpt.pth',
+        tmp_path / 'eval').test_dataloader.dataset.pipeline
 
 
 def test_pretrain_config_keeps_the_config_budget(tmp_path: Path) -> None:
     cfg = pretrain_config(DemoSettings(work_dir=tmp_path), seed=0)
     assert cfg.train_cfg.max_epochs == 12
     assert cfg.train_cfg.val_interval == 2
+    assert cfg.custom_hooks[-1]['interval'] == 2
     assert cfg.model.backbone.base_channels == 8
 
 
@@ -42,8 +61,8 @@ def test_eval_config_loads_the_checkpoint_on_split_1(tmp_path: Path) -> None:
     assert cfg.load_from == str(checkpoint)
     assert cfg.work_dir == str(tmp_path / 'eval')
     dataset = cfg.test_dataloader.dataset
-    assert dataset.ann_file == str(tmp_path / 'data'
-                                   / 'ucf101_train_split_1_videos.txt')
+    # the gallery and the probe's training set: the pretraining videos
+    assert dataset.ann_file == str(tmp_path / 'data' / PRETRAIN_LIST)
     assert dataset.query_ann_file == str(tmp_path / 'data'
                                          / 'ucf101_val_split_1_videos.txt')
     (sample, ) = [
@@ -86,6 +105,43 @@ def test_demo_pipelines_see_whole_frames_at_48(
     assert cropped['img_shape'] == (48, 48)
 
 
+def test_make_dataset_holds_out_monitor_groups(tmp_path: Path) -> None:
+    settings = DemoSettings(
+        work_dir=tmp_path,
+        num_classes=2,
+        groups_per_class=3,
+        clips_per_group=2,
+        num_frames=(130, 130),
+        monitor_groups=4)
+    dataset = make_dataset(settings)
+    lists = {
+        name: read_mmaction_list(settings.data_dir / name)
+        for name in ('ucf101_train_split_1_videos.txt',
+                     'ucf101_val_split_1_videos.txt', PRETRAIN_LIST,
+                     *MONITOR_LISTS)
+    }
+    train, test, pretrain, gallery, queries = lists.values()
+
+    def groups(entries: list) -> set:
+        return {dataset.groups[video] for video, _ in entries}
+
+    # test fold and pretraining groups as without the monitor: groups 1, 2-3
+    assert (groups(test), groups(pretrain)) == ({1}, {2, 3})
+    assert (groups(gallery), groups(queries)) == ({4, 5}, {6, 7})
+    assert len(gallery) == len(queries) == 2 * 2 * 2
+    # every monitored video is on the train list, in its order
+    assert [e for e in train if e in gallery] == gallery
+    assert [e for e in train if e in queries] == queries
+    assert pretrain == [e for e in train if e not in gallery + queries]
+
+
+@pytest.mark.parametrize('monitor_groups', [0, 3])
+def test_settings_refuse_a_monitor_without_gallery_and_queries(
+        monitor_groups: int) -> None:
+    with pytest.raises(ValueError, match='monitor_groups must be even'):
+        DemoSettings(monitor_groups=monitor_groups)
+
+
 def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
     settings = DemoSettings(
         work_dir=tmp_path,
@@ -93,9 +149,10 @@ def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
         num_classes=2,
         groups_per_class=3,
         clips_per_group=1,
-        num_frames=(130, 130))
+        num_frames=(130, 130),
+        monitor_groups=2)
     dataset = make_dataset(settings)
-    assert len(dataset.frame_counts) == 6
+    assert len(dataset.frame_counts) == 2 * (3 + 2)
     for video in dataset.frame_counts:
         frame = decord.VideoReader(str(dataset.video_dir / video))[0].asnumpy()
         assert frame.shape == (48, 60, 3)

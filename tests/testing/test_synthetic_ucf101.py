@@ -8,7 +8,8 @@ import pytest
 from mmaction.datasets import VideoDataset
 
 import mmprp  # noqa: F401  (repairs mmaction before it is imported)
-from mmprp.datasets.preparation import read_class_index, read_split_list
+from mmprp.datasets.preparation import (read_class_index, read_mmaction_list,
+                                        read_split_list)
 from mmprp.testing import (APPEARANCES, GREY_BACKGROUND, GREY_OBJECT, MOTIONS,
                            SyntheticDataset, generate_synthetic_ucf101)
 
@@ -180,6 +181,7 @@ def test_same_seed_same_bytes_other_seed_differs(
     (dict(object_size=(0.0, 0.2)), 'object_size'),
     (dict(object_size=(0.3, 0.6)), 'object_size'),
     (dict(appearance='flat grey'), 'appearance must be one of'),
+    (dict(held_out_groups=-1), 'held_out_groups must be >= 0'),
 ])
 def test_invalid_arguments_raise_before_writing(tmp_path: Path, override: dict,
                                                 message: str) -> None:
@@ -187,6 +189,50 @@ def test_invalid_arguments_raise_before_writing(tmp_path: Path, override: dict,
     with pytest.raises(ValueError, match=message):
         generate_synthetic_ucf101(tmp_path, **kwargs)
     assert not any(tmp_path.iterdir())
+
+
+def test_held_out_groups_train_on_every_split_and_leave_the_rest(
+        synthetic_ucf101: SyntheticDataset, tmp_path: Path) -> None:
+    held = generate_synthetic_ucf101(
+        tmp_path, num_classes=2, held_out_groups=2, **FIXTURE_ARGS)
+    fixture_bytes = _video_bytes(synthetic_ucf101)
+    new_videos = {video for video, group in held.groups.items() if group > 3}
+    assert new_videos == {
+        f'{name}/v_{name}_g{group:02d}_c01.mp4'
+        for name in held.class_names
+        for group in (4, 5)
+    }
+    # the other videos are the fixture's, byte for byte
+    assert {
+        video: data
+        for video, data in _video_bytes(held).items()
+        if video not in new_videos
+    } == {
+        video: data
+        for video, data in fixture_bytes.items()
+        if video.split('/')[0] in held.class_names
+    }
+    for split in (1, 2, 3):
+        train, test = (
+            read_mmaction_list(ann) for ann in held.ann_files[split])
+        prp_train, prp_val = (
+            read_mmaction_list(ann) for ann in held.prp_ann_files[split])
+        assert held.prp_ann_files[split][1].name == (
+            f'ucf101_prp_val_split_{split}_videos.txt')
+        # tested: the fold of the first three groups, as without them
+        assert {held.groups[video] for video, _ in test} == {split}
+        assert {video for video, _ in prp_val} == new_videos
+        assert prp_train == [
+            entry for entry in train if entry[0] not in new_videos
+        ]
+        assert prp_val == [entry for entry in train if entry[0] in new_videos]
+
+
+def test_no_prp_lists_without_held_out_groups(
+        synthetic_ucf101: SyntheticDataset) -> None:
+    assert synthetic_ucf101.prp_ann_files == {}
+    assert not list(synthetic_ucf101.root.glob('*_prp_*'))
+    assert set(synthetic_ucf101.groups.values()) == {1, 2, 3}
 
 
 def test_at_least_twelve_distinct_classes() -> None:

@@ -34,6 +34,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=6,
         help='groups per class (at least 3, cut into 3 test folds)')
     parser.add_argument(
+        '--held-out-groups',
+        type=int,
+        default=0,
+        help='groups per class added on every train list and no test list, '
+        'listed in ucf101_prp_val_split_K_videos.txt (the other train videos '
+        'in ucf101_prp_train_split_K_videos.txt); default: 0, no PRP lists')
+    parser.add_argument(
         '--clips-per-group', type=int, default=2, help='videos per group')
     parser.add_argument(
         '--num-frames',
@@ -90,7 +97,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             fps=args.fps,
             seed=args.seed,
             object_size=args.object_size,
-            appearance=args.appearance)
+            appearance=args.appearance,
+            held_out_groups=args.held_out_groups)
     except ValueError as error:
         raise SystemExit(f'error: {error}') from None
     print(f'\n{len(dataset.frame_counts)} videos of '
@@ -98,6 +106,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f'official split files in {dataset.split_dir}')
     for split, (train, val) in dataset.ann_files.items():
         print(f'split {split}: {train}, {val}')
+    for split, (prp_train, prp_val) in dataset.prp_ann_files.items():
+        print(f'split {split}, held-out groups: {prp_train}, {prp_val}')
 
 
 if __name__ == '__main__':

@@ -34,6 +34,7 @@ def _video_bytes(root: Path) -> Dict[str, bytes]:
     (['--appearance', 'grey', '--object-size', '0.4', '0.45'
       ], dict(appearance='grey', object_size=(0.4, 0.45))),
     (['--appearance', 'flat'], dict(appearance='flat')),
+    (['--held-out-groups', '1'], dict(held_out_groups=1)),
 ])
 def test_cli_writes_what_the_function_writes(tmp_path: Path,
                                              extra_argv: List[str],
@@ -42,8 +43,13 @@ def test_cli_writes_what_the_function_writes(tmp_path: Path,
     generate_synthetic_ucf101(
         tmp_path / 'api', progress=False, **TINY_ARGS, **extra_kwargs)
     written = _video_bytes(tmp_path / 'cli')
-    assert len(written) == 6
+    assert len(written) == 2 * (3 + extra_kwargs.get('held_out_groups', 0))
     assert written == _video_bytes(tmp_path / 'api')
+    lists = sorted(path.name for path in (tmp_path / 'cli').glob('*.txt'))
+    assert lists == sorted(
+        path.name for path in (tmp_path / 'api').glob('*.txt'))
+    assert ('ucf101_prp_val_split_1_videos.txt' in lists) == ('held_out_groups'
+                                                              in extra_kwargs)
 
 
 def test_cli_options_change_the_videos(tmp_path: Path) -> None:
