@@ -4,13 +4,17 @@ from pathlib import Path
 import decord
 import numpy as np
 import pytest
+import torch
 from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmprp.datasets.preparation import read_mmaction_list
 from mmprp.testing import GREY_BACKGROUND, GREY_OBJECT, SyntheticDataset
 from demo import (DemoSettings, eval_config, make_dataset, pretrain_config,
-                  prp_sampler)
+                  prp_sampler, random_init_checkpoint)
 from demo.runs import MONITOR_LISTS
 
 PRETRAIN_LIST = 'ucf101_prp_train_split_1_videos.txt'
@@ -162,3 +166,39 @@ def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
         # every pixel is near one of the two levels, or on the object's edge
         assert (levels.min(axis=-1).max(axis=-1) <= 12).mean() > 0.9
         assert (levels[..., 1].max(axis=-1) <= 12).mean() > 0.02
+
+
+class StartingWeights(Hook):
+    """Keep the model's weights when training starts, then stop the run."""
+
+    class Stop(Exception):
+        """Raised once the weights are kept."""
+
+    def before_train(self, runner) -> None:
+        self.state = {
+            key: value.clone()
+            for key, value in runner.model.state_dict().items()
+        }
+        raise self.Stop
+
+
+def test_random_init_is_where_pretraining_starts(tmp_path: Path) -> None:
+    # the monitor's epoch 0 is the random init the demo evaluates
+    settings = DemoSettings(
+        work_dir=tmp_path,
+        num_classes=2,
+        groups_per_class=3,
+        clips_per_group=1,
+        num_frames=(130, 130),
+        monitor_groups=2)
+    make_dataset(settings)
+    runner = Runner.from_cfg(pretrain_config(settings, seed=7))
+    start = StartingWeights()
+    runner.register_hook(start, priority='HIGHEST')
+    with pytest.raises(StartingWeights.Stop):
+        runner.train()
+    saved = CheckpointLoader.load_checkpoint(
+        str(random_init_checkpoint(settings, seed=7)), 'cpu')['state_dict']
+    assert saved.keys() == start.state.keys()
+    for key, value in saved.items():
+        assert torch.equal(value, start.state[key]), key
