@@ -14,6 +14,8 @@ ATTENTION_MODES = ('sparse', 'dense', None)
 # Raw frames of each clip_len-frame segment that sparse attention compares
 # (offsets 0, 5, 10, 15 for clip_len = 16, the authors' code).
 NUM_SPARSE_FRAMES = 4
+# How errors name the protocol: a config's ``prp`` (or a sampler's own).
+_WHO = 'PRP protocol (`prp`)'
 
 # What PlaybackRateSampler writes per sample and PackPRPInputs packs.
 RATE_LABEL_KEY = 'rate_label'
@@ -47,7 +49,7 @@ def _integer_rates(rates: Sequence[int]) -> Tuple[int, ...]:
         ValueError: If ``rates`` is not a sequence of integers.
     """
     if isinstance(rates, (str, bytes)) or not isinstance(rates, Sequence):
-        raise ValueError(f'PlaybackRateSampler: `rates` must be a sequence '
+        raise ValueError(f'{_WHO}: `rates` must be a sequence '
                          f'of integers, got {rates!r}')
     wrong = [
         rate for rate in rates
@@ -55,7 +57,7 @@ def _integer_rates(rates: Sequence[int]) -> Tuple[int, ...]:
     ]
     if wrong:
         raise ValueError(
-            f'PlaybackRateSampler: `rates` must be integers (steps between '
+            f'{_WHO}: `rates` must be integers (steps between '
             f'the sampled raw frames), got {wrong[0]!r} in {tuple(rates)!r}')
     return tuple(int(rate) for rate in rates)
 
@@ -90,28 +92,26 @@ class PRPProtocol:
         self._check_rates()
         if self.clip_len < NUM_SPARSE_FRAMES or self.recon_rate < 1:
             raise ValueError(
-                f'PlaybackRateSampler: need `clip_len` >= {NUM_SPARSE_FRAMES} '
+                f'{_WHO}: need `clip_len` >= {NUM_SPARSE_FRAMES} '
                 f'and `recon_rate` >= 1, got clip_len={self.clip_len}, '
                 f'recon_rate={self.recon_rate}')
         if self.attention not in ATTENTION_MODES:
-            raise ValueError(
-                f'PlaybackRateSampler: `attention` must be one of '
-                f'{ATTENTION_MODES}, got {self.attention!r}')
+            raise ValueError(f'{_WHO}: `attention` must be one of '
+                             f'{ATTENTION_MODES}, got {self.attention!r}')
         self._check_alignment()
 
     def _check_rates(self) -> None:
         rates = self.rates
         if not rates or rates[0] <= 0 or any(
                 later <= earlier for earlier, later in zip(rates, rates[1:])):
-            raise ValueError(
-                f'PlaybackRateSampler: `rates` must be non-empty, positive '
-                f'and strictly increasing, got {rates}')
+            raise ValueError(f'{_WHO}: `rates` must be non-empty, positive '
+                             f'and strictly increasing, got {rates}')
 
     def _check_alignment(self) -> None:
         uneven = [rate for rate in self.rates if self.target_len % rate]
         if self.attention == 'sparse' and uneven:
             raise ValueError(
-                f'PlaybackRateSampler: sparse attention splits the '
+                f'{_WHO}: sparse attention splits the '
                 f'{self.target_len} target frames into one segment per unit '
                 f'of rate; rates {uneven} do not divide {self.target_len} '
                 f'(clip_len * recon_rate). Use powers of two.')
@@ -121,7 +121,7 @@ class PRPProtocol:
         ]
         if misaligned:
             raise ValueError(
-                f'PlaybackRateSampler: with recon_rate={self.recon_rate} the '
+                f'{_WHO}: with recon_rate={self.recon_rate} the '
                 f'target of rates {misaligned} would fall between raw frames '
                 f'without ever hitting them; each rate and recon_rate must '
                 f'divide one another (use powers of two).')
@@ -145,7 +145,16 @@ class PRPProtocol:
 
         Returns:
             PRPProtocol: The validated protocol.
+
+        Raises:
+            ValueError: If ``protocol`` has a key that is not a setting, or
+                a setting is invalid.
         """
         if isinstance(protocol, cls):
             return protocol
-        return cls(**(protocol or {}))
+        settings = dict(protocol or {})
+        unknown = sorted(set(settings) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f'{_WHO}: unknown keys {unknown}; the settings '
+                             f'are {list(cls.__dataclass_fields__)}')
+        return cls(**settings)
