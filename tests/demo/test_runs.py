@@ -20,6 +20,22 @@ from demo.runs import MONITOR_LISTS
 PRETRAIN_LIST = 'ucf101_prp_train_split_1_videos.txt'
 
 
+def tiny_settings(tmp_path: Path, **overrides) -> DemoSettings:
+    """Demo settings for a dataset of a few seconds: 2 classes of 3 groups
+    of one 130-frame clip, 2 monitor groups, unless ``overrides`` say
+    otherwise."""
+    return DemoSettings(
+        **{
+            'work_dir': tmp_path,
+            'num_classes': 2,
+            'groups_per_class': 3,
+            'clips_per_group': 1,
+            'num_frames': (130, 130),
+            'monitor_groups': 2,
+            **overrides
+        })
+
+
 def test_pretrain_config_points_at_the_demo_run(tmp_path: Path) -> None:
     settings = DemoSettings(work_dir=tmp_path, epochs=1)
     cfg = pretrain_config(settings, seed=5)
@@ -110,13 +126,7 @@ def test_demo_pipelines_see_whole_frames_at_48(
 
 
 def test_make_dataset_holds_out_monitor_groups(tmp_path: Path) -> None:
-    settings = DemoSettings(
-        work_dir=tmp_path,
-        num_classes=2,
-        groups_per_class=3,
-        clips_per_group=2,
-        num_frames=(130, 130),
-        monitor_groups=4)
+    settings = tiny_settings(tmp_path, clips_per_group=2, monitor_groups=4)
     dataset = make_dataset(settings)
     lists = {
         name: read_mmaction_list(settings.data_dir / name)
@@ -147,14 +157,7 @@ def test_settings_refuse_a_monitor_without_gallery_and_queries(
 
 
 def test_make_dataset_draws_the_settings_appearance(tmp_path: Path) -> None:
-    settings = DemoSettings(
-        work_dir=tmp_path,
-        appearance='grey',
-        num_classes=2,
-        groups_per_class=3,
-        clips_per_group=1,
-        num_frames=(130, 130),
-        monitor_groups=2)
+    settings = tiny_settings(tmp_path, appearance='grey')
     dataset = make_dataset(settings)
     assert len(dataset.frame_counts) == 2 * (3 + 2)
     for video in dataset.frame_counts:
@@ -184,13 +187,7 @@ class StartingWeights(Hook):
 
 def test_random_init_is_where_pretraining_starts(tmp_path: Path) -> None:
     # the monitor's epoch 0 is the random init the demo evaluates
-    settings = DemoSettings(
-        work_dir=tmp_path,
-        num_classes=2,
-        groups_per_class=3,
-        clips_per_group=1,
-        num_frames=(130, 130),
-        monitor_groups=2)
+    settings = tiny_settings(tmp_path)
     make_dataset(settings)
     runner = Runner.from_cfg(pretrain_config(settings, seed=7))
     start = StartingWeights()
