@@ -226,6 +226,14 @@ def test_held_out_groups_train_on_every_split_and_leave_the_rest(
             entry for entry in train if entry[0] not in new_videos
         ]
         assert prp_val == [entry for entry in train if entry[0] in new_videos]
+        # the test list and PRP's train list are the lists without them
+        without = [
+            read_mmaction_list(ann)
+            for ann in synthetic_ucf101.ann_files[split]
+        ]
+        assert (prp_train,
+                test) == tuple([entry for entry in entries if entry[1] < 2]
+                               for entries in without)
 
 
 def test_no_prp_lists_without_held_out_groups(
