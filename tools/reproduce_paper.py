@@ -62,6 +62,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from mmengine import Config
 
+from mmprp.datasets.preparation import DATASETS as PREPARATIONS
 from mmprp.evaluation.paper_tables import (ABLATION_NAMES, ARCH_NAMES, ARCHS,
                                            DATASETS, RETRIEVAL_SPLIT,
                                            RETRIEVAL_TABLES, SPLITS, TABLES,
@@ -97,9 +98,9 @@ ASSUMED_TFLOPS = 15.
 TRAIN_PASSES = 3
 TEST_CLIPS = 10
 # The paper's schedule, as the shipped configs set it: pretraining 300
-# epochs, finetuning 160, validation videos held out of the train list.
+# epochs, finetuning 160, validation videos held out of the train list (as
+# tools/data/prepare_annotations.py holds them out by default).
 PRETRAIN_EPOCHS, FINETUNE_EPOCHS = 300, 160
-HELD_OUT = dict(ucf101=800, hmdb51=400)
 # Videos of the official (train, test) lists, per dataset and split.
 VIDEOS = {
     ('ucf101', 1): (9537, 3783),
@@ -140,8 +141,8 @@ def training_seconds(gmac: float, dataset: str, split: int,
     """A training run: every epoch trains on the train list less the
     held-out videos and validates on those."""
     train = VIDEOS[dataset, split][0]
-    return gpu_seconds(gmac, epochs * (train - HELD_OUT[dataset]),
-                       epochs * HELD_OUT[dataset])
+    held_out = PREPARATIONS[dataset].num_val
+    return gpu_seconds(gmac, epochs * (train - held_out), epochs * held_out)
 
 
 @dataclass
@@ -188,12 +189,6 @@ class Job:
         record = dict(job=self.name, command=command, **self.collect())
         (self.folder / DONE_FILE).write_text(json.dumps(record, indent=2))
 
-    def serve(self, table: int) -> None:
-        """Count it, and the jobs it needs, as serving ``table``."""
-        self.tables.add(table)
-        for dep in self.deps:
-            dep.serve(table)
-
 
 def init_folder(work_dir: Path, init: str) -> Path:
     """Where the jobs from one initialisation go: PRP's in the work dir,
@@ -206,18 +201,35 @@ def init_folder(work_dir: Path, init: str) -> Path:
     return work_dir / 'ablation' / init
 
 
+def finetune_name(arch: str, dataset: str, split: int) -> str:
+    """The finetuning config's name (under ``configs/finetune/``), which is
+    also its work dir's."""
+    return f'finetune_{arch}_{dataset}_split{split}'
+
+
+def retrieval_name(arch: str, dataset: str) -> str:
+    """The retrieval config's name (under ``configs/retrieval/``), which is
+    also its work dir's."""
+    return f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}'
+
+
+def ablation_config(name: str) -> Path:
+    """The pretraining config of an ablation row."""
+    return config_path('prp', f'ablation/prp_c3d_ucf101_{name}')
+
+
 def finetune_folder(work_dir: Path, init: str, arch: str, dataset: str,
                     split: int) -> Path:
     """A finetuning's work dir (its test's: ``test/`` inside)."""
-    return init_folder(work_dir, init) / 'finetune' / (
-        f'finetune_{arch}_{dataset}_split{split}')
+    return init_folder(work_dir, init) / 'finetune' / finetune_name(
+        arch, dataset, split)
 
 
 def retrieval_folder(work_dir: Path, init: str, arch: str,
                      dataset: str) -> Path:
     """A retrieval's work dir."""
-    return init_folder(work_dir, init) / 'retrieval' / (
-        f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}')
+    return init_folder(work_dir, init) / 'retrieval' / retrieval_name(
+        arch, dataset)
 
 
 def result_folder(work_dir: Path, key: tuple) -> Path:
@@ -276,15 +288,16 @@ class Plan:
 
     def _add(self, job: Job, table: int) -> Job:
         """The planned job of ``job``'s folder (``job`` if new), serving
-        ``table``."""
+        ``table`` (every builder adds the jobs it needs too)."""
         job = self._jobs.setdefault(job.folder, job)
-        job.serve(table)
+        job.tables.add(table)
         return job
 
     def _table_1(self, table: int) -> None:
         for name in self.args.ablations:
             if ablation(name).method == 'DP':
-                self._add(self._rate_accuracy_job(name, table), table)
+                source = self.encoder(name, 'c3d', table)
+                self._add(self._rate_accuracy_job(name, source), table)
 
     def _table_2(self, table: int) -> None:
         for name in self.args.ablations:
@@ -342,7 +355,7 @@ class Plan:
 
     def _ablation_job(self, name: str) -> Job:
         row = ablation(name)
-        config = config_path('prp', f'ablation/prp_c3d_ucf101_{name}')
+        config = ablation_config(name)
         folder = init_folder(self.work_dir, name) / 'pretrain' / config.stem
         return self._pretraining(
             f'pretrain ablation {name} (c3d ucf101 split 1)', config, folder,
@@ -391,8 +404,7 @@ class Plan:
 
     def _finetune_job(self, init: str, arch: str, dataset: str, split: int,
                       source: Job) -> Job:
-        config = config_path('finetune',
-                             f'finetune_{arch}_{dataset}_split{split}')
+        config = config_path('finetune', finetune_name(arch, dataset, split))
         folder = finetune_folder(self.work_dir, init, arch, dataset, split)
         options = self.args.finetune_cfg_options
         return Job(
@@ -411,7 +423,7 @@ class Plan:
 
     def _test_job(self, finetune: Job, arch: str, dataset: str,
                   split: int) -> Job:
-        config = config_path('finetune', finetune.folder.name)
+        config = config_path('finetune', finetune_name(arch, dataset, split))
         folder = finetune.folder / 'test'
         options = self.args.finetune_cfg_options
         test_videos = VIDEOS[dataset, split][1]
@@ -427,8 +439,7 @@ class Plan:
 
     def _retrieval_job(self, init: str, arch: str, dataset: str,
                        source: Job) -> Job:
-        config = config_path(
-            'retrieval', f'retrieval_{arch}_{dataset}_split{RETRIEVAL_SPLIT}')
+        config = config_path('retrieval', retrieval_name(arch, dataset))
         folder = retrieval_folder(self.work_dir, init, arch, dataset)
         options = self.args.retrieval_cfg_options
         videos = sum(VIDEOS[dataset, RETRIEVAL_SPLIT])
@@ -443,9 +454,8 @@ class Plan:
             gpu_seconds=gpu_seconds(ENCODER_GMAC[arch], 0,
                                     TEST_CLIPS * videos))
 
-    def _rate_accuracy_job(self, name: str, table: int) -> Job:
-        source = self.encoder(name, 'c3d', table)
-        config = config_path('prp', f'ablation/prp_c3d_ucf101_{name}')
+    def _rate_accuracy_job(self, name: str, source: Job) -> Job:
+        config = ablation_config(name)
         folder = init_folder(self.work_dir, name) / 'rate_accuracy'
         row = ablation(name)
         return Job(

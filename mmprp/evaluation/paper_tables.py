@@ -16,7 +16,6 @@ the keys
 where ``init`` is the encoder's initialisation: ``'prp'`` (PRP, the full
 method), ``'random'`` (never trained) or an ablation of :data:`ABLATIONS`.
 """
-import math
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -305,8 +304,8 @@ def cell_text(entry: dict) -> str:
     """``paper / ours (n=runs)``; ``not run`` where nothing ran."""
     if entry['ours'] is None:
         return f"{number(entry['paper'])} / not run"
-    ours = 'nan' if math.isnan(entry['ours']) else number(entry['ours'])
-    return f"{number(entry['paper'])} / {ours} (n={len(entry['runs'])})"
+    return (f"{number(entry['paper'])} / {number(entry['ours'])} "
+            f"(n={len(entry['runs'])})")
 
 
 def table_markdown(table: dict) -> List[str]:

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import List
 
 import pytest
-from mmengine import Config
 
 from mmprp.evaluation import paper_tables
-from helpers import REPO, load_tool, run_command
+from helpers import REPO, load_tool, run_command, shipped_config
 
 TOOL = REPO / 'tools' / 'reproduce_paper.py'
 reproduce_paper = load_tool('reproduce_paper')
@@ -80,10 +79,9 @@ def test_table_2_shares_the_random_and_prp_runs_of_tables_3_and_4(
 
 def test_the_dgp_ablation_is_the_prp_config() -> None:
     """So Table 2's DG-P row may be Table 3's C3D runs."""
-    ablation = Config.fromfile(REPO / 'configs' / 'prp' / 'ablation'
-                               / 'prp_c3d_ucf101_dgp_s1248_r2.py').to_dict()
-    prp = Config.fromfile(REPO / 'configs' / 'prp'
-                          / 'prp_c3d_ucf101.py').to_dict()
+    ablation = shipped_config(REPO / 'configs' / 'prp' / 'ablation'
+                              / 'prp_c3d_ucf101_dgp_s1248_r2.py')
+    prp = shipped_config(REPO / 'configs' / 'prp' / 'prp_c3d_ucf101.py')
     assert ablation == prp
     assert paper_tables.ablation('dgp_s1248_r2').init == 'prp'
 
@@ -171,16 +169,18 @@ def test_dry_run_prints_every_job_and_gpu_hours(tmp_path: Path,
 
 
 def test_estimates_follow_the_shipped_schedule() -> None:
-    prp = Config.fromfile(REPO / 'configs' / 'prp' / 'prp_r3d_ucf101.py')
-    finetune = Config.fromfile(REPO / 'configs' / 'finetune'
-                               / 'finetune_r3d_hmdb51_split2.py')
-    assert prp.train_cfg.max_epochs == reproduce_paper.PRETRAIN_EPOCHS
-    assert finetune.train_cfg.max_epochs == reproduce_paper.FINETUNE_EPOCHS
+    prp = shipped_config(REPO / 'configs' / 'prp' / 'prp_r3d_ucf101.py')
+    finetune = shipped_config(REPO / 'configs' / 'finetune'
+                              / 'finetune_r3d_hmdb51_split2.py')
+    assert prp['train_cfg']['max_epochs'] == reproduce_paper.PRETRAIN_EPOCHS
+    assert (
+        finetune['train_cfg']['max_epochs'] == reproduce_paper.FINETUNE_EPOCHS)
     assert [
-        step['num_clips'] for step in finetune.test_dataloader.dataset.pipeline
+        step['num_clips']
+        for step in finetune['test_dataloader']['dataset']['pipeline']
         if step['type'] == 'SampleFrames'
     ] == [reproduce_paper.TEST_CLIPS]
-    assert prp.train_dataloader.batch_size == 8
+    assert prp['train_dataloader']['batch_size'] == 8
 
 
 def test_resume_skips_finished_jobs_and_resumes_interrupted_ones(
