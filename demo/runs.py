@@ -203,11 +203,21 @@ def eval_pipeline(settings: DemoSettings) -> List[dict]:
         list[dict]: The pipeline's steps.
     """
     pipeline = Config.fromfile(EVAL_CONFIG).test_dataloader.dataset.pipeline
+    _set_eval_clips(pipeline, settings)
+    return pipeline
+
+
+def _set_eval_clips(pipeline: List[dict], settings: DemoSettings) -> None:
+    """Give an evaluation pipeline the settings' clips per video, if set.
+
+    Args:
+        pipeline (list[dict]): The steps, changed in place.
+        settings (DemoSettings): The demo run.
+    """
     if settings.eval_clips is not None:
         for step in pipeline:
             if step['type'] == 'SampleFrames':
                 step['num_clips'] = settings.eval_clips
-    return pipeline
 
 
 def pretrain(settings: DemoSettings, seed: int) -> PretrainRun:
@@ -266,7 +276,7 @@ def eval_config(settings: DemoSettings, checkpoint: Path,
     cfg.load_from = str(checkpoint)
     cfg.experiment_name = f'demo_eval_{time.time_ns()}'
     _point_at_data(cfg, ('test', ), settings.data_dir)
-    cfg.test_dataloader.dataset.pipeline = eval_pipeline(settings)
+    _set_eval_clips(cfg.test_dataloader.dataset.pipeline, settings)
     return cfg
 
 
