@@ -14,9 +14,8 @@ from typing import Dict, List, Optional, Tuple
 from mmengine import Config
 from mmengine.runner import Runner
 
-from mmprp.apis import step_index
-from mmprp.datasets import pipeline_with_protocol
-from mmprp.datasets.preparation import read_mmaction_list, write_mmaction_list
+from mmprp.apis import pipeline_steps, step_index
+from mmprp.datasets.preparation import read_mmaction_list, split_mmaction_list
 from mmprp.testing import SyntheticDataset, generate_synthetic_ucf101
 from mmprp.utils import save_random_init_checkpoint
 from mmprp.visualization import read_training_curves
@@ -94,15 +93,14 @@ def write_monitor_lists(dataset: SyntheticDataset) -> Tuple[Path, Path]:
         tuple[Path, Path]: The gallery and query lists
         (:data:`MONITOR_LISTS`), in the held-out list's order.
     """
-    held_out = read_mmaction_list(dataset.prp_ann_files[1][1])
-    groups = sorted({dataset.groups[video] for video, _ in held_out})
+    held_out = dataset.prp_ann_files[1][1]
+    groups = sorted(
+        {dataset.groups[video]
+         for video, _ in read_mmaction_list(held_out)})
     query_groups = set(groups[len(groups) // 2:])
-    is_query = [dataset.groups[video] in query_groups for video, _ in held_out]
-    return tuple(
-        write_mmaction_list(dataset.root / name, [
-            entry
-            for entry, query in zip(held_out, is_query) if query == want_query
-        ]) for name, want_query in zip(MONITOR_LISTS, (False, True)))
+    return split_mmaction_list(
+        held_out, lambda entry: dataset.groups[entry[0]] in query_groups,
+        [dataset.root / name for name in MONITOR_LISTS])
 
 
 def _point_at_data(cfg: Config, loaders: tuple, data_dir: Path) -> None:
@@ -130,8 +128,7 @@ def prp_sampler(cfg: Config) -> dict:
     Returns:
         dict: The step's config, with the dataset's protocol (``prp``).
     """
-    dataset = cfg.train_dataloader.dataset
-    steps = pipeline_with_protocol(dataset.pipeline, dataset.get('prp'))
+    steps = pipeline_steps(cfg, 'train')
     return steps[step_index(steps, 'PlaybackRateSampler')]
 
 

@@ -92,17 +92,19 @@ def build_model(
     return model.to(device).eval()
 
 
-def pipeline_steps(cfg: Config) -> List[ConfigDict]:
-    """The steps of the config's validation pipeline, copied.
+def pipeline_steps(cfg: Config, loader: str = 'val') -> List[ConfigDict]:
+    """The steps of a data loader's pipeline in a config, copied.
 
     Args:
-        cfg (Config): Config with a ``val_dataloader``.
+        cfg (Config): Config with a ``<loader>_dataloader``.
+        loader (str): ``'train'``, ``'val'`` or ``'test'``. Defaults to
+            ``'val'``.
 
     Returns:
         list[ConfigDict]: The steps; a ``PlaybackRateSampler`` step with the
         dataset's ``prp`` (PRP's protocol), if it has one.
     """
-    dataset = cfg.val_dataloader.dataset
+    dataset = cfg[f'{loader}_dataloader'].dataset
     return [
         step.copy() for step in pipeline_with_protocol(dataset.pipeline,
                                                        dataset.get('prp'))

@@ -39,8 +39,8 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmprp.datasets.preparation import (convert_ucf101_splits,
-                                        read_mmaction_list, write_class_index,
-                                        write_mmaction_list, write_split_lists)
+                                        split_mmaction_list, write_class_index,
+                                        write_split_lists)
 from mmprp.datasets.preparation.annotation_lists import LIST_FILE
 from mmprp.datasets.preparation.ucf101_splits import CLASS_INDEX_FILE, Entry
 from mmprp.utils.typing_utils import PathLike
@@ -261,16 +261,12 @@ def _write_prp_lists(ann_files: Dict[int, Tuple[Path, Path]],
     """
     prp_ann_files = {}
     for split, (train_file, _) in ann_files.items():
-        train = read_mmaction_list(train_file)
-        held_out = [groups[video] > groups_per_class for video, _ in train]
-        prp_ann_files[split] = tuple(
-            write_mmaction_list(
+        prp_ann_files[split] = split_mmaction_list(
+            train_file, lambda entry: groups[entry[0]] > groups_per_class, [
                 out_dir / LIST_FILE.format(
-                    prefix='ucf101', subset=subset, split=split), [
-                        entry
-                        for entry, out in zip(train, held_out) if out == is_val
-                    ])
-            for subset, is_val in (('prp_train', False), ('prp_val', True)))
+                    prefix='ucf101', subset=subset, split=split)
+                for subset in ('prp_train', 'prp_val')
+            ])
     return prp_ann_files
 
 

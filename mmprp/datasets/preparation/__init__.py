@@ -12,8 +12,9 @@ from .hmdb51_splits import (find_hmdb51_classes, read_hmdb51_split,
                             read_hmdb51_split_file)
 from .ucf101_splits import (convert_ucf101_splits, read_class_index,
                             read_mmaction_list, read_split_list,
-                            read_ucf101_split, write_class_index,
-                            write_mmaction_list, write_split_lists)
+                            read_ucf101_split, split_mmaction_list,
+                            write_class_index, write_mmaction_list,
+                            write_split_lists)
 from .video_probe import VideoProbe, VideoProber
 from .video_report import VideoReport, check_videos
 
@@ -22,7 +23,7 @@ __all__ = [
     'VideoProber', 'VideoReport', 'check_videos', 'convert_ucf101_splits',
     'find_hmdb51_classes', 'hold_out_validation', 'read_class_index',
     'read_hmdb51_split', 'read_hmdb51_split_file', 'read_mmaction_list',
-    'read_split_list', 'read_splits', 'read_ucf101_split', 'unique_videos',
-    'write_class_index', 'write_dataset_lists', 'write_mmaction_list',
-    'write_split_lists'
+    'read_split_list', 'read_splits', 'read_ucf101_split',
+    'split_mmaction_list', 'unique_videos', 'write_class_index',
+    'write_dataset_lists', 'write_mmaction_list', 'write_split_lists'
 ]

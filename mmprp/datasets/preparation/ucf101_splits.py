@@ -11,7 +11,7 @@ MMAction2's ``VideoDataset`` reads ``"<relative path> <label>"`` lines with
 Every label this module returns or takes is 0-based.
 """
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 from mmprp.utils.typing_utils import PathLike
 
@@ -243,6 +243,27 @@ def read_mmaction_list(path: PathLike) -> List[Entry]:
             raise _malformed(path, lineno, text, 'expected "<video> <label>"')
         entries.append((fields[0], int(fields[1])))
     return entries
+
+
+def split_mmaction_list(path: PathLike, in_second: Callable[[Entry], bool],
+                        out_files: Sequence[PathLike]) -> Tuple[Path, Path]:
+    """Write the entries of an MMAction2 list into two lists.
+
+    Args:
+        path (str | Path): The list to split.
+        in_second (Callable[[tuple[str, int]], bool]): Whether an entry goes
+            to the second list.
+        out_files (Sequence[str | Path]): The first and the second list.
+
+    Returns:
+        tuple[Path, Path]: The two lists written, each in ``path``'s order.
+    """
+    parts: Tuple[List[Entry], List[Entry]] = ([], [])
+    for entry in read_mmaction_list(path):
+        parts[in_second(entry)].append(entry)
+    first, second = (write_mmaction_list(out_file, part)
+                     for out_file, part in zip(out_files, parts))
+    return first, second
 
 
 def read_ucf101_split(split_dir: PathLike, split: int) -> OfficialSplit:

@@ -6,8 +6,8 @@ import pytest
 
 from mmprp.datasets.preparation import (convert_ucf101_splits,
                                         read_class_index, read_split_list,
-                                        write_class_index, write_mmaction_list,
-                                        write_split_lists)
+                                        split_mmaction_list, write_class_index,
+                                        write_mmaction_list, write_split_lists)
 
 CLASS_IND = '1 ApplyEyeMakeup\r\n2 ApplyLipstick\r\n3 Archery\r\n'
 TRAIN_LIST = ('ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\r\n'
@@ -140,6 +140,19 @@ def test_write_mmaction_list(tmp_path: Path) -> None:
                                [('Archery/a.avi', 2),
                                 ('ApplyLipstick/b.avi', 1)])
     assert path.read_text() == 'Archery/a.avi 2\nApplyLipstick/b.avi 1\n'
+
+
+def test_split_mmaction_list_keeps_the_order(tmp_path: Path) -> None:
+    source = write_mmaction_list(tmp_path / 'all.txt', [('A/a1.avi', 0),
+                                                        ('B/b1.avi', 1),
+                                                        ('A/a2.avi', 0),
+                                                        ('C/c1.avi', 2)])
+    first, second = split_mmaction_list(
+        source, lambda entry: entry[1] > 0,
+        [tmp_path / 'out' / 'first.txt', tmp_path / 'second.txt'])
+    assert first == tmp_path / 'out' / 'first.txt'
+    assert first.read_text() == 'A/a1.avi 0\nA/a2.avi 0\n'
+    assert second.read_text() == 'B/b1.avi 1\nC/c1.avi 2\n'
 
 
 def test_convert_ucf101_splits(tmp_path: Path) -> None:
