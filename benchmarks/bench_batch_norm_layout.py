@@ -45,11 +45,11 @@ import torch
 from torch import Tensor, nn
 
 from mmprp.engine.hooks import to_channels_last_3d
-from benchmarks.bench_train_step import (CONFIG_DIR, build_batches,
-                                         build_model, load_prp_config)
-from benchmarks.common import (base_parser, format_table, load_average,
-                               load_text, prp_train_pipeline, quiet_notices,
-                               write_json)
+from benchmarks.bench_train_step import (build_batches, build_model,
+                                         load_prp_config)
+from benchmarks.common import (PRP_CONFIG, base_parser, format_table,
+                               load_average, load_text, prp_train_pipeline,
+                               quiet_notices, write_json)
 
 Shape = Tuple[int, ...]
 #: (what, shape) of the error table at the paper's batch (``--quick``: the
@@ -63,7 +63,6 @@ VALUES: Dict[str, Callable[[Shape, torch.Generator], Tensor]] = {
     'N(0, 1)':
     lambda shape, generator: torch.randn(shape, generator=generator),
 }
-PRP_CONFIG = CONFIG_DIR / 'prp_c3d_ucf101.py'
 
 
 def batch_norm(channels: int, hooks: bool) -> nn.BatchNorm3d:
