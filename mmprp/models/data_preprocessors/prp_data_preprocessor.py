@@ -122,10 +122,13 @@ class PRPDataPreprocessor(ActionDataPreprocessor):
 
         Raises:
             KeyError: If the samples lack a key of the sampler.
+            ValueError: If the samples' clip or target length is not the
+                protocol's (the datasets' ``prp`` is not the model's).
         """
         if inputs.ndim == 6:
             inputs = inputs.flatten(1, 2)
         maps = self._stack_view_keys(data_samples, inputs.device)
+        self._check_lengths(maps)
         frames = inputs.transpose(1, 2)  # (N, T, C, H, W)
         batch = torch.arange(frames.shape[0], device=inputs.device)[:, None]
         clip = frames[batch, maps[CLIP_INDS_KEY]]
@@ -155,6 +158,26 @@ class PRPDataPreprocessor(ActionDataPreprocessor):
                 [np.asarray(sample.get(key)) for sample in data_samples])
             maps[key] = torch.from_numpy(values).to(device)
         return maps
+
+    def _check_lengths(self, maps: Dict[str, Tensor]) -> None:
+        """Refuse samples drawn with another clip length or target length.
+
+        Args:
+            maps (dict[str, Tensor]): The stacked index maps; ``clip_inds``
+                (N, L) and ``target_inds`` (N, L * r, 2).
+
+        Raises:
+            ValueError: Naming both lengths of the samples and the protocol.
+        """
+        drawn = (maps[CLIP_INDS_KEY].shape[1], maps[TARGET_INDS_KEY].shape[1])
+        expected = (self.protocol.clip_len, self.protocol.target_len)
+        if drawn != expected:
+            raise ValueError(
+                f'PRPDataPreprocessor: the samples have {drawn[0]}-frame '
+                f'clips and {drawn[1]}-frame targets; the model\'s prp '
+                f'(clip_len={self.protocol.clip_len}, recon_rate='
+                f'{self.protocol.recon_rate}) needs {expected[0]} and '
+                f'{expected[1]}: give the model and the datasets the same prp')
 
     def _attention(self, frames: Tensor, data_samples: SampleList,
                    rates: Tensor, target_len: int) -> Optional[Tensor]:

@@ -61,3 +61,19 @@ def test_bad_attention_is_refused() -> None:
     with pytest.raises(ValueError, match='`attention`'):
         MODELS.build(
             dict(type='PRPDataPreprocessor', protocol=dict(attention='flow')))
+
+
+@pytest.mark.parametrize('sampler_prp, message', [
+    (dict(recon_rate=4), '16-frame clips and 64-frame targets'),
+    (dict(clip_len=8), '8-frame clips and 16-frame targets'),
+])
+def test_samples_of_another_protocol_are_refused(sampler_prp: dict,
+                                                 message: str) -> None:
+    # e.g. a config whose datasets got another prp than its model
+    preprocessor = MODELS.build(dict(type='PRPDataPreprocessor'))
+    frames, sample = sampled(PlaybackRateSampler(**sampler_prp), 1)
+    with pytest.raises(
+            ValueError,
+            match=message + r".*\(clip_len=16, recon_rate=2\) needs 16 and "
+            '32: give the model and the datasets the same prp'):
+        preprocessor(dict(inputs=[frames], data_samples=[sample]))

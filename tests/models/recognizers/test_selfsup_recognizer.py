@@ -19,11 +19,16 @@ def build_model(
         recon_rate=2,
         attention='sparse',
         rate_head=True,
-        decoder=True) -> torch.nn.Module:
+        decoder=True,
+        clip_len=16) -> torch.nn.Module:
     cfg = dict(
         type='SelfSupRecognizer',
         backbone=dict(type='C3DEncoder', base_channels=4),
-        prp=dict(rates=rates, recon_rate=recon_rate, attention=attention),
+        prp=dict(
+            rates=rates,
+            recon_rate=recon_rate,
+            attention=attention,
+            clip_len=clip_len),
         rate_head=dict(type='PRPHead', in_channels=32) if rate_head else None,
         decoder=dict(
             type='MotionAttentionDecoder',
@@ -207,7 +212,7 @@ def test_default_preprocessor_scales_to_unit_range() -> None:
 
 
 def test_clips_the_encoder_cannot_take_are_named() -> None:
-    model = build_model(decoder=False, attention=None)
+    model = build_model(decoder=False, attention=None, clip_len=4)
     sampler = PlaybackRateSampler(clip_len=4, attention=None)
     inputs, samples, _ = prp_batch(sampler, [1, 2])
     with pytest.raises(
