@@ -16,6 +16,7 @@ from mmaction.registry import DATASETS
 from mmengine import fileio
 from mmengine.logging import print_log
 
+from ..structures import PRPProtocol
 from .annotation_list import require_annotation_list
 from .seeded_index import SeededIndex
 from .transforms.playback_rate_sampler import (RELATIVE_FILENAME_KEY,
@@ -54,11 +55,13 @@ def pipeline_with_protocol(pipeline: List[Union[Dict, Callable]],
         list[dict | Callable]: The steps, the sampler configs completed.
 
     Raises:
-        ValueError: If a sampler step sets a setting of ``prp`` too, or is
-            a sampler built already.
+        ValueError: If ``prp`` is not a valid protocol
+            (:meth:`PRPProtocol.of`: e.g. a misspelt key), or a sampler step
+            sets a setting of ``prp`` too, or is a sampler built already.
     """
     if prp is None:
         return pipeline
+    PRPProtocol.of(prp)
     steps = []
     for step in pipeline:
         if isinstance(step, PlaybackRateSampler):

@@ -416,3 +416,10 @@ def test_prp_goes_into_the_sampler_steps_once() -> None:
         pipeline_with_protocol(
             [dict(type='PlaybackRateSampler', recon_rate=2)],
             dict(recon_rate=4))
+
+
+def test_a_misspelt_prp_key_is_named() -> None:
+    # the sampler would fail with a TypeError on an unexpected keyword
+    with pytest.raises(ValueError, match=r"unknown keys \['recon_rat'\]"):
+        pipeline_with_protocol([dict(type='PlaybackRateSampler')],
+                               dict(recon_rat=4))
