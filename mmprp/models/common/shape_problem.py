@@ -79,7 +79,9 @@ def find_shape_problem(module: nn.Module, encode: Callable[[Tensor], object],
     """Encode a zero input of ``shape`` while checking every window layer.
 
     Runs in eval mode without gradients (batch norms keep their statistics)
-    and restores the training mode.
+    and restores the training mode. The zero input lies on the device of
+    ``module``'s parameters (on a GPU, a CPU input would fail at the first
+    layer with a device error and hide the problem).
 
     Args:
         module (nn.Module): The module whose layers to check (the model).
@@ -94,11 +96,12 @@ def find_shape_problem(module: nn.Module, encode: Callable[[Tensor], object],
         layer.register_forward_pre_hook(check_layer_input)
         for layer in module.modules() if _window_axes(layer)
     ]
+    device = next(module.parameters(), torch.empty(0)).device
     training = module.training
     module.eval()
     try:
         with torch.no_grad():
-            encode(torch.zeros(1, *shape[1:]))
+            encode(torch.zeros(1, *shape[1:], device=device))
     except ShapeProblem as problem:
         return problem
     except RuntimeError:
