@@ -131,8 +131,8 @@ class PlaybackRateSampler(BaseTransform):
                  attention: Optional[str] = 'sparse',
                  test_mode: bool = False,
                  max_retries: int = 100) -> None:
-        self.protocol = PRPProtocol(rates, clip_len, recon_rate, attention)
-        self.rates = self.protocol.rates
+        # validated, with the rates as Python ints
+        self.rates = PRPProtocol(rates, clip_len, recon_rate, attention).rates
         self.clip_len = clip_len
         self.recon_rate = recon_rate
         self.attention = attention
